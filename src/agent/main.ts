@@ -1,0 +1,1 @@
+// The agent's entry point (built in the Conductor issue).

@@ -1,0 +1,24 @@
+// `skr8tr validate FILE [--json]`: check a manifest; exit 0 with no errors, 1 with errors.
+import { formatDiagnostic, hasErrors } from '../../shared/manifest';
+import { manifestToJson } from '../../shared/manifest/json';
+import { parseCommandArgs } from '../args';
+import type { CommandContext } from '../context';
+import { loadManifest } from '../manifest-file';
+
+export const usage = 'skr8tr validate FILE [--json]';
+
+export async function validate(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage, { min: 1, max: 1 });
+  const file = positionals[0]!;
+  const { result } = loadManifest(file);
+  if (values.json) {
+    ctx.out(JSON.stringify(manifestToJson(result.apps, result.diagnostics), null, 2));
+  } else {
+    for (const d of result.diagnostics) ctx.err(formatDiagnostic(d));
+    if (!hasErrors(result.diagnostics)) {
+      const names = result.apps.map((a) => a.spec.name).join(', ');
+      ctx.err(`${file}: ok (${result.apps.length} app${result.apps.length === 1 ? '' : 's'}: ${names})`);
+    }
+  }
+  return hasErrors(result.diagnostics) ? 1 : 0;
+}

@@ -1,0 +1,1 @@
+// The Conductor's entry point (built in the Conductor issue).

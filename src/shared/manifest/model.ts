@@ -1,0 +1,127 @@
+// The manifest model: what one `app` in a manifest means, whichever syntax it was written in.
+// Field names and shapes are those of `skr8tr validate --json` (see MANIFEST.md); absent optional
+// values are null, empty collections are empty. Secret values are kept apart from the spec (in
+// `ParsedApp.secrets`) so that a spec can be logged, sent in events or printed without leaking them.
+
+export type AppType = 'service' | 'job' | 'wasm' | 'vm';
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+export type FailurePolicy = 'rollback' | 'pause' | 'continue';
+
+export interface HealthSpec {
+  kind: 'http' | 'tcp';
+  method: 'GET' | null;
+  path: string | null;
+  status: number | null;
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+export interface RolloutPolicy {
+  surge: number;
+  unavailable: number;
+  deadlineMs: number;
+  healthyForMs: number;
+  onFailure: FailurePolicy;
+}
+
+export interface ScaleSpec {
+  min: number | null;
+  max: number | null;
+  cpuAbove: number | null;
+  cpuBelow: number | null;
+}
+
+export interface BuildSpec {
+  run: string[];
+  out: string | null;
+}
+
+export interface ServeSpec {
+  static: string | null;
+  port: number | null;
+  proxy: string | null;
+}
+
+export interface VolumeSpec {
+  path: string | null;
+  env: string | null;
+}
+
+export interface VmSpec {
+  hypervisor: string | null;
+  kernel: string | null;
+  rootfs: string | null;
+  vcpus: number | null;
+  /** MB */
+  memory: number | null;
+  net: string | null;
+  args: string[];
+}
+
+export interface AppSpec {
+  name: string;
+  type: AppType;
+  exec: string | null;
+  args: string[];
+  cwd: string;
+  port: number | null;
+  ingress: boolean;
+  replicas: number;
+  ramBytes: number | null;
+  cpu: number | null;
+  gpu: boolean;
+  restart: RestartPolicy;
+  drainMs: number;
+  settleMs: number;
+  env: Record<string, string>;
+  secretKeys: string[];
+  health: HealthSpec | null;
+  rollout: RolloutPolicy;
+  scale: ScaleSpec | null;
+  build: BuildSpec | null;
+  serve: ServeSpec | null;
+  volumes: VolumeSpec[];
+  vm: VmSpec | null;
+}
+
+/** A position in a manifest, 1-based. */
+export interface Pos {
+  line: number;
+  column: number;
+}
+
+export interface ParsedApp {
+  spec: AppSpec;
+  /** Secret values by name; never logged, never shown, never sent in events. */
+  secrets: Record<string, string>;
+  /** Where the `app` line is. */
+  pos: Pos;
+  /** Where each written value is, by dotted path: `port`, `health.check`, `env.RUST_LOG`. */
+  positions: Record<string, Pos>;
+}
+
+export const DEFAULTS = {
+  type: 'service' as AppType,
+  replicas: 1,
+  restart: 'never' as RestartPolicy,
+  drainMs: 5_000,
+  settleMs: 8_000,
+  health: { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
+  rollout: {
+    surge: 1,
+    unavailable: 0,
+    deadlineMs: 120_000,
+    healthyForMs: 0,
+    onFailure: 'rollback' as FailurePolicy,
+  },
+};
+
+export const LIMITS = {
+  fileBytes: 1024 * 1024,
+  lineBytes: 8 * 1024,
+  apps: 100,
+  envEntries: 256,
+  replicas: 1000,
+  nameLength: 63,
+};
