@@ -95,7 +95,8 @@ class BlockReader {
       else tokens[tokens.length - 1] = { ...last, text: last.text.slice(0, -1), endColumn: last.endColumn - 1 };
     }
     for (const t of tokens) {
-      if (!t.quoted && (t.text.includes('{') || t.text.includes('}'))) {
+      // A lone brace mid-line is a misplaced block brace; braces inside a word (`${PORT}`) are text.
+      if (!t.quoted && (t.text === '{' || t.text === '}')) {
         this.sink.error(t.pos, 'braces go at the end of a block header or on their own line');
         break;
       }
