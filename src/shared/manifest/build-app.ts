@@ -89,7 +89,7 @@ function reportMisplaced(entry: Entry, scope: Scope, ctx: BuildContext, appName?
 
 class AppBuilder {
   private readonly sink: DiagnosticSink;
-  private readonly positions: Record<string, Pos> = {};
+  private readonly positions = new Map<string, Pos>();
   private readonly secrets: Record<string, string> = {};
   private name = '';
 
@@ -160,7 +160,7 @@ class AppBuilder {
           execAt = { key: e.key, pos: e.keyPos };
           const p = this.word(e);
           if (p !== null) spec.exec = this.program(p);
-          this.positions.exec = e.restPos;
+          this.positions.set('exec', e.restPos);
           break;
         }
         case 'args':
@@ -231,7 +231,7 @@ class AppBuilder {
           spec.vm = this.vm(e);
           break;
       }
-      this.positions[at] ??= e.children !== null ? e.keyPos : e.restPos;
+      if (!this.positions.has(at)) this.positions.set(at, e.children !== null ? e.keyPos : e.restPos);
     }
 
     this.crossChecks(spec, ingress, execAt);
@@ -242,7 +242,7 @@ class AppBuilder {
     const at = this.entry.keyPos;
     if (spec.serve?.port != null) {
       if (spec.port !== null && spec.port !== spec.serve.port) {
-        this.sink.error(this.positions['serve.port']!, `\`serve\` port ${spec.serve.port} differs from the app's \`port\` ${spec.port}; keep one`);
+        this.sink.error(this.positions.get('serve.port')!, `\`serve\` port ${spec.serve.port} differs from the app's \`port\` ${spec.port}; keep one`);
       } else {
         spec.port = spec.serve.port;
       }
@@ -259,7 +259,7 @@ class AppBuilder {
     }
     for (const key of spec.secretKeys) {
       if (key in spec.env) {
-        this.sink.error(this.positions[`secret.${key}`]!, `\`${key}\` is in both \`env\` and \`secret\`; keep it in one`);
+        this.sink.error(this.positions.get(`secret.${key}`)!, `\`${key}\` is in both \`env\` and \`secret\`; keep it in one`);
       }
     }
     const envPort = spec.env.PORT;
@@ -267,25 +267,25 @@ class AppBuilder {
       const note = envPort === String(spec.port)
         ? `\`env PORT ${envPort}\` is replaced: with \`ingress on\` Skr8tr listens on ${spec.port} and gives each replica its own PORT; remove it, or set \`ingress off\``
         : `\`env PORT ${envPort}\` is replaced: with \`ingress on\` each replica gets its own PORT; remove it, or set \`ingress off\``;
-      this.sink.warning(this.positions['env.PORT']!, note);
+      this.sink.warning(this.positions.get('env.PORT')!, note);
     }
     if (spec.rollout.surge === 0 && spec.rollout.unavailable === 0) {
-      this.sink.error(this.positions['rollout'] ?? at, '`surge` and `unavailable` are both 0, so a rollout could never make progress; allow one of them');
+      this.sink.error(this.positions.get('rollout') ?? at, '`surge` and `unavailable` are both 0, so a rollout could never make progress; allow one of them');
     }
     if (spec.scale) {
       const { min, max, cpuAbove, cpuBelow } = spec.scale;
       if (min !== null && max !== null && min > max) {
-        this.sink.error(this.positions['scale.min']!, `scale \`min\` ${min} is above \`max\` ${max}`);
+        this.sink.error(this.positions.get('scale.min')!, `scale \`min\` ${min} is above \`max\` ${max}`);
       }
       if (cpuAbove !== null && cpuBelow !== null && cpuBelow >= cpuAbove) {
-        this.sink.error(this.positions['scale.cpu-below']!, `\`cpu-below\` ${cpuBelow}% must be below \`cpu-above\` ${cpuAbove}%`);
+        this.sink.error(this.positions.get('scale.cpu-below')!, `\`cpu-below\` ${cpuBelow}% must be below \`cpu-above\` ${cpuAbove}%`);
       }
       if ((min !== null && spec.replicas < min) || (max !== null && spec.replicas > max)) {
-        this.sink.warning(this.positions['replicas'] ?? this.positions['scale']!, `\`replicas\` ${spec.replicas} is outside the scale bounds ${min ?? 0}–${max ?? '∞'}`);
+        this.sink.warning(this.positions.get('replicas') ?? this.positions.get('scale')!, `\`replicas\` ${spec.replicas} is outside the scale bounds ${min ?? 0}–${max ?? '∞'}`);
       }
     }
     if (spec.volumes.some((v) => v.env === 'PORT')) {
-      this.sink.error(this.positions['volume']!, 'a volume may not use `PORT` as its variable');
+      this.sink.error(this.positions.get('volume')!, 'a volume may not use `PORT` as its variable');
     }
   }
 
@@ -322,7 +322,7 @@ class AppBuilder {
       if (e.children !== null && e.args.length > 0) {
         this.sink.error(e.restPos, `unexpected "${e.rest}" after \`${e.key}\``);
       }
-      if (prefix) this.positions[prefix + e.key] ??= e.children !== null ? e.keyPos : e.restPos;
+      if (prefix && !this.positions.has(prefix + e.key)) this.positions.set(prefix + e.key, e.children !== null ? e.keyPos : e.restPos);
       yield { ...e, info };
     }
   }
@@ -340,7 +340,7 @@ class AppBuilder {
     let checked = false;
     if (e.children === null) {
       checked = this.check(e, h);
-      this.positions['health.check'] = e.restPos;
+      this.positions.set('health.check', e.restPos);
     } else {
       for (const c of this.scopeEntries(e.children, 'health', 'health.')) {
         switch (c.key) {
@@ -360,7 +360,7 @@ class AppBuilder {
       }
     }
     if (!checked) {
-      if (!this.positions['health.check']) this.sink.error(e.keyPos, '`health` needs a `check`: `check GET /health 200` or `check tcp`');
+      if (!this.positions.get('health.check')) this.sink.error(e.keyPos, '`health` needs a `check`: `check GET /health 200` or `check tcp`');
       return null;
     }
     return h;
@@ -428,7 +428,8 @@ class AppBuilder {
 
   /** `env` and `secret`: lines `KEY value…` or `KEY=value`. */
   private map(e: Entry, which: 'env' | 'secret'): Record<string, string> {
-    const out: Record<string, string> = {};
+    // Collected in a Map: adding hundreds of distinct keys to an object one by one is slow.
+    const out = new Map<string, string>();
     const seen = new Map<string, Pos>();
     let count = 0;
     for (const c of e.children ?? []) {
@@ -464,10 +465,10 @@ class AppBuilder {
       }
       if (count > LIMITS.envEntries) continue;
       seen.set(key, c.keyPos);
-      out[key] = value;
-      this.positions[`${which}.${key}`] = c.keyPos;
+      out.set(key, value);
+      this.positions.set(`${which}.${key}`, c.keyPos);
     }
-    return out;
+    return Object.fromEntries(out);
   }
 
   private volume(e: Entry): VolumeSpec {
@@ -581,6 +582,11 @@ class AppBuilder {
     }
     if (e.args.length > 1) {
       this.sink.error(e.args[1]!.pos, `\`${e.key}\` takes one value; found "${e.rest}" (quote it if it holds spaces)`);
+      return null;
+    }
+    if (e.args[0]!.text === '') {
+      // `exec ""` is no program and `path ""` no folder: an empty word is never a value.
+      this.sink.error(e.args[0]!.pos, `\`${e.key}\` needs a value, like \`${keyExample(e.key)}\`; found an empty one`);
       return null;
     }
     return e.args[0]!.text;

@@ -98,7 +98,7 @@ export interface ParsedApp {
   /** Where the `app` line is. */
   pos: Pos;
   /** Where each written value is, by dotted path: `port`, `health.check`, `env.RUST_LOG`. */
-  positions: Record<string, Pos>;
+  positions: Map<string, Pos>;
 }
 
 export const DEFAULTS = {

@@ -19,6 +19,10 @@ export function readSkr8trEntries(lines: readonly string[], sink: DiagnosticSink
   return reader.readTop();
 }
 
+/** How deep blocks may nest. The language needs three levels (app, block, entry); a file nesting
+ * far deeper is not a manifest, and reading it must not exhaust the stack. */
+const MAX_DEPTH = 32;
+
 const isOpen = (t: TokenizedLine | undefined): boolean =>
   t !== undefined && t.tokens.length === 1 && !t.tokens[0]!.quoted && t.tokens[0]!.text === '{';
 const isClose = (t: TokenizedLine | undefined): boolean =>
@@ -26,6 +30,9 @@ const isClose = (t: TokenizedLine | undefined): boolean =>
 
 class BlockReader {
   private i = 0;
+  private depth = 0;
+  /** Set when the file nests too deeply: the rest is not read. */
+  private abandoned = false;
 
   constructor(
     private readonly lines: TokenizedLine[],
@@ -78,7 +85,7 @@ class BlockReader {
       }
       entries.push(this.readEntry(line));
     }
-    if (openedAt !== null) {
+    if (openedAt !== null && !this.abandoned) {
       this.sink.error(openedAt, 'this `{` is never closed: add a `}`');
     }
     return entries;
@@ -106,14 +113,18 @@ class BlockReader {
       brace = this.lines[this.i]!.tokens[0]!.pos;
       this.i++;
     }
-    if (brace !== null) {
-      entry.children = this.readBlock(line.indent, brace);
-    } else {
-      const next = this.lines[this.i];
-      if (next !== undefined && !isClose(next) && next.indent > line.indent) {
-        entry.children = this.readBlock(line.indent, null);
-      }
+    const next = this.lines[this.i];
+    const indented = brace === null && next !== undefined && !isClose(next) && next.indent > line.indent;
+    if (brace === null && !indented) return entry;
+    if (this.depth >= MAX_DEPTH) {
+      this.sink.error(line.tokens[0]!.pos, `blocks nest more than ${MAX_DEPTH} deep; the rest of the file is not read`);
+      this.abandoned = true;
+      this.i = this.lines.length;
+      return entry;
     }
+    this.depth++;
+    entry.children = this.readBlock(line.indent, brace);
+    this.depth--;
     return entry;
   }
 }

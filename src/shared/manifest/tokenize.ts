@@ -23,6 +23,10 @@ export interface TokenizedLine {
 
 const TAB_WIDTH = 4;
 
+/** White space between words. A line of the line syntax holds no line ends; a YAML value may
+ * (a block scalar), and a shell splits words at them too. */
+const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+
 export function tokenizeLine(text: string, line: number, sink: DiagnosticSink | null): TokenizedLine {
   let i = 0;
   let indent = 0;
@@ -34,7 +38,7 @@ export function tokenizeLine(text: string, line: number, sink: DiagnosticSink | 
   let contentEnd = text.length;
   while (i < text.length) {
     const c = text[i]!;
-    if (c === ' ' || c === '\t') {
+    if (isBlank(c)) {
       i++;
       continue;
     }
@@ -45,7 +49,7 @@ export function tokenizeLine(text: string, line: number, sink: DiagnosticSink | 
     const start = i;
     let word = '';
     let quoted = false;
-    while (i < text.length && text[i] !== ' ' && text[i] !== '\t') {
+    while (i < text.length && !isBlank(text[i]!)) {
       const ch = text[i]!;
       if (ch === '"' || ch === "'") {
         quoted = true;
@@ -59,8 +63,11 @@ export function tokenizeLine(text: string, line: number, sink: DiagnosticSink | 
         word += close.value;
         i = close.end + 1;
       } else {
-        word += ch;
-        i++;
+        // Copy an unquoted run in one slice rather than a character at a time.
+        let end = i + 1;
+        while (end < text.length && !isBlank(text[end]!) && text[end] !== '"' && text[end] !== "'") end++;
+        word += text.slice(i, end);
+        i = end;
       }
     }
     tokens.push({ text: word, pos: { line, column: start + 1 }, endColumn: i + 1, quoted });

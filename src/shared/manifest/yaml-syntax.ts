@@ -131,7 +131,14 @@ class YamlReader {
     }
     if (isSeq(value)) {
       if (info?.repeatable) {
-        return value.items.flatMap((item) => this.pairEntries(keyNode, item as Node | null, scope, doc, parentPos));
+        return value.items.flatMap((item) => {
+          // A list inside the list (possibly through an alias to itself) is not a value of `key`.
+          if (isSeq(this.deref(item as Node | null, doc))) {
+            this.sink.error(this.at(item as Node, valuePos), `the items of \`${key}\` are not lists`);
+            return [];
+          }
+          return this.pairEntries(keyNode, item as Node | null, scope, doc, parentPos);
+        });
       }
       if (info?.value.kind === 'words' || !info) {
         const tokens: Token[] = [];
@@ -167,7 +174,7 @@ class YamlReader {
 
   /** A scalar's text: plain scalars as written (so `1.50` stays `1.50`), quoted ones as their value. */
   private scalarText(node: Scalar): string {
-    if (node.type === Scalar.PLAIN) return this.source(node);
+    if (node.type === Scalar.PLAIN && !isMultiLine(this.source(node))) return this.source(node);
     return node.value === null ? '' : String(node.value);
   }
 
@@ -178,12 +185,16 @@ class YamlReader {
   }
 
   private split(node: Scalar, text: string, pos: Pos): Token[] {
-    if (node.type === Scalar.PLAIN) {
-      // Plain scalars sit on one line as written, so columns map directly.
+    if (node.type === Scalar.PLAIN && !isMultiLine(this.source(node))) {
+      // A plain scalar on one line is as written, so columns map directly.
       return tokenizeLine(' '.repeat(pos.column - 1) + text, pos.line, this.sink).tokens;
     }
     return tokenizeLine(text, pos.line, this.sink).tokens.map((t) => ({ ...t, pos, endColumn: pos.column + 1 }));
   }
+}
+
+function isMultiLine(text: string): boolean {
+  return /[\r\n]/.test(text);
 }
 
 function describe(info: KeyInfo): string {

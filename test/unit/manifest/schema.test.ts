@@ -57,7 +57,7 @@ describe('JSON schema of the YAML form', () => {
     ['cart-svc.skr8tr.yaml', 'cart-svc.skr8tr'],
     ['react-app.skr8tr.yml', 'react-app.skr8tr'],
     ['vm-workload.skr8tr.yaml', 'vm-workload.skr8tr'],
-  ]) {
+  ] as const) {
     it(`${yamlFile} means exactly what ${lineFile} means`, () => {
       const y = parseManifest(fs.readFileSync(path.join(YAML_DIR, yamlFile)), yamlFile, { dir: CONFORMANCE });
       const l = parseManifest(fs.readFileSync(path.join(CONFORMANCE, lineFile)), lineFile, { dir: CONFORMANCE });
