@@ -2,7 +2,11 @@
 import { VERSION } from '../shared/version';
 import type { CommandContext } from './context';
 import { CliError, UsageError } from './usage';
+import * as daemons from './commands/daemons';
+import * as rolloutCmd from './commands/rollout';
 import * as validateCmd from './commands/validate';
+import * as views from './commands/views';
+import * as workloads from './commands/workloads';
 
 interface Command {
   summary: string;
@@ -11,6 +15,21 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  conductor: { summary: 'run the Conductor in the foreground', ...daemons.conductor },
+  agent: { summary: 'run an agent in the foreground', ...daemons.agent },
+  up: { summary: 'create or update the apps of a manifest', usage: workloads.upUsage, run: workloads.up },
+  rollout: { summary: 'roll out a manifest (new replicas replace old ones); --wait follows it', usage: rolloutCmd.rolloutUsage, run: rolloutCmd.rollout },
+  down: { summary: 'remove an app and stop its replicas', usage: workloads.downUsage, run: workloads.down },
+  scale: { summary: 'set how many replicas an app runs', usage: workloads.scaleUsage, run: workloads.scale },
+  abort: { summary: 'stop an app\'s rollout and return to the previous generation', ...workloads.abort },
+  pause: { summary: 'hold an app\'s rollout between steps', ...workloads.pause },
+  resume: { summary: 'continue a paused rollout', ...workloads.resume },
+  rollback: { summary: 'roll out an earlier generation again', usage: rolloutCmd.rollbackUsage, run: rolloutCmd.rollback },
+  stop: { summary: 'stop one replica (the Conductor replaces it)', usage: workloads.stopUsage, run: workloads.stopReplica },
+  list: { summary: 'workloads, their generations and replicas', usage: views.listUsage, run: views.list },
+  nodes: { summary: 'nodes, their ports and replicas', usage: views.nodesUsage, run: views.nodes },
+  logs: { summary: 'an app\'s or a replica\'s output; -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
+  status: { summary: 'the Conductor\'s state', usage: views.statusUsage, run: views.status },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
 };
 

@@ -1,0 +1,311 @@
+// The agent: dials the Conductor, says hello with the replicas it runs, heartbeats every second,
+// launches and stops replicas when told, and reports what happens to them at once. While the
+// Conductor is away its replicas keep running; it redials with backoff and reports them again.
+//
+//   idle ──dial──▶ connecting ──welcome──▶ joined ──close──▶ backoff ──▶ connecting …
+//                      └──refused (bad token…)──▶ backoff (the reason is logged)
+//   joined ──shutdown (follows the Conductor)──▶ stopping ──▶ exited
+import * as net from 'node:net';
+import * as os from 'node:os';
+import type { Logger } from '../shared/logger';
+import {
+  AGENT_PROTOCOL_VERSION,
+  ConductorFrame,
+  MAX_FRAME_BYTES,
+  describeInvalid,
+  type AgentFrame,
+  type LaunchSpec,
+  type ReplicaReport,
+} from '../shared/protocol/agent';
+import { FrameError, LineDecoder, encodeLine, parseJsonLine } from '../shared/protocol/ndjson';
+import { VERSION } from '../shared/version';
+import { CpuSampler } from './cpu-sampler';
+import { ReplicaProcess, type OutputLine } from './replica-process';
+import { ReplicaRecords } from './replica-records';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  token: string;
+}
+
+export interface AgentOptions {
+  node: string;
+  /** Where the Conductor reaches this node's replicas; null: the address this agent dials from. */
+  advertise: string | null;
+  /** Resolved before every dial, so a Conductor that restarted on another port is found. */
+  endpoint: () => Endpoint | null;
+  capacity: { cpu: number; memBytes: number; gpu: boolean };
+  stateDir: string;
+  followsConductor: boolean;
+  /** Stop everything and exit after this long without a Conductor; null: never. */
+  idleExitMs: number | null;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+const HEARTBEAT_MS = 1_000;
+const LOG_FLUSH_MS = 50;
+const LOG_LINES_PER_SECOND = 2_000;
+
+export class Agent {
+  private readonly replicas = new Map<string, ReplicaProcess>();
+  /** Replicas that exited while the Conductor was away, reported in the next hello. */
+  private readonly unreported = new Map<string, ReplicaReport>();
+  private readonly records: ReplicaRecords;
+  private readonly cpu = new CpuSampler();
+  private socket: net.Socket | null = null;
+  private joined = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private redial: NodeJS.Timeout | null = null;
+  private backoffMs = 100;
+  private lastJoined = Date.now();
+  private stopping: Promise<void> | null = null;
+  private readonly pendingLogs = new Map<string, { lines: OutputLine[]; dropped: number; second: number; count: number }>();
+  private logTimer: NodeJS.Timeout | null = null;
+  /** Resolves when the agent has stopped (by signal, idle exit or a Conductor shutdown). */
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+
+  constructor(private readonly o: AgentOptions) {
+    this.records = new ReplicaRecords(o.stateDir);
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  async start(): Promise<void> {
+    const left = await this.records.stopLeftovers(this.o.log);
+    if (left > 0) this.o.log.info(`accounted for ${left} replica${left === 1 ? '' : 's'} left by an earlier run`);
+    this.o.log.info(`agent ${this.o.node} (pid ${process.pid}) starting`);
+    this.dial();
+  }
+
+  // ---- connection ------------------------------------------------------------------------------
+
+  private dial(): void {
+    this.redial = null;
+    if (this.stopping) return;
+    const endpoint = this.o.endpoint();
+    if (!endpoint) {
+      this.o.log.debug('no Conductor to dial yet');
+      this.scheduleRedial();
+      return;
+    }
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 5_000);
+    const decoder = new LineDecoder(MAX_FRAME_BYTES);
+    socket.once('connect', () => {
+      const address = this.o.advertise ?? normalize(socket.localAddress ?? '127.0.0.1');
+      this.send({
+        t: 'hello',
+        v: AGENT_PROTOCOL_VERSION,
+        token: endpoint.token,
+        node: this.o.node,
+        address,
+        capacity: this.o.capacity,
+        version: VERSION,
+        replicas: this.reports(),
+        followsConductor: this.o.followsConductor,
+      });
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const line of decoder.push(chunk)) {
+          if (line.trim() === '') continue;
+          const parsed = ConductorFrame.safeParse(parseJsonLine(line));
+          if (!parsed.success) throw new FrameError(`invalid frame from the Conductor: ${describeInvalid(parsed.error)}`);
+          this.handle(parsed.data);
+        }
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        this.o.log.warn(err.message);
+        socket.destroy();
+      }
+    });
+    socket.on('error', (err) => this.o.log.debug(`connection to ${endpoint.host}:${endpoint.port}: ${err.message}`));
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = null;
+      const wasJoined = this.joined;
+      this.joined = false;
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.heartbeat = null;
+      if (wasJoined) this.o.log.warn('lost the Conductor; replicas keep running; redialing');
+      this.scheduleRedial();
+    });
+  }
+
+  private scheduleRedial(): void {
+    if (this.stopping || this.redial) return;
+    if (this.o.idleExitMs !== null && Date.now() - this.lastJoined > this.o.idleExitMs) {
+      this.o.log.info(`no Conductor for ${this.o.idleExitMs} ms: stopping`);
+      void this.stop();
+      return;
+    }
+    this.redial = setTimeout(() => this.dial(), this.backoffMs);
+    this.backoffMs = Math.min(2_000, this.backoffMs * 2);
+  }
+
+  private send(frame: AgentFrame): void {
+    if (this.socket && !this.socket.destroyed) this.socket.write(encodeLine(frame));
+  }
+
+  private handle(frame: ConductorFrame): void {
+    switch (frame.t) {
+      case 'welcome':
+        this.joined = true;
+        this.backoffMs = 100;
+        this.lastJoined = Date.now();
+        this.unreported.clear();
+        this.o.log.info(`joined the Conductor ${frame.version} as ${frame.node}`);
+        this.heartbeat = setInterval(() => this.sendHeartbeat(), HEARTBEAT_MS);
+        this.sendHeartbeat();
+        return;
+      case 'refused':
+        this.o.log.error(`the Conductor refused this agent: ${frame.reason}`);
+        return;
+      case 'launch':
+        this.launch(frame.id, frame.spec);
+        return;
+      case 'stop':
+        this.stopReplica(frame.id, frame.graceMs);
+        return;
+      case 'shutdown':
+        this.o.log.info('the Conductor is shutting down for good; stopping');
+        void this.stop();
+        return;
+    }
+  }
+
+  private sendHeartbeat(): void {
+    this.lastJoined = Date.now();
+    this.send({ t: 'heartbeat', cpu: this.cpu.sample(), memFree: availableMemory() });
+  }
+
+  private reports(): ReplicaReport[] {
+    const running: ReplicaReport[] = [...this.replicas.values()]
+      .filter((p) => p.state !== 'exited')
+      .map((p) => ({
+        id: p.id,
+        app: p.spec.app,
+        generation: p.spec.generation,
+        pid: p.pid,
+        port: p.spec.port,
+        startedAt: p.startedAt,
+        state: 'running',
+        exitCode: null,
+        signal: null,
+      }));
+    return [...running, ...this.unreported.values()];
+  }
+
+  // ---- replicas --------------------------------------------------------------------------------
+
+  private launch(id: string, spec: LaunchSpec): void {
+    const existing = this.replicas.get(id);
+    if (existing) {
+      if (existing.pid !== null) this.send({ t: 'launched', id, pid: existing.pid });
+      return;
+    }
+    const p = new ReplicaProcess(
+      id,
+      spec,
+      this.o.env ?? process.env,
+      {
+        launched: (pid) => {
+          this.o.log.info(`${id}: started pid ${pid} (${spec.exec} ${spec.args.length} args)`);
+          this.send({ t: 'launched', id, pid });
+        },
+        launchFailed: (reason) => {
+          this.o.log.warn(`${id}: could not start: ${reason}`);
+          this.replicas.delete(id);
+          this.send({ t: 'launch-failed', id, reason });
+        },
+        exited: (code, signal, restarting) => {
+          this.flushLogs();
+          this.o.log.info(`${id}: exited (${signal ? `signal ${signal}` : `code ${code}`})${restarting ? '; restarting in place' : ''}`);
+          if (!restarting) this.replicas.delete(id);
+          if (this.joined) this.send({ t: 'exited', id, code, signal, restarting });
+          else if (!restarting) {
+            this.unreported.set(id, { id, app: spec.app, generation: spec.generation, pid: p.pid, port: spec.port, startedAt: p.startedAt, state: 'exited', exitCode: code, signal });
+          }
+        },
+        restarted: (pid) => this.send({ t: 'restarted', id, pid }),
+        output: (line) => this.queueLog(id, line),
+      },
+      (record) => this.records.save(id, record),
+    );
+    this.replicas.set(id, p);
+    void p.start();
+  }
+
+  private stopReplica(id: string, graceMs: number): void {
+    const p = this.replicas.get(id);
+    if (!p) {
+      // Already gone: say so, so the Conductor can settle it.
+      this.send({ t: 'exited', id, code: null, signal: null, restarting: false });
+      return;
+    }
+    void p.stop(graceMs);
+  }
+
+  /** Batches output lines to the Conductor, at most LOG_LINES_PER_SECOND a replica (the rest counted as dropped). */
+  private queueLog(id: string, line: OutputLine): void {
+    if (!this.joined) return;
+    let q = this.pendingLogs.get(id);
+    const second = Math.floor(Date.now() / 1000);
+    if (!q) this.pendingLogs.set(id, (q = { lines: [], dropped: 0, second, count: 0 }));
+    if (q.second !== second) {
+      q.second = second;
+      q.count = 0;
+    }
+    if (++q.count > LOG_LINES_PER_SECOND) {
+      q.dropped++;
+      return;
+    }
+    q.lines.push(line);
+    if (q.lines.length >= 500) this.flushLogs();
+    else this.logTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
+  }
+
+  private flushLogs(): void {
+    if (this.logTimer) clearTimeout(this.logTimer);
+    this.logTimer = null;
+    for (const [id, q] of this.pendingLogs) {
+      if (q.lines.length === 0 && q.dropped === 0) continue;
+      this.send({ t: 'logs', id, lines: q.lines, dropped: q.dropped });
+      q.lines = [];
+      q.dropped = 0;
+    }
+  }
+
+  // ---- lifetime --------------------------------------------------------------------------------
+
+  /** Stops every replica (each with its drain grace), then closes the connection. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.redial) clearTimeout(this.redial);
+      const all = [...this.replicas.values()];
+      this.o.log.info(`stopping ${all.length} replica${all.length === 1 ? '' : 's'}`);
+      await Promise.all(all.map((p) => p.stop(p.spec.drainMs)));
+      this.flushLogs();
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.logTimer) clearTimeout(this.logTimer);
+      const socket = this.socket;
+      if (socket) await new Promise<void>((resolve) => socket.end(resolve));
+      socket?.destroy();
+      this.o.log.info('agent stopped');
+      this.resolveStopped();
+    })();
+    return this.stopping;
+  }
+}
+
+function normalize(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** Memory available for new work (libuv reads MemAvailable on Linux). */
+function availableMemory(): number {
+  return os.freemem();
+}

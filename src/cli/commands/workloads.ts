@@ -1,0 +1,81 @@
+// `up`, `down`, `scale`, `abort`, `pause`, `resume`, `stop`: changing what runs.
+import * as path from 'node:path';
+import { formatDiagnostic, hasErrors } from '../../shared/manifest';
+import type { RolloutView, SubmitResult, WorkloadSummary } from '../../shared/protocol/api';
+import { parseCommandArgs } from '../args';
+import { call, connect, homeOption } from '../conductor-client';
+import type { CommandContext } from '../context';
+import { loadManifest } from '../manifest-file';
+import { CliError, UsageError } from '../usage';
+
+/** Reads and checks a manifest; prints its diagnostics; refuses one with errors (nothing is submitted). */
+export function readForSubmit(file: string, ctx: CommandContext): { path: string; text: string } {
+  const { text, result } = loadManifest(file);
+  for (const d of result.diagnostics) ctx.err(formatDiagnostic(d));
+  if (hasErrors(result.diagnostics) || text === null) throw new CliError(`${file} has errors; nothing was submitted`);
+  return { path: path.resolve(file), text };
+}
+
+export function printSubmit(result: SubmitResult, ctx: CommandContext): void {
+  for (const a of result.apps) {
+    const what = a.action === 'created' ? 'created' : a.action === 'rollout' ? `rolling out generation ${a.generation}` : `unchanged (generation ${a.generation})`;
+    ctx.out(`${a.name}: ${what}${a.rollout && a.action !== 'unchanged' ? ` (rollout ${a.rollout})` : ''}`);
+  }
+}
+
+export const upUsage = 'skr8tr up FILE [--home DIR]';
+export async function up(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, homeOption, upUsage, { min: 1, max: 1 });
+  const body = readForSubmit(positionals[0]!, ctx);
+  const client = connect(ctx, values.home);
+  const result = await call(ctx, () => client.request<SubmitResult>('POST', '/v1/workloads', body));
+  printSubmit(result, ctx);
+  return 0;
+}
+
+export const downUsage = 'skr8tr down APP [--home DIR]';
+export async function down(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, homeOption, downUsage, { min: 1, max: 1 });
+  const client = connect(ctx, values.home);
+  await call(ctx, () => client.request('DELETE', `/v1/workloads/${encodeURIComponent(positionals[0]!)}`));
+  ctx.out(`${positionals[0]}: removed; its replicas are draining`);
+  return 0;
+}
+
+export const scaleUsage = 'skr8tr scale APP N [--home DIR]';
+export async function scale(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, homeOption, scaleUsage, { min: 2, max: 2 });
+  const n = Number(positionals[1]);
+  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`N must be a whole number from 0 to 1000, not "${positionals[1]}"`, scaleUsage);
+  const client = connect(ctx, values.home);
+  const w = await call(ctx, () => client.request<WorkloadSummary>('POST', `/v1/workloads/${encodeURIComponent(positionals[0]!)}/scale`, { replicas: n }));
+  ctx.out(`${w.name}: ${w.desired} replica${w.desired === 1 ? '' : 's'} desired (${w.ready} ready)`);
+  return 0;
+}
+
+function rolloutAction(action: 'abort' | 'pause' | 'resume', past: string) {
+  const usage = `skr8tr ${action} APP [--home DIR]`;
+  return {
+    usage,
+    run: async (argv: string[], ctx: CommandContext): Promise<number> => {
+      const { values, positionals } = parseCommandArgs(argv, homeOption, usage, { min: 1, max: 1 });
+      const client = connect(ctx, values.home);
+      const r = await call(ctx, () => client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(positionals[0]!)}/${action}`));
+      ctx.out(`${r.app}: rollout ${r.id} ${past} (${r.state})`);
+      return 0;
+    },
+  };
+}
+
+export const abort = rolloutAction('abort', 'aborted');
+export const pause = rolloutAction('pause', 'paused');
+export const resume = rolloutAction('resume', 'resumed');
+
+export const stopUsage = 'skr8tr stop REPLICA [--home DIR]';
+export async function stopReplica(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, homeOption, stopUsage, { min: 1, max: 1 });
+  const client = connect(ctx, values.home);
+  await call(ctx, () => client.request('POST', `/v1/replicas/${encodeURIComponent(positionals[0]!)}/stop`));
+  ctx.out(`${positionals[0]}: stopping; the Conductor starts a replacement`);
+  return 0;
+}

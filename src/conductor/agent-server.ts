@@ -1,0 +1,252 @@
+// The Conductor's side of the agent protocol: a listener agents dial, one session a connection.
+// A session must say a valid `hello` with the join token first; every frame is validated, and an
+// invalid, oversized or out-of-order one closes that connection (with a logged reason) and nothing
+// else. Nodes that stay silent longer than the expiry are lost, and their replicas replaced.
+//
+//   connected ──hello ok──▶ joined ──close / expiry──▶ gone
+//       └──bad token / bad frame / no hello in 5 s──▶ refused (closed)
+import * as net from 'node:net';
+import type { Logger } from '../shared/logger';
+import { tokensEqual } from '../shared/secure-compare';
+import {
+  AGENT_PROTOCOL_VERSION,
+  AgentFrame,
+  MAX_FRAME_BYTES,
+  describeInvalid,
+  type ConductorFrame,
+  type LaunchSpec,
+} from '../shared/protocol/agent';
+import { FrameError, LineDecoder, encodeLine, parseJsonLine } from '../shared/protocol/ndjson';
+import { VERSION } from '../shared/version';
+import type { LogStore } from './log-store';
+import type { AgentLink, Reconciler } from './reconciler';
+import type { ConductorState } from './state';
+
+const HELLO_TIMEOUT_MS = 5_000;
+
+export interface AgentServerOptions {
+  joinToken: string;
+  expiryMs: number;
+}
+
+class Session {
+  node: string | null = null;
+  followsConductor = false;
+  private readonly decoder = new LineDecoder(MAX_FRAME_BYTES);
+  private readonly helloTimer: NodeJS.Timeout;
+  closed = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly server: AgentServer,
+  ) {
+    socket.setNoDelay(true);
+    this.helloTimer = setTimeout(() => this.close('no hello within 5 s'), HELLO_TIMEOUT_MS);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      clearTimeout(this.helloTimer);
+      this.server.sessionClosed(this);
+    });
+  }
+
+  get peer(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    try {
+      for (const line of this.decoder.push(chunk)) {
+        if (this.closed) return;
+        if (line.trim() === '') continue;
+        const parsed = AgentFrame.safeParse(parseJsonLine(line));
+        if (!parsed.success) throw new FrameError(`invalid frame: ${describeInvalid(parsed.error)}`);
+        if (this.node === null && parsed.data.t !== 'hello') throw new FrameError(`\`${parsed.data.t}\` before \`hello\``);
+        if (this.node !== null && parsed.data.t === 'hello') throw new FrameError('a second `hello`');
+        if (parsed.data.t === 'hello') clearTimeout(this.helloTimer);
+        this.server.handle(this, parsed.data);
+      }
+    } catch (err) {
+      if (err instanceof FrameError) this.close(err.message);
+      else throw err;
+    }
+  }
+
+  send(frame: ConductorFrame): boolean {
+    if (this.closed) return false;
+    this.socket.write(encodeLine(frame));
+    return true;
+  }
+
+  /** Closes this connection, saying why to the peer (as a `refused` frame) and to the log. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    this.server.log.warn(`agent connection ${this.peer}${this.node ? ` (${this.node})` : ''} closed: ${reason}`);
+    this.socket.end(encodeLine({ t: 'refused', reason } satisfies ConductorFrame));
+    this.socket.destroySoon();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}
+
+export class AgentServer implements AgentLink {
+  private readonly server: net.Server;
+  private readonly sessions = new Map<string, Session>();
+  private readonly all = new Set<Session>();
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly state: ConductorState,
+    private readonly reconciler: () => Reconciler,
+    private readonly logs: LogStore,
+    readonly log: Logger,
+    private readonly now: () => number,
+    private readonly options: AgentServerOptions,
+  ) {
+    this.server = net.createServer((socket) => {
+      const session = new Session(socket, this);
+      this.all.add(session);
+    });
+    this.server.on('error', (err) => this.log.error(`agent listener: ${err.message}`));
+  }
+
+  listen(host: string, port: number): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        this.expiryTimer = setInterval(() => this.expire(), Math.min(500, this.options.expiryMs / 4));
+        resolve(this.server.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  handle(session: Session, frame: AgentFrame): void {
+    const node = session.node;
+    switch (frame.t) {
+      case 'hello':
+        this.hello(session, frame);
+        return;
+      case 'heartbeat': {
+        const n = this.state.nodes.get(node!);
+        if (!n) return;
+        n.lastHeartbeat = this.now();
+        n.cpu = frame.cpu;
+        n.memFree = frame.memFree;
+        this.state.emitNode(n.id);
+        return;
+      }
+      case 'launched':
+        if (this.owns(node!, frame.id)) this.reconciler().onLaunched(frame.id, frame.pid);
+        return;
+      case 'launch-failed':
+        if (this.owns(node!, frame.id)) this.reconciler().onLaunchFailed(frame.id, frame.reason);
+        return;
+      case 'exited':
+        if (this.owns(node!, frame.id)) this.reconciler().onExited(frame.id, frame.code, frame.signal, frame.restarting);
+        return;
+      case 'restarted':
+        if (this.owns(node!, frame.id)) this.reconciler().onRestarted(frame.id, frame.pid);
+        return;
+      case 'logs':
+        if (this.owns(node!, frame.id)) this.logs.append(frame.id, frame.lines);
+        return;
+    }
+  }
+
+  /** Whether a replica is one the Conductor placed on this node (frames about others are ignored). */
+  private owns(node: string, id: string): boolean {
+    const r = this.state.replicas.get(id);
+    if (r && r.node === node) return true;
+    this.log.debug(`frame about ${id} from ${node}, which does not run it; ignored`);
+    return false;
+  }
+
+  private hello(session: Session, frame: Extract<AgentFrame, { t: 'hello' }>): void {
+    if (!tokensEqual(frame.token, this.options.joinToken)) {
+      session.close('wrong join token');
+      return;
+    }
+    if (frame.v !== AGENT_PROTOCOL_VERSION) {
+      session.close(`agent protocol ${frame.v} is not supported (this Conductor speaks ${AGENT_PROTOCOL_VERSION}); upgrade the agent`);
+      return;
+    }
+    const previous = this.sessions.get(frame.node);
+    if (previous && previous !== session) previous.close(`replaced by a new connection from ${session.peer}`);
+    session.node = frame.node;
+    session.followsConductor = frame.followsConductor;
+    this.sessions.set(frame.node, session);
+    const address = frame.address ?? normalizeAddress(session.socket.remoteAddress ?? '127.0.0.1');
+    const now = this.now();
+    const existing = this.state.nodes.get(frame.node);
+    this.state.nodes.set(frame.node, {
+      id: frame.node,
+      address,
+      capacity: frame.capacity,
+      version: frame.version,
+      connected: true,
+      lastHeartbeat: now,
+      cpu: existing?.cpu ?? 0,
+      memFree: existing?.memFree ?? frame.capacity.memBytes,
+    });
+    session.send({ t: 'welcome', v: AGENT_PROTOCOL_VERSION, node: frame.node, version: VERSION });
+    this.log.info(`node ${frame.node} joined from ${session.peer} (address ${address}, ${frame.replicas.length} replica${frame.replicas.length === 1 ? '' : 's'} running)`);
+    this.state.saveKnownNodes();
+    this.reconciler().onHello(frame.node, address, frame.replicas);
+    this.state.emitNode(frame.node);
+  }
+
+  sessionClosed(session: Session): void {
+    this.all.delete(session);
+    if (session.node === null || this.sessions.get(session.node) !== session) return;
+    this.sessions.delete(session.node);
+    const n = this.state.nodes.get(session.node);
+    if (n) {
+      n.connected = false;
+      this.log.warn(`node ${n.id} disconnected; its replicas keep running, and it expires if it stays away ${this.options.expiryMs} ms`);
+      this.state.emitNode(n.id);
+    }
+  }
+
+  private expire(): void {
+    const now = this.now();
+    for (const n of [...this.state.nodes.values()]) {
+      const silence = now - n.lastHeartbeat;
+      if (silence < this.options.expiryMs) continue;
+      const why = `no heartbeat for ${Math.round(silence / 100) / 10} s`;
+      this.log.warn(`node ${n.id} expired: ${why}`);
+      this.sessions.get(n.id)?.close(why);
+      this.sessions.delete(n.id);
+      this.reconciler().onNodeLost(n.id, why);
+      this.state.removeNode(n.id);
+      this.state.saveKnownNodes();
+    }
+  }
+
+  launch(node: string, id: string, spec: LaunchSpec): boolean {
+    return this.sessions.get(node)?.send({ t: 'launch', id, spec }) ?? false;
+  }
+
+  stop(node: string, id: string, graceMs: number): boolean {
+    return this.sessions.get(node)?.send({ t: 'stop', id, graceMs }) ?? false;
+  }
+
+  /** Tells agents that follow the Conductor that it is going away for good. */
+  shutdownFollowers(): void {
+    for (const s of this.sessions.values()) if (s.followsConductor) s.send({ t: 'shutdown' });
+  }
+
+  async close(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    for (const s of this.all) s.socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

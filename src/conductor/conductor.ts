@@ -1,0 +1,200 @@
+// The Conductor: wires state, journal, reconciler, agent listener and API together, and owns
+// their lifetime.
+//
+//   starting ──listening──▶ running ──stop(keep workloads: SIGTERM)──────────────▶ stopped
+//                              └──stop(stop workloads: lease expiry, shutdown)──▶ draining ──▶ stopped
+//
+// A plain stop leaves workloads running under their agents, which the next Conductor adopts. A stop
+// with workloads (the lease expired, or a client asked) scales every workload to 0, waits for the
+// replicas to drain, and tells agents that follow the Conductor to exit.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureHome, ensureToken, paths, socketPath, writeFileAtomic, type ConductorInfo } from '../shared/home';
+import type { Logger, SecretMask } from '../shared/logger';
+import { VERSION } from '../shared/version';
+import { AgentServer } from './agent-server';
+import { ApiServer } from './api-server';
+import { routes } from './api-routes';
+import { EventLog } from './event-log';
+import { Journal } from './journal';
+import { LogStore } from './log-store';
+import { Operations } from './operations';
+import { Reconciler } from './reconciler';
+import { ConductorState } from './state';
+import { acquirePidLock, type PidLock } from './pid-lock';
+
+export interface ConductorOptions {
+  home: string;
+  /** Loopback TCP address for the API (`host:port`), or null for the unix socket alone. */
+  listen: string | null;
+  /** Where agents dial (`host:port`); port 0 picks one. */
+  agents: string;
+  /** Silence after which a node is lost. */
+  expiryMs: number;
+  /** Stop workloads and exit after this long with no client connected; null: never. */
+  leaseMs: number | null;
+  portRange?: [number, number];
+  log: Logger;
+  mask: SecretMask;
+  now?: () => number;
+}
+
+/** After a restart, how long to wait for previously known nodes before launching replacements. */
+const RECOVERY_WAIT_MS = 3_000;
+
+export function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(text);
+  if (!m) throw new Error(`${what} must be HOST:PORT, not "${text}"`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new Error(`${what}: port ${port} is out of range`);
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port };
+}
+
+export class Conductor {
+  private stopping: Promise<void> | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  /** Resolves when the Conductor has stopped, however that happened. */
+  readonly stopped: Promise<void>;
+  private resolveStopped!: () => void;
+
+  private constructor(
+    readonly info: ConductorInfo,
+    private readonly lock: PidLock,
+    private readonly journal: Journal,
+    readonly state: ConductorState,
+    private readonly reconciler: Reconciler,
+    private readonly agents: AgentServer,
+    private readonly api: ApiServer,
+    private readonly log: Logger,
+  ) {
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  static async start(o: ConductorOptions): Promise<Conductor> {
+    const now = o.now ?? Date.now;
+    ensureHome(o.home);
+    const lock = acquirePidLock(path.join(o.home, 'conductor.lock'));
+    try {
+      const token = ensureToken(paths.token(o.home));
+      const joinToken = ensureToken(paths.joinToken(o.home));
+      const { journal, state: journaled, report } = Journal.open(paths.state(o.home));
+      if (report.cut) o.log.warn(`journal: cut ${report.cut}; kept ${report.records} complete record${report.records === 1 ? '' : 's'}`);
+      else if (report.records > 0) o.log.info(`journal: replayed ${report.records} record${report.records === 1 ? '' : 's'}`);
+      for (const w of journaled.workloads.values()) for (const g of w.generations) o.mask.add(Object.values(g.secrets));
+
+      const events = new EventLog(10_000, now);
+      const state = new ConductorState(journal, journaled, events, o.log, now);
+      const logs = new LogStore();
+      const startedAt = now();
+      let reconciler: Reconciler | null = null;
+      const agents = new AgentServer(state, () => reconciler!, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
+      reconciler = new Reconciler(state, agents, { join() {}, leave: async () => {} }, o.log, now, {
+        recoveryUntil: journaled.nodes.length > 0 ? startedAt + RECOVERY_WAIT_MS : 0,
+        knownNodes: journaled.nodes,
+        ...(o.portRange ? { portRange: o.portRange } : {}),
+      });
+      const ops = new Operations(state, reconciler, now, (values) => o.mask.add(values));
+      let conductor: Conductor | null = null;
+      const api = new ApiServer(
+        routes({
+          state,
+          ops,
+          events,
+          logs,
+          home: o.home,
+          startedAt,
+          shutdown: (stopWorkloads) => void conductor?.stop(stopWorkloads),
+        }),
+        token,
+        o.log,
+      );
+      const socket = socketPath(o.home);
+      await api.listenUnix(socket);
+      let listen: string | null = null;
+      if (o.listen) {
+        const { host, port } = parseHostPort(o.listen, '--listen');
+        const addr = await api.listenTcp(host, port);
+        listen = `${host}:${addr.port}`;
+      }
+      const { host: agentHost, port: agentPort } = parseHostPort(o.agents, '--agents');
+      const agentAddr = await agents.listen(agentHost, agentPort);
+      const info: ConductorInfo = {
+        pid: process.pid,
+        socket,
+        listen,
+        agents: `${agentHost}:${agentAddr.port}`,
+        version: VERSION,
+        startedAt,
+        home: o.home,
+      };
+      writeFileAtomic(paths.info(o.home), JSON.stringify(info, null, 2) + '\n');
+      conductor = new Conductor(info, lock, journal, state, reconciler, agents, api, o.log);
+      o.log.info(`Conductor ${VERSION} (pid ${process.pid}) running: API ${socket}${listen ? ` and http://${listen}` : ''}, agents on ${info.agents}, ${state.workloads.size} workload${state.workloads.size === 1 ? '' : 's'}`);
+      if (o.leaseMs !== null) conductor.holdLease(o.leaseMs, now);
+      reconciler.kickAll();
+      return conductor;
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  /** Stops workloads and exits once no client has been connected for `graceMs`. */
+  private holdLease(graceMs: number, now: () => number): void {
+    let lastClient = now();
+    this.log.info(`lease: stopping workloads and exiting after ${graceMs} ms with no client`);
+    this.leaseTimer = setInterval(() => {
+      if (this.state.events.subscriberCount > 0) {
+        lastClient = now();
+        return;
+      }
+      if (now() - lastClient >= graceMs) {
+        this.log.info(`lease expired: no client for ${graceMs} ms`);
+        void this.stop(true);
+      }
+    }, Math.min(1000, graceMs / 4));
+  }
+
+  /** Stops the Conductor; with `stopWorkloads`, its replicas first. Idempotent. */
+  stop(stopWorkloads: boolean): Promise<void> {
+    this.stopping ??= this.doStop(stopWorkloads).finally(() => this.resolveStopped());
+    return this.stopping;
+  }
+
+  private async doStop(stopWorkloads: boolean): Promise<void> {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    if (stopWorkloads) await this.stopWorkloads();
+    this.reconciler.close();
+    await this.api.close();
+    await this.agents.close();
+    this.journal.close();
+    try {
+      const current = JSON.parse(fs.readFileSync(paths.info(this.info.home), 'utf8')) as ConductorInfo;
+      if (current.pid === process.pid) fs.unlinkSync(paths.info(this.info.home));
+    } catch {
+      // already gone
+    }
+    this.lock.release();
+    this.log.info('Conductor stopped');
+  }
+
+  private async stopWorkloads(): Promise<void> {
+    let maxDrain = 0;
+    for (const w of [...this.state.workloads.values()]) {
+      const copy = structuredClone(w);
+      copy.desired = 0;
+      this.state.saveWorkloadQuietly(copy);
+      for (const g of w.generations) maxDrain = Math.max(maxDrain, g.spec.drainMs);
+    }
+    this.reconciler.kickAll();
+    const deadline = Date.now() + maxDrain + 5_000;
+    while (Date.now() < deadline) {
+      const live = [...this.state.replicas.values()].filter((r) => r.state !== 'stopped' && r.state !== 'failed');
+      if (live.length === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.agents.shutdownFollowers();
+    // Give the shutdown frames a moment to leave before the sockets close.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

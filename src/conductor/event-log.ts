@@ -1,0 +1,49 @@
+// The event stream's memory: every state change gets the next sequence number and is kept in a
+// bounded ring, so a client that reconnects with its last number gets exactly what it missed (or,
+// if that has left the ring or the Conductor restarted, a fresh snapshot).
+import * as crypto from 'node:crypto';
+import type { ApiEvent, EventBody } from '../shared/protocol/api';
+
+export type Subscriber = (event: ApiEvent) => void;
+
+export class EventLog {
+  readonly epoch = crypto.randomBytes(6).toString('hex');
+  private seq = 0;
+  private readonly ring: ApiEvent[] = [];
+  private readonly subscribers = new Set<Subscriber>();
+
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  emit(body: EventBody): ApiEvent {
+    const event = { ...body, seq: ++this.seq, epoch: this.epoch, at: this.now() } as ApiEvent;
+    this.ring.push(event);
+    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    for (const s of this.subscribers) s(event);
+    return event;
+  }
+
+  /** Events after `seq` of this epoch, or null when they are no longer all here. */
+  since(seq: number, epoch: string): ApiEvent[] | null {
+    if (epoch !== this.epoch || seq > this.seq) return null;
+    if (seq === this.seq) return [];
+    const first = this.ring[0];
+    if (!first || first.seq > seq + 1) return null;
+    return this.ring.slice(seq + 1 - first.seq);
+  }
+
+  subscribe(s: Subscriber): () => void {
+    this.subscribers.add(s);
+    return () => this.subscribers.delete(s);
+  }
+}

@@ -1,0 +1,72 @@
+// The Conductor's records. Desired state (workloads, their generations, rollouts, history) is
+// journaled; replicas and nodes are what the agents report, rebuilt from them after a restart.
+import type { AppSpec } from '../shared/manifest/model';
+import type { ReplicaState, RolloutState } from '../shared/protocol/api';
+
+export interface GenerationRecord {
+  generation: number;
+  spec: AppSpec;
+  /** Secret values, journaled (the home is 0700, the journal 0600) so a restart can relaunch. */
+  secrets: Record<string, string>;
+  manifestPath: string;
+  manifestText: string;
+  createdAt: number;
+  outcome: string | null;
+}
+
+export interface RolloutRecord {
+  id: string;
+  app: string;
+  fromGeneration: number;
+  toGeneration: number;
+  state: RolloutState;
+  reason: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  countFailuresSince: number;
+  aborted: boolean;
+}
+
+export interface WorkloadRecord {
+  name: string;
+  /** The generation to run. */
+  generation: number;
+  latestGeneration: number;
+  desired: number;
+  /** The most recent generations, oldest first. */
+  generations: GenerationRecord[];
+  rollout: RolloutRecord | null;
+  /** Finished rollouts, oldest first. */
+  history: RolloutRecord[];
+}
+
+export const HISTORY_LIMIT = { generations: 10, rollouts: 20, terminalReplicas: 10 };
+
+export interface Replica {
+  id: string;
+  app: string;
+  generation: number;
+  node: string | null;
+  address: string | null;
+  pid: number | null;
+  port: number | null;
+  state: ReplicaState;
+  createdAt: number;
+  launchedAt: number | null;
+  readyAt: number | null;
+  endedAt: number | null;
+  reason: string | null;
+  restarts: number;
+  completed: boolean;
+  inIngress: boolean;
+}
+
+export function generationOf(w: WorkloadRecord, generation: number): GenerationRecord | undefined {
+  return w.generations.find((g) => g.generation === generation);
+}
+
+export function currentGeneration(w: WorkloadRecord): GenerationRecord {
+  const g = generationOf(w, w.generation);
+  if (!g) throw new Error(`workload ${w.name} has no record of generation ${w.generation}`);
+  return g;
+}

@@ -1,0 +1,54 @@
+// One Conductor a home: a lock file holding the owner's pid, created exclusively. A lock left by a
+// process that is gone is taken over.
+import * as fs from 'node:fs';
+import { isAlive } from '../shared/platform/process';
+
+export interface PidLock {
+  release(): void;
+}
+
+export class AlreadyRunning extends Error {
+  constructor(readonly pid: number) {
+    super(`a Conductor is already running in this home (pid ${pid})`);
+  }
+}
+
+export function acquirePidLock(file: string): PidLock {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, `${process.pid}\n`);
+      fs.closeSync(fd);
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          try {
+            if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
+          } catch {
+            // gone already
+          }
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(readOr(file, '0').trim());
+      if (owner > 0 && owner !== process.pid && isAlive(owner)) throw new AlreadyRunning(owner);
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        // someone else took it over; try again
+      }
+    }
+  }
+  throw new Error(`cannot take the lock ${file}`);
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}

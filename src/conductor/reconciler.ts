@@ -1,0 +1,629 @@
+// The thin loop around the planner: for each workload it builds the planner's input from the
+// current state, performs the steps it returns (launch, stop, fail, rollout transitions), and runs
+// again on every change and at the time the planner asked to be woken. It also turns what agents
+// and probes report into replica state changes.
+import * as crypto from 'node:crypto';
+import type { Logger } from '../shared/logger';
+import { launchSpec } from './launch-spec';
+import { currentGeneration, generationOf, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
+import { backoffMs, plan, type PlanInput, type Step } from './planner';
+import { PortAllocator } from './ports';
+import { ReplicaProber } from './probes';
+import { place, type SchedNode } from './scheduler';
+import type { ConductorState } from './state';
+import type { LaunchSpec, ReplicaReport } from '../shared/protocol/agent';
+import type { RolloutState } from '../shared/protocol/api';
+
+/** How the reconciler reaches agents. */
+export interface AgentLink {
+  launch(node: string, id: string, spec: LaunchSpec): boolean;
+  stop(node: string, id: string, graceMs: number): boolean;
+}
+
+/** The ingress: ready replicas join it; a replica leaves it (and its requests finish) before it is stopped. */
+export interface Traffic {
+  join(r: Replica): void;
+  /** Resolves once the replica gets no new requests and its in-flight ones are done. */
+  leave(r: Replica): Promise<void>;
+}
+
+export const noTraffic: Traffic = { join() {}, leave: async () => {} };
+
+const LIVE = new Set(['pending', 'starting', 'ready']);
+/** A replica that stayed ready this long before failing starts a fresh backoff sequence. */
+const BACKOFF_RESET_MS = 30_000;
+
+export interface ReconcilerOptions {
+  /** No launches before this time unless every previously known node is back (after a restart). */
+  recoveryUntil: number;
+  knownNodes: readonly string[];
+  portRange?: [number, number];
+}
+
+export class Reconciler {
+  private readonly probers = new Map<string, ReplicaProber>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly dirty = new Set<string>();
+  private scheduled = false;
+  private readonly backoff = new Map<string, { failures: number; until: number }>();
+  private readonly ports: PortAllocator;
+  /** Backend ports a host refused (something else listens there). */
+  private readonly refusedPorts = new Map<string, Set<number>>();
+  private readonly problemsSaid = new Map<string, string>();
+  private stopped = false;
+
+  constructor(
+    private readonly state: ConductorState,
+    private readonly agents: AgentLink,
+    private traffic: Traffic,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly options: ReconcilerOptions,
+  ) {
+    this.ports = new PortAllocator(options.portRange);
+  }
+
+  setTraffic(traffic: Traffic): void {
+    this.traffic = traffic;
+  }
+
+  // ---- scheduling passes -----------------------------------------------------------------------
+
+  kick(app: string): void {
+    if (this.stopped) return;
+    this.dirty.add(app);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.runDirty());
+  }
+
+  kickAll(): void {
+    for (const name of this.state.workloads.keys()) this.kick(name);
+    for (const r of this.state.replicas.values()) this.kick(r.app);
+  }
+
+  private runDirty(): void {
+    this.scheduled = false;
+    const apps = [...this.dirty];
+    this.dirty.clear();
+    for (const app of apps) {
+      try {
+        this.pass(app);
+      } catch (err) {
+        this.log.error(`reconcile of ${app} failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+  }
+
+  private mayLaunch(): boolean {
+    if (this.now() >= this.options.recoveryUntil) return true;
+    return this.options.knownNodes.every((id) => this.state.nodes.get(id)?.connected);
+  }
+
+  private pass(app: string): void {
+    const w = this.state.workloads.get(app);
+    if (!w) {
+      this.retireOrphans(app);
+      return;
+    }
+    const replicas = this.state.replicasOf(app);
+    const gen = currentGeneration(w);
+    const key = `${app}@${w.generation}`;
+    const input: PlanInput = {
+      now: this.now(),
+      generation: w.generation,
+      desired: w.desired,
+      policy: gen.spec.rollout,
+      job: gen.spec.type === 'job',
+      rollout: w.rollout
+        ? {
+            state: w.rollout.state,
+            fromGeneration: w.rollout.fromGeneration,
+            toGeneration: w.rollout.toGeneration,
+            countFailuresSince: w.rollout.countFailuresSince,
+          }
+        : null,
+      replicas: replicas.map((r) => ({
+        id: r.id,
+        generation: r.generation,
+        state: r.state,
+        createdAt: r.createdAt,
+        readyAt: r.readyAt,
+        completed: r.completed,
+      })),
+      launchNotBefore: this.backoff.get(key)?.until ?? 0,
+      mayLaunch: this.mayLaunch(),
+    };
+    const result = plan(input);
+    let changed = false;
+    for (const step of result.steps) changed = this.perform(w, step) || changed;
+    if (!result.steps.some((s) => s.kind === 'launch')) this.clearProblemIfSettled(w);
+    this.setTimer(app, result.wakeAt);
+    if (!this.mayLaunch()) this.setTimer(app, this.options.recoveryUntil);
+    if (changed) this.kick(app);
+  }
+
+  private setTimer(app: string, at: number | null): void {
+    const existing = this.timers.get(app);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(app);
+    if (at === null || this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(app);
+      this.kick(app);
+    }, Math.max(0, at - this.now()) + 1);
+    this.timers.set(app, t);
+  }
+
+  /** A deleted workload's replicas are stopped; once none is left, they are forgotten. */
+  private retireOrphans(app: string): void {
+    const replicas = this.state.replicasOf(app);
+    for (const r of replicas) if (LIVE.has(r.state)) this.stopReplica(r, 'workload removed');
+    if (replicas.every((r) => r.state === 'stopped' || r.state === 'failed')) this.state.removeReplicasOf(app);
+  }
+
+  // ---- steps -----------------------------------------------------------------------------------
+
+  private perform(w: WorkloadRecord, step: Step): boolean {
+    switch (step.kind) {
+      case 'launch': {
+        let launched = 0;
+        for (let i = 0; i < step.count; i++) {
+          if (!this.launchOne(w)) break;
+          launched++;
+        }
+        return launched > 0;
+      }
+      case 'stop': {
+        const r = this.state.replicas.get(step.id);
+        if (!r) return false;
+        const why = step.why === 'excess' ? 'scaled down' : step.why === 'rolled-back' ? 'rolled back' : 'replaced';
+        this.stopReplica(r, why);
+        return true;
+      }
+      case 'fail': {
+        const r = this.state.replicas.get(step.id);
+        if (!r) return false;
+        const spec = currentGeneration(w).spec;
+        const seconds = Math.round(spec.rollout.deadlineMs / 100) / 10;
+        const last = this.probers.get(r.id);
+        const detail = last ? `${last.describe}: ${last.last ?? 'no answer yet'}` : r.state === 'pending' ? 'the agent never reported it launched' : 'no answer yet';
+        this.failReplica(r, `not ready after ${seconds} s (${detail})`);
+        return true;
+      }
+      case 'rollout':
+        return this.transition(w, step.to, step.reason);
+    }
+  }
+
+  private launchOne(w: WorkloadRecord): boolean {
+    const gen = currentGeneration(w);
+    const spec = gen.spec;
+    const nodes = this.schedNodes(w.name);
+    const portsInUse = this.portsInUse();
+    const hostPort = spec.port !== null && !spec.ingress ? spec.port : null;
+    const placement = place(nodes, { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, portsInUse);
+    if (!placement.ok) {
+      this.reportProblem(w, `cannot start a replica: ${placement.reason}`);
+      return false;
+    }
+    const node = this.state.nodes.get(placement.node)!;
+    let port: number | null = hostPort;
+    if (port === null) {
+      port = this.ports.allocate(portsInUse.get(node.address) ?? new Set(), this.refusedPorts.get(node.address) ?? new Set());
+      if (port === null) {
+        this.reportProblem(w, `cannot start a replica: no free backend port on ${node.address}`);
+        return false;
+      }
+    }
+    const id = `${w.name}-${w.generation}-${crypto.randomBytes(3).toString('hex')}`;
+    const now = this.now();
+    const r: Replica = {
+      id,
+      app: w.name,
+      generation: w.generation,
+      node: node.id,
+      address: node.address,
+      pid: null,
+      port,
+      state: 'pending',
+      createdAt: now,
+      launchedAt: null,
+      readyAt: null,
+      endedAt: null,
+      reason: null,
+      restarts: 0,
+      completed: false,
+      inIngress: false,
+    };
+    this.state.addReplica(r);
+    this.stepOf(w, `launching ${id} on ${node.id} (port ${port})`);
+    if (!this.agents.launch(node.id, id, launchSpec(spec, gen.secrets, { id, generation: w.generation, port }))) {
+      this.failReplica(r, `node ${node.id} is not connected`);
+    }
+    return true;
+  }
+
+  private reportProblem(w: WorkloadRecord, problem: string): void {
+    this.state.setProblem(w.name, problem);
+    if (this.problemsSaid.get(w.name) === problem) return;
+    this.problemsSaid.set(w.name, problem);
+    if (w.rollout) this.state.step(w.rollout, problem, 'warn');
+    else this.log.warn(`${w.name}: ${problem}`);
+  }
+
+  private clearProblemIfSettled(w: WorkloadRecord): void {
+    if (!this.state.problems.has(w.name) || this.state.problems.get(w.name)?.startsWith('crash loop')) return;
+    this.state.setProblem(w.name, null);
+    this.problemsSaid.delete(w.name);
+  }
+
+  private schedNodes(app: string): SchedNode[] {
+    const out: SchedNode[] = [];
+    for (const n of this.state.nodes.values()) {
+      if (!n.connected) continue;
+      const mine = this.state.replicasOn(n.id).filter((r) => LIVE.has(r.state) || r.state === 'draining');
+      let usedCpu = 0;
+      let usedMemBytes = 0;
+      for (const r of mine) {
+        const w = this.state.workloads.get(r.app);
+        const spec = w ? generationOf(w, r.generation)?.spec : undefined;
+        usedCpu += spec?.cpu ?? 0;
+        usedMemBytes += spec?.ramBytes ?? 0;
+      }
+      out.push({
+        id: n.id,
+        address: n.address,
+        capacity: n.capacity,
+        cpu: n.cpu,
+        usedCpu,
+        usedMemBytes,
+        replicas: mine.length,
+        sameApp: mine.filter((r) => r.app === app && LIVE.has(r.state)).length,
+      });
+    }
+    return out;
+  }
+
+  /** Ports taken by replicas (live or draining), by host address. */
+  private portsInUse(): Map<string, Set<number>> {
+    const used = new Map<string, Set<number>>();
+    for (const r of this.state.replicas.values()) {
+      if (r.port === null || r.address === null || r.state === 'stopped' || r.state === 'failed') continue;
+      let set = used.get(r.address);
+      if (!set) used.set(r.address, (set = new Set()));
+      set.add(r.port);
+    }
+    return used;
+  }
+
+  // ---- rollout transitions ---------------------------------------------------------------------
+
+  private transition(w: WorkloadRecord, to: RolloutState, reason: string | null): boolean {
+    const ro = w.rollout;
+    if (!ro) return false;
+    const now = this.now();
+    switch (to) {
+      case 'succeeded': {
+        const g = generationOf(w, ro.toGeneration);
+        if (g) g.outcome = 'succeeded';
+        this.finish(w, ro, 'succeeded', null);
+        this.state.step(ro, `done: ${w.desired} replica${w.desired === 1 ? '' : 's'} of generation ${ro.toGeneration} ready in ${formatMs(now - ro.startedAt)}`);
+        return true;
+      }
+      case 'paused': {
+        ro.state = 'paused';
+        ro.reason = this.failureDetail(w, ro) ?? reason;
+        this.state.saveWorkloadQuietly(w);
+        this.state.step(ro, `paused: ${ro.reason}; resume or abort it`, 'warn');
+        return true;
+      }
+      case 'rolling-back': {
+        const detail = this.failureDetail(w, ro) ?? reason ?? 'failed';
+        if (ro.fromGeneration === 0 || !generationOf(w, ro.fromGeneration)) {
+          const g = generationOf(w, ro.toGeneration);
+          if (g) g.outcome = `failed: ${detail}`;
+          this.finish(w, ro, 'failed', detail);
+          this.state.step(ro, `failed: ${detail}; there is no earlier generation to roll back to, so it keeps retrying with backoff`, 'error');
+          return true;
+        }
+        ro.state = 'rolling-back';
+        ro.reason = detail;
+        w.generation = ro.fromGeneration;
+        this.state.saveWorkloadQuietly(w);
+        this.state.step(ro, `${ro.aborted ? 'aborted' : `failed: ${detail}`}; rolling back to generation ${ro.fromGeneration}`, ro.aborted ? 'warn' : 'error');
+        return true;
+      }
+      case 'rolled-back': {
+        const g = generationOf(w, ro.toGeneration);
+        const final = ro.aborted ? 'aborted' : 'rolled-back';
+        if (g) g.outcome = ro.aborted ? 'aborted' : `rolled back: ${ro.reason ?? 'failed'}`;
+        this.finish(w, ro, final, ro.reason);
+        this.state.step(ro, `${ro.aborted ? 'aborted' : 'rolled back'}: generation ${ro.fromGeneration} is running again (${formatMs(now - ro.startedAt)})`, ro.aborted ? 'warn' : 'error');
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private finish(w: WorkloadRecord, ro: RolloutRecord, state: RolloutRecord['state'], reason: string | null): void {
+    ro.state = state;
+    ro.reason = reason;
+    ro.endedAt = this.now();
+    w.history.push(ro);
+    w.rollout = null;
+    this.state.saveWorkloadQuietly(w);
+    this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(ro) });
+  }
+
+  /** Why the rollout failed, in words: the most recent failed replica of the new generation. */
+  private failureDetail(w: WorkloadRecord, ro: RolloutRecord): string | null {
+    const failed = this.state
+      .replicasOf(w.name)
+      .filter((r) => r.generation === ro.toGeneration && r.state === 'failed' && r.createdAt >= ro.countFailuresSince)
+      .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))[0];
+    return failed ? `${failed.id} ${failed.reason ?? 'failed'}` : null;
+  }
+
+  private stepOf(w: WorkloadRecord, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+    if (w.rollout) this.state.step(w.rollout, message, level);
+    else this.log.info(`${w.name}: ${message}`);
+  }
+
+  private stepFor(r: Replica, message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+    const w = this.state.workloads.get(r.app);
+    if (w) this.stepOf(w, message, level);
+    else this.log.info(`${r.app}: ${message}`);
+  }
+
+  // ---- replica lifecycle -----------------------------------------------------------------------
+
+  /** Takes a replica out of service: out of the ingress, its requests finished, then the stop signal. */
+  stopReplica(r: Replica, why: string): void {
+    if (!LIVE.has(r.state)) return;
+    this.closeProber(r.id);
+    const wasReady = r.state === 'ready';
+    this.state.updateReplica(r, { state: 'draining', reason: why });
+    this.stepFor(r, `draining ${r.id} (${why})`);
+    const grace = this.drainMsOf(r);
+    const send = () => {
+      if (r.state !== 'draining') return;
+      if (!r.node || !this.agents.stop(r.node, r.id, grace)) {
+        // Its node is gone; node expiry settles it.
+        this.log.debug(`${r.id}: its node is not connected; it is stopped when the node returns or expires`);
+      }
+    };
+    if (wasReady) {
+      this.traffic.leave(r).then(send, send);
+      this.state.updateReplica(r, { inIngress: false });
+    } else {
+      send();
+    }
+  }
+
+  private failReplica(r: Replica, reason: string): void {
+    if (r.state === 'stopped' || r.state === 'failed') return;
+    this.closeProber(r.id);
+    const wasLive = r.state !== 'draining';
+    this.state.updateReplica(r, { state: 'failed', reason, endedAt: this.now(), inIngress: false });
+    void this.traffic.leave(r);
+    this.stepFor(r, `${r.id} failed: ${reason}`, 'error');
+    if (r.node) this.agents.stop(r.node, r.id, 0);
+    if (wasLive) this.recordFailure(r);
+  }
+
+  private drainMsOf(r: Replica): number {
+    const w = this.state.workloads.get(r.app);
+    return (w && generationOf(w, r.generation)?.spec.drainMs) ?? 5000;
+  }
+
+  private recordFailure(r: Replica): void {
+    const key = `${r.app}@${r.generation}`;
+    const prior = this.backoff.get(key);
+    const wasLongReady = r.readyAt !== null && this.now() - r.readyAt >= BACKOFF_RESET_MS;
+    const failures = wasLongReady || !prior ? 1 : prior.failures + 1;
+    const until = this.now() + backoffMs(failures);
+    this.backoff.set(key, { failures, until });
+    if (failures >= 3) {
+      const w = this.state.workloads.get(r.app);
+      if (w && w.generation === r.generation) {
+        this.state.setProblem(r.app, `crash loop: ${failures} failures in a row, next try in ${formatMs(backoffMs(failures))} (last: ${r.reason})`);
+      }
+    }
+    this.kick(r.app);
+  }
+
+  private startProber(r: Replica): void {
+    this.closeProber(r.id);
+    const w = this.state.workloads.get(r.app);
+    const spec = w ? generationOf(w, r.generation)?.spec : undefined;
+    if (!spec) return;
+    if (spec.type === 'job') {
+      this.markReady(r);
+      return;
+    }
+    const target = spec.health && r.port !== null && r.address !== null ? { address: r.address, port: r.port, health: spec.health } : null;
+    const prober = new ReplicaProber(target, spec.settleMs, {
+      ready: () => this.markReady(r),
+      unhealthy: (detail) => {
+        if (r.state === 'ready') this.failReplica(r, `unhealthy: ${detail}`);
+      },
+    });
+    this.probers.set(r.id, prober);
+  }
+
+  private closeProber(id: string): void {
+    this.probers.get(id)?.close();
+    this.probers.delete(id);
+  }
+
+  private markReady(r: Replica): void {
+    if (r.state !== 'starting') return;
+    const now = this.now();
+    this.state.updateReplica(r, { state: 'ready', readyAt: now, reason: null });
+    const after = r.launchedAt !== null ? now - r.launchedAt : null;
+    this.traffic.join(r);
+    this.state.updateReplica(r, { inIngress: this.state.workloads.get(r.app) ? r.inIngress : false });
+    this.stepFor(r, `${r.id} ready${after !== null ? ` after ${formatMs(after)}` : ''}`);
+    const w = this.state.workloads.get(r.app);
+    if (w?.rollout) this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(w.rollout) });
+    this.kick(r.app);
+  }
+
+  /** Marks whether a replica is in the ingress (called by the ingress). */
+  setInIngress(r: Replica, inIngress: boolean): void {
+    this.state.updateReplica(r, { inIngress });
+  }
+
+  // ---- what agents report ----------------------------------------------------------------------
+
+  onLaunched(id: string, pid: number): void {
+    const r = this.state.replicas.get(id);
+    if (!r || r.state !== 'pending') return;
+    this.state.updateReplica(r, { state: 'starting', pid, launchedAt: this.now() });
+    this.startProber(r);
+    this.kick(r.app);
+  }
+
+  onLaunchFailed(id: string, reason: string): void {
+    const r = this.state.replicas.get(id);
+    if (!r) return;
+    const m = /^port (\d+) is in use/.exec(reason);
+    if (m && r.address) {
+      let set = this.refusedPorts.get(r.address);
+      if (!set) this.refusedPorts.set(r.address, (set = new Set()));
+      set.add(Number(m[1]));
+    }
+    this.failReplica(r, `could not start: ${reason}`);
+  }
+
+  onExited(id: string, code: number | null, signal: string | null, restarting: boolean): void {
+    const r = this.state.replicas.get(id);
+    if (!r) return;
+    const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    const now = this.now();
+    switch (r.state) {
+      case 'draining':
+        this.closeProber(r.id);
+        this.state.updateReplica(r, { state: 'stopped', endedAt: now, reason: r.reason, pid: r.pid });
+        this.stepFor(r, `stopped ${r.id} (${how})`);
+        break;
+      case 'pending':
+      case 'starting':
+        this.failReplica(r, `${how} while starting`);
+        break;
+      case 'ready': {
+        const w = this.state.workloads.get(r.app);
+        const job = w ? generationOf(w, r.generation)?.spec.type === 'job' : false;
+        if (job && code === 0) {
+          this.closeProber(r.id);
+          this.state.updateReplica(r, { state: 'stopped', completed: true, endedAt: now, reason: 'completed' });
+          this.stepFor(r, `${r.id} completed`);
+        } else if (restarting) {
+          this.closeProber(r.id);
+          void this.traffic.leave(r);
+          this.state.updateReplica(r, { state: 'starting', readyAt: null, inIngress: false, restarts: r.restarts + 1, reason: `${how}; restarting in place` });
+          this.stepFor(r, `${r.id} ${how}; the agent restarts it`, 'warn');
+        } else {
+          this.failReplica(r, how);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.kick(r.app);
+  }
+
+  onRestarted(id: string, pid: number): void {
+    const r = this.state.replicas.get(id);
+    if (!r || r.state !== 'starting') return;
+    this.state.updateReplica(r, { pid, launchedAt: this.now() });
+    this.startProber(r);
+  }
+
+  /** A node said hello: adopt what it runs, stop what it should not run, fail what it lost. */
+  onHello(nodeId: string, address: string, reports: readonly ReplicaReport[]): void {
+    const reported = new Set(reports.map((x) => x.id));
+    for (const rep of reports) {
+      const r = this.state.replicas.get(rep.id);
+      const w = this.state.workloads.get(rep.app);
+      if (rep.state === 'exited') {
+        if (r) this.onExited(r.id, rep.exitCode, rep.signal, false);
+        continue;
+      }
+      if (r && LIVE.has(r.state) && r.node === nodeId) {
+        if (r.state === 'pending' && rep.pid !== null) this.onLaunched(r.id, rep.pid);
+        continue;
+      }
+      if (r && r.state === 'draining') {
+        this.agents.stop(nodeId, r.id, this.drainMsOf(r));
+        continue;
+      }
+      if (r || !w || !generationOf(w, rep.generation)) {
+        // Replaced while its node was away, or its workload is gone: a duplicate, stopped.
+        this.log.info(`${rep.id} on ${nodeId} is no longer wanted; stopping it`);
+        this.agents.stop(nodeId, rep.id, w ? (generationOf(w, rep.generation)?.spec.drainMs ?? 5000) : 5000);
+        continue;
+      }
+      const now = this.now();
+      const adopted: Replica = {
+        id: rep.id,
+        app: rep.app,
+        generation: rep.generation,
+        node: nodeId,
+        address,
+        pid: rep.pid,
+        port: rep.port,
+        state: 'starting',
+        createdAt: now,
+        launchedAt: rep.startedAt,
+        readyAt: null,
+        endedAt: null,
+        reason: 'adopted',
+        restarts: 0,
+        completed: false,
+        inIngress: false,
+      };
+      this.state.addReplica(adopted);
+      this.log.info(`adopted ${rep.id} (pid ${rep.pid}) on ${nodeId}`);
+      this.startProber(adopted);
+    }
+    for (const r of this.state.replicasOn(nodeId)) {
+      if (reported.has(r.id)) continue;
+      if (r.state === 'draining') this.state.updateReplica(r, { state: 'stopped', endedAt: this.now() });
+      else if (LIVE.has(r.state)) this.failReplica(r, `gone from node ${nodeId}`);
+    }
+    this.kickAll();
+  }
+
+  /** A node went silent for too long: its replicas are lost and get replaced elsewhere. */
+  onNodeLost(nodeId: string, why: string): void {
+    for (const r of this.state.replicasOn(nodeId)) {
+      if (r.state !== 'draining' && !LIVE.has(r.state)) continue;
+      // Not the app's failure: no backoff, and no rollback of a rollout it was part of.
+      this.closeProber(r.id);
+      void this.traffic.leave(r);
+      const wasDraining = r.state === 'draining';
+      const reason = wasDraining ? r.reason : `node ${nodeId} lost (${why})`;
+      this.state.updateReplica(r, { state: 'stopped', endedAt: this.now(), inIngress: false, reason });
+      if (!wasDraining) this.stepFor(r, `${r.id}: ${reason}`, 'warn');
+    }
+    this.kickAll();
+  }
+
+  close(): void {
+    this.stopped = true;
+    for (const p of this.probers.values()) p.close();
+    this.probers.clear();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

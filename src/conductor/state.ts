@@ -1,0 +1,270 @@
+// The Conductor's state, its one owner: workloads (journaled desired state), replicas and nodes
+// (reported by agents). Every change goes through a method here, which journals what must survive a
+// crash and emits the event clients project their views from.
+import type { Logger } from '../shared/logger';
+import type { NodeView, ReplicaView, RolloutView, StepView, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
+import type { EventLog } from './event-log';
+import type { Journal, JournalState } from './journal';
+import { HISTORY_LIMIT, currentGeneration, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
+
+export interface NodeRecord {
+  id: string;
+  address: string;
+  capacity: { cpu: number; memBytes: number; gpu: boolean };
+  version: string;
+  connected: boolean;
+  lastHeartbeat: number;
+  cpu: number;
+  memFree: number;
+}
+
+export interface IngressInfo {
+  port: number;
+  address: string;
+  backends: number;
+}
+
+export class ConductorState {
+  readonly workloads: Map<string, WorkloadRecord>;
+  readonly replicas = new Map<string, Replica>();
+  readonly nodes = new Map<string, NodeRecord>();
+  /** Why a workload cannot reach its desired state right now. */
+  readonly problems = new Map<string, string>();
+  /** Filled in by the ingress, when there is one. */
+  ingressOf: (app: string) => IngressInfo | null = () => null;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly journaled: JournalState,
+    readonly events: EventLog,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {
+    this.workloads = journaled.workloads;
+  }
+
+  // ---- workloads (journaled) -----------------------------------------------------------------
+
+  /** Journals a workload's new desired state, then makes it current. Throws if it cannot be saved. */
+  saveWorkload(w: WorkloadRecord): void {
+    w.generations = w.generations.slice(-HISTORY_LIMIT.generations);
+    w.history = w.history.slice(-HISTORY_LIMIT.rollouts);
+    this.journal.append({ op: 'put', workload: w });
+    this.workloads.set(w.name, w);
+    this.journal.compactIfLarge(this.journaled);
+    this.emitWorkload(w.name);
+  }
+
+  /** Like saveWorkload, for changes the Conductor makes on its own: a failed write is logged, not thrown. */
+  saveWorkloadQuietly(w: WorkloadRecord): void {
+    try {
+      this.saveWorkload(w);
+    } catch (err) {
+      this.workloads.set(w.name, w);
+      this.emitWorkload(w.name);
+      this.log.error(`cannot save the state of ${w.name}: ${(err as Error).message}; it is kept in memory and saved with the next change`);
+    }
+  }
+
+  deleteWorkload(name: string): void {
+    this.journal.append({ op: 'delete', name });
+    this.workloads.delete(name);
+    this.problems.delete(name);
+    this.events.emit({ type: 'workload-removed', name });
+  }
+
+  saveKnownNodes(): void {
+    const ids = [...this.nodes.keys()].sort();
+    if (ids.join() === [...this.journaled.nodes].sort().join()) return;
+    try {
+      this.journal.append({ op: 'nodes', nodes: ids });
+      this.journaled.nodes = ids;
+    } catch (err) {
+      this.log.warn(`cannot save the node list: ${(err as Error).message}`);
+    }
+  }
+
+  setProblem(app: string, problem: string | null): void {
+    const before = this.problems.get(app) ?? null;
+    if (before === problem) return;
+    if (problem === null) this.problems.delete(app);
+    else this.problems.set(app, problem);
+    this.emitWorkload(app);
+  }
+
+  // ---- replicas --------------------------------------------------------------------------------
+
+  addReplica(r: Replica): void {
+    this.replicas.set(r.id, r);
+    this.emitReplica(r);
+  }
+
+  /** Applies a change to a replica and emits it (only when something changed). */
+  updateReplica(r: Replica, change: Partial<Replica>): void {
+    let changed = false;
+    for (const [k, v] of Object.entries(change) as [keyof Replica, unknown][]) {
+      if (r[k] !== v) {
+        (r as unknown as Record<string, unknown>)[k] = v;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.emitReplica(r);
+    this.pruneEnded(r.app);
+  }
+
+  replicasOf(app: string): Replica[] {
+    return [...this.replicas.values()].filter((r) => r.app === app);
+  }
+
+  replicasOn(node: string): Replica[] {
+    return [...this.replicas.values()].filter((r) => r.node === node);
+  }
+
+  /** Keeps only the most recent stopped and failed replicas of an app, for display. */
+  private pruneEnded(app: string): void {
+    const ended = this.replicasOf(app)
+      .filter((r) => r.state === 'stopped' || r.state === 'failed')
+      .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    for (const r of ended.slice(0, Math.max(0, ended.length - HISTORY_LIMIT.terminalReplicas))) {
+      this.replicas.delete(r.id);
+      this.events.emit({ type: 'replica-removed', id: r.id, app: r.app });
+    }
+  }
+
+  removeReplicasOf(app: string): void {
+    for (const r of this.replicasOf(app)) {
+      this.replicas.delete(r.id);
+      this.events.emit({ type: 'replica-removed', id: r.id, app });
+    }
+  }
+
+  // ---- nodes -----------------------------------------------------------------------------------
+
+  emitNode(id: string): void {
+    const n = this.nodes.get(id);
+    if (n) this.events.emit({ type: 'node', node: this.nodeView(n) });
+  }
+
+  removeNode(id: string): void {
+    if (this.nodes.delete(id)) this.events.emit({ type: 'node-removed', id });
+  }
+
+  // ---- rollouts --------------------------------------------------------------------------------
+
+  step(r: RolloutRecord, message: string, level: StepView['level'] = 'info'): void {
+    const at = this.now();
+    const step: StepView = { rollout: r.id, app: r.app, at, elapsedMs: at - r.startedAt, message, level };
+    this.events.emit({ type: 'step', step });
+    const line = `${r.app} rollout ${r.id}: ${message}`;
+    if (level === 'error') this.log.error(line);
+    else if (level === 'warn') this.log.warn(line);
+    else this.log.info(line);
+  }
+
+  findRollout(id: string): RolloutRecord | null {
+    for (const w of this.workloads.values()) {
+      if (w.rollout?.id === id) return w.rollout;
+      const past = w.history.find((h) => h.id === id);
+      if (past) return past;
+    }
+    return null;
+  }
+
+  // ---- views -----------------------------------------------------------------------------------
+
+  emitReplica(r: Replica): void {
+    this.events.emit({ type: 'replica', replica: this.replicaView(r) });
+    this.emitWorkload(r.app);
+  }
+
+  emitWorkload(name: string): void {
+    const w = this.workloads.get(name);
+    if (w) this.events.emit({ type: 'workload', workload: this.workloadSummary(w) });
+  }
+
+  replicaView(r: Replica): ReplicaView {
+    return {
+      id: r.id,
+      app: r.app,
+      generation: r.generation,
+      node: r.node,
+      address: r.address,
+      pid: r.pid,
+      port: r.port,
+      state: r.state,
+      inIngress: r.inIngress,
+      createdAt: r.createdAt,
+      readyAt: r.readyAt,
+      readyAfterMs: r.readyAt !== null && r.launchedAt !== null ? r.readyAt - r.launchedAt : null,
+      reason: r.reason,
+      restarts: r.restarts,
+    };
+  }
+
+  rolloutView(r: RolloutRecord): RolloutView {
+    const w = this.workloads.get(r.app);
+    const target = r.state === 'rolling-back' ? r.fromGeneration : r.toGeneration;
+    const ready = this.replicasOf(r.app).filter((x) => x.generation === target && x.state === 'ready').length;
+    return {
+      id: r.id,
+      app: r.app,
+      fromGeneration: r.fromGeneration,
+      toGeneration: r.toGeneration,
+      state: r.state,
+      reason: r.reason,
+      startedAt: r.startedAt,
+      endedAt: r.endedAt,
+      ready,
+      desired: w?.desired ?? 0,
+    };
+  }
+
+  workloadSummary(w: WorkloadRecord): WorkloadSummary {
+    const spec = currentGeneration(w).spec;
+    return {
+      name: w.name,
+      generation: w.generation,
+      latestGeneration: w.latestGeneration,
+      desired: w.desired,
+      ready: this.replicasOf(w.name).filter((r) => r.generation === w.generation && r.state === 'ready').length,
+      port: spec.port,
+      ingress: this.ingressOf(w.name),
+      rollout: w.rollout ? this.rolloutView(w.rollout) : null,
+      manifestPath: currentGeneration(w).manifestPath,
+      problem: this.problems.get(w.name) ?? null,
+    };
+  }
+
+  workloadView(w: WorkloadRecord): WorkloadView {
+    return {
+      ...this.workloadSummary(w),
+      replicas: this.replicasOf(w.name).map((r) => this.replicaView(r)),
+      spec: currentGeneration(w).spec,
+      generations: w.generations.map((g) => ({
+        generation: g.generation,
+        createdAt: g.createdAt,
+        manifestPath: g.manifestPath,
+        outcome: g.outcome,
+        spec: g.spec,
+      })),
+      history: w.history.map((h) => this.rolloutView(h)),
+    };
+  }
+
+  nodeView(n: NodeRecord): NodeView {
+    const mine = this.replicasOn(n.id).filter((r) => r.state !== 'stopped' && r.state !== 'failed');
+    return {
+      id: n.id,
+      address: n.address,
+      connected: n.connected,
+      lastHeartbeatMs: Math.max(0, this.now() - n.lastHeartbeat),
+      cpu: n.cpu,
+      memFree: n.memFree,
+      capacity: n.capacity,
+      ports: mine.flatMap((r) => (r.port === null ? [] : [r.port])).sort((a, b) => a - b),
+      replicas: mine.map((r) => r.id),
+      version: n.version,
+    };
+  }
+}

@@ -1,0 +1,106 @@
+// The agent protocol, declared once: newline-delimited JSON frames over TCP (or a unix socket)
+// between an agent and the Conductor. The agent dials; its first frame is `hello` with the join
+// token. Every frame is validated on receipt; an invalid one closes that connection with a reason.
+//
+//   agent                                   Conductor
+//     hello {token, node, replicas...}  ──▶
+//                                       ◀──  welcome {node}            (or refused {reason}, close)
+//     heartbeat {cpu, memFree} every 1 s ─▶
+//                                       ◀──  launch {id, spec, port} / stop {id, graceMs}
+//     launched / launch-failed / exited / restarted / logs  ──▶
+import { z } from 'zod';
+
+export const AGENT_PROTOCOL_VERSION = 1;
+/** Largest frame either side accepts. A launch carries at most a 1 MiB manifest's worth of spec. */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+
+const id = z.string().min(1).max(200);
+const pid = z.number().int().positive();
+
+/** What an agent runs: a resolved spec, with every path absolute and every variable expanded. */
+export const LaunchSpec = z.object({
+  app: z.string().min(1).max(63),
+  generation: z.number().int().nonnegative(),
+  type: z.enum(['service', 'job', 'wasm', 'vm']),
+  exec: z.string().min(1).nullable(),
+  args: z.array(z.string()),
+  cwd: z.string().min(1),
+  env: z.record(z.string(), z.string()),
+  /** Names of env entries that are secrets: their values are never logged by the agent. */
+  secretKeys: z.array(z.string()),
+  restart: z.enum(['always', 'on-failure', 'never']),
+  drainMs: z.number().int().nonnegative(),
+  /** Folders to create before launch. */
+  volumes: z.array(z.string()),
+  /** Static file serving (apps with no exec). */
+  serveStatic: z.string().nullable(),
+  port: z.number().int().min(1).max(65535).nullable(),
+});
+export type LaunchSpec = z.infer<typeof LaunchSpec>;
+
+export const ReplicaReport = z.object({
+  id,
+  app: z.string(),
+  generation: z.number().int().nonnegative(),
+  pid: pid.nullable(),
+  port: z.number().int().min(1).max(65535).nullable(),
+  startedAt: z.number(),
+  /** `running`, or `exited` while the Conductor was away. */
+  state: z.enum(['running', 'exited']),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+});
+export type ReplicaReport = z.infer<typeof ReplicaReport>;
+
+export const AgentFrame = z.discriminatedUnion('t', [
+  z.object({
+    t: z.literal('hello'),
+    v: z.number().int(),
+    token: z.string().max(512),
+    node: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/),
+    /** Address the Conductor reaches this node's replicas at; null: the address the connection came from. */
+    address: z.string().max(100).nullable(),
+    capacity: z.object({ cpu: z.number().positive(), memBytes: z.number().nonnegative(), gpu: z.boolean() }),
+    version: z.string().max(50),
+    replicas: z.array(ReplicaReport).max(10_000),
+    /** Started with the Conductor (by the extension): it exits when the Conductor shuts down for good. */
+    followsConductor: z.boolean(),
+  }),
+  z.object({ t: z.literal('heartbeat'), cpu: z.number().min(0).max(1), memFree: z.number().nonnegative() }),
+  z.object({ t: z.literal('launched'), id, pid }),
+  z.object({ t: z.literal('launch-failed'), id, reason: z.string().max(4096) }),
+  z.object({
+    t: z.literal('exited'),
+    id,
+    code: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    /** True when the agent restarts it in place (restart policy); a `restarted` frame follows. */
+    restarting: z.boolean(),
+  }),
+  z.object({ t: z.literal('restarted'), id, pid }),
+  z.object({
+    t: z.literal('logs'),
+    id,
+    lines: z.array(z.object({ at: z.number(), stream: z.enum(['out', 'err']), text: z.string().max(16_384) })).max(1000),
+    dropped: z.number().int().nonnegative(),
+  }),
+]);
+export type AgentFrame = z.infer<typeof AgentFrame>;
+
+export const ConductorFrame = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('welcome'), v: z.number().int(), node: z.string(), version: z.string() }),
+  z.object({ t: z.literal('refused'), reason: z.string() }),
+  z.object({ t: z.literal('launch'), id, spec: LaunchSpec }),
+  z.object({ t: z.literal('stop'), id, graceMs: z.number().int().nonnegative() }),
+  /** The Conductor is going away for good: an agent that follows it stops its replicas and exits. */
+  z.object({ t: z.literal('shutdown') }),
+]);
+export type ConductorFrame = z.infer<typeof ConductorFrame>;
+
+/** A short description of why a value is not a valid frame, naming the field. */
+export function describeInvalid(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid frame';
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'frame';
+  return `${where}: ${issue.message}`;
+}

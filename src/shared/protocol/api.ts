@@ -1,0 +1,157 @@
+// The Conductor API, declared once: request bodies (validated by the Conductor), the views it
+// answers with, and the events of its stream. The extension and the CLI are clients of this.
+import { z } from 'zod';
+import type { AppSpec, FailurePolicy } from '../manifest/model';
+
+export const API_VERSION = 1;
+
+export type ReplicaState = 'pending' | 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
+
+export interface ReplicaView {
+  id: string;
+  app: string;
+  generation: number;
+  node: string | null;
+  /** The host the replica's port is on. */
+  address: string | null;
+  pid: number | null;
+  port: number | null;
+  state: ReplicaState;
+  /** Whether the ingress sends it traffic. */
+  inIngress: boolean;
+  createdAt: number;
+  readyAt: number | null;
+  /** Milliseconds from launch to ready. */
+  readyAfterMs: number | null;
+  /** Why it stopped or failed, or what its last probe said. */
+  reason: string | null;
+  restarts: number;
+}
+
+export type RolloutState = 'running' | 'paused' | 'rolling-back' | 'succeeded' | 'failed' | 'rolled-back' | 'aborted';
+
+export interface RolloutView {
+  id: string;
+  app: string;
+  fromGeneration: number;
+  toGeneration: number;
+  state: RolloutState;
+  reason: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  /** Replicas of the new generation ready, and the desired count. */
+  ready: number;
+  desired: number;
+}
+
+export interface GenerationView {
+  generation: number;
+  createdAt: number;
+  manifestPath: string;
+  /** Succeeded, failed, rolled back... of the rollout that introduced it; null while it is current and unfinished. */
+  outcome: string | null;
+  spec: AppSpec;
+}
+
+/** A workload without its replicas: what workload events carry (replicas have their own events). */
+export interface WorkloadSummary {
+  name: string;
+  /** The generation being run (the target of the active rollout, if any). */
+  generation: number;
+  latestGeneration: number;
+  desired: number;
+  ready: number;
+  port: number | null;
+  ingress: { port: number; address: string; backends: number } | null;
+  rollout: RolloutView | null;
+  manifestPath: string;
+  /** Why the workload cannot reach its desired state right now (no node fits, crash loop...), or null. */
+  problem: string | null;
+}
+
+export interface WorkloadView extends WorkloadSummary {
+  replicas: ReplicaView[];
+  spec: AppSpec;
+  generations: GenerationView[];
+  history: RolloutView[];
+}
+
+export interface NodeView {
+  id: string;
+  address: string;
+  connected: boolean;
+  lastHeartbeatMs: number;
+  cpu: number;
+  memFree: number;
+  capacity: { cpu: number; memBytes: number; gpu: boolean };
+  ports: number[];
+  replicas: string[];
+  version: string;
+}
+
+export interface StatusView {
+  version: string;
+  pid: number;
+  startedAt: number;
+  epoch: string;
+  seq: number;
+  nodes: number;
+  workloads: number;
+  replicas: number;
+  clients: number;
+  home: string;
+}
+
+/** A line of a rollout's progress, for the output channel and `rollout --wait`. */
+export interface StepView {
+  rollout: string;
+  app: string;
+  at: number;
+  /** Milliseconds since the rollout started. */
+  elapsedMs: number;
+  message: string;
+  level: 'info' | 'warn' | 'error';
+}
+
+export interface LogLine {
+  replica: string;
+  at: number;
+  stream: 'out' | 'err';
+  text: string;
+}
+
+export type EventBody =
+  | { type: 'snapshot'; nodes: NodeView[]; workloads: WorkloadSummary[]; replicas: ReplicaView[] }
+  | { type: 'node'; node: NodeView }
+  | { type: 'node-removed'; id: string }
+  | { type: 'workload'; workload: WorkloadSummary }
+  | { type: 'workload-removed'; name: string }
+  | { type: 'replica'; replica: ReplicaView }
+  | { type: 'replica-removed'; id: string; app: string }
+  | { type: 'rollout'; rollout: RolloutView }
+  | { type: 'step'; step: StepView }
+  | { type: 'daemon-log'; level: string; message: string };
+
+/** Every event carries the Conductor's epoch (one per start) and a sequence number, monotonic within it. */
+export type ApiEvent = EventBody & { seq: number; epoch: string; at: number };
+
+// ---- request bodies -----------------------------------------------------------------------------
+
+export const ManifestBody = z.object({
+  path: z.string().min(1).max(4096),
+  text: z.string().max(1024 * 1024 + 1024),
+  /** Only these apps of the manifest; all when absent. */
+  apps: z.array(z.string()).optional(),
+});
+export type ManifestBody = z.infer<typeof ManifestBody>;
+
+export const ScaleBody = z.object({ replicas: z.number().int().min(0).max(1000) });
+export const RollbackBody = z.object({ to: z.number().int().positive().optional() });
+export const ShutdownBody = z.object({ stopWorkloads: z.boolean().optional() });
+
+export interface SubmitResult {
+  apps: { name: string; action: 'created' | 'rollout' | 'unchanged'; generation: number; rollout: string | null }[];
+  warnings: string[];
+}
+
+export type { FailurePolicy };

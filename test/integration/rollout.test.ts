@@ -1,0 +1,160 @@
+// Health-gated rolling updates with the real Conductor, agent and workload processes.
+import * as assert from 'node:assert/strict';
+import type { ApiEvent, ReplicaView } from '../../src/shared/protocol/api';
+import { isAlive } from '../../src/shared/platform/process';
+import { Cluster, fixtureApp, waitFor } from './harness';
+
+describe('rolling updates', function () {
+  this.timeout(90_000);
+  let c: Cluster;
+
+  beforeEach(async () => {
+    c = new Cluster('rollout');
+    await c.startConductor();
+    await c.startAgent('n1');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(c.dump());
+    await c.cleanup();
+  });
+
+  it('replaces 3 replicas one by one, stopping each old one only after a new one passed its probe', async () => {
+    const file = c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, env: { FIXTURE_START_DELAY_MS: '150' } }));
+    const up = await c.cli(['up', file]);
+    assert.equal(up.code, 0, up.stderr);
+    const v1 = await c.settled('web', 1, 3);
+    const oldPids = v1.replicas.filter((r) => r.state === 'ready').map((r) => r.pid!);
+
+    const events = await c.recordEvents();
+    c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, version: 'v2', env: { FIXTURE_START_DELAY_MS: '150' } }));
+    const out = await c.cli(['rollout', file, '--wait']);
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    assert.match(out.stdout, /done: 3 replicas of generation 2 ready/);
+
+    const v2 = await c.settled('web', 2, 3);
+    assert.equal(v2.generation, 2);
+    // Old pids are gone.
+    await waitFor('old replicas to exit', () => oldPids.every((p) => !isAlive(p)));
+
+    // Replay the replica events: whenever an old replica starts draining, more new replicas have
+    // passed their probe than old ones have been retired, and the ready count never drops below 3.
+    const states = new Map<string, ReplicaView>();
+    let newReady = 0;
+    let oldRetired = 0;
+    let minReady = Infinity;
+    for (const e of events as ApiEvent[]) {
+      if (e.type === 'snapshot') for (const r of e.replicas) states.set(r.id, r);
+      if (e.type !== 'replica') continue;
+      const before = states.get(e.replica.id);
+      states.set(e.replica.id, e.replica);
+      if (e.replica.generation === 2 && e.replica.state === 'ready' && before?.state !== 'ready') newReady++;
+      if (e.replica.generation === 1 && e.replica.state === 'draining' && before?.state !== 'draining') {
+        oldRetired++;
+        assert.ok(newReady >= oldRetired, `old replica ${e.replica.id} drained while only ${newReady} new replicas were ready`);
+      }
+      minReady = Math.min(minReady, [...states.values()].filter((r) => r.state === 'ready').length);
+    }
+    assert.equal(oldRetired, 3);
+    assert.ok(minReady >= 3, `ready replicas dropped to ${minReady}`);
+  });
+
+  it('fails a version that never becomes ready at its deadline and rolls back, keeping the healthy pids', async () => {
+    const file = c.manifest('api.skr8tr', fixtureApp('api', { replicas: 2, extra: ['rollout', '  deadline 2s'] }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const v1 = await c.settled('api', 1, 2);
+    const pids = v1.replicas.map((r) => r.pid).sort();
+
+    c.manifest('api.skr8tr', fixtureApp('api', { replicas: 2, version: 'v2', env: { FIXTURE_MODE: 'never-ready' }, extra: ['rollout', '  deadline 2s'] }));
+    const t0 = Date.now();
+    const out = await c.cli(['rollout', file, '--wait']);
+    const took = Date.now() - t0;
+    assert.equal(out.code, 1, out.stdout);
+    assert.match(out.stdout, /not ready after 2 s \(GET http:\/\/127\.0\.0\.1:\d+\/health: answered 503 \(expected 200\)\)/);
+    assert.match(out.stderr, /rolled-back/);
+    assert.ok(took >= 2_000, `failed after ${took} ms, before its deadline`);
+
+    const after = await c.settled('api', 1, 2);
+    assert.deepEqual(after.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort(), pids);
+    const history = (await c.workload('api')).history;
+    assert.equal(history.at(-1)!.state, 'rolled-back');
+  });
+
+  it('detects a version that crashes at start at once, not at the deadline', async () => {
+    const file = c.manifest('crashy.skr8tr', fixtureApp('crashy', { replicas: 2, extra: ['rollout', '  deadline 60s'] }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const v1 = await c.settled('crashy', 1, 2);
+    const pids = v1.replicas.map((r) => r.pid).sort();
+
+    c.manifest('crashy.skr8tr', fixtureApp('crashy', { replicas: 2, version: 'v2', env: { FIXTURE_MODE: 'crash' }, extra: ['rollout', '  deadline 60s'] }));
+    const t0 = Date.now();
+    const out = await c.cli(['rollout', file, '--wait']);
+    const took = Date.now() - t0;
+    assert.equal(out.code, 1, out.stdout);
+    assert.match(out.stdout, /exited with code 1 while starting/);
+    assert.ok(took < 20_000, `took ${took} ms: the crash was not detected at once`);
+    const after = await c.settled('crashy', 1, 2);
+    assert.deepEqual(after.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort(), pids);
+  });
+
+  it('with no health check, a replica is ready only after `settle`', async () => {
+    const file = c.manifest('plain.skr8tr', fixtureApp('plain', { replicas: 1, health: null, extra: ['settle 1200ms'] }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const w = await c.settled('plain', 1, 1);
+    const r = w.replicas.find((x) => x.state === 'ready')!;
+    assert.ok(r.readyAfterMs !== null && r.readyAfterMs >= 1200, `ready after ${r.readyAfterMs} ms`);
+  });
+
+  it('rollback returns to the previous generation, and abort stops a rollout in progress', async () => {
+    const file = c.manifest('svc.skr8tr', fixtureApp('svc', { replicas: 2 }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('svc', 1, 2);
+    c.manifest('svc.skr8tr', fixtureApp('svc', { replicas: 2, version: 'v2' }));
+    assert.equal((await c.cli(['rollout', file, '--wait'])).code, 0);
+    await c.settled('svc', 2, 2);
+
+    const back = await c.cli(['rollback', 'svc', '--wait']);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+    await c.settled('svc', 1, 2);
+
+    // A slow version, aborted while its first replica is still starting.
+    c.manifest('svc.skr8tr', fixtureApp('svc', { replicas: 2, version: 'v3', env: { FIXTURE_START_DELAY_MS: '30000' } }));
+    assert.equal((await c.cli(['rollout', file])).code, 0);
+    await waitFor('the v3 rollout to launch', async () => (await c.workload('svc')).replicas.some((r) => r.generation === 3));
+    const abort = await c.cli(['abort', 'svc']);
+    assert.equal(abort.code, 0, abort.stderr);
+    const w = await c.settled('svc', 1, 2);
+    assert.equal(w.history.at(-1)!.state, 'aborted');
+  });
+
+  it('stopping one of two replicas on one node never touches the other', async () => {
+    const file = c.manifest('pair.skr8tr', fixtureApp('pair', { replicas: 2 }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const w = await c.settled('pair', 1, 2);
+    const [a, b] = w.replicas;
+    const stop = await c.cli(['stop', a!.id]);
+    assert.equal(stop.code, 0, stop.stderr);
+    await waitFor('the stopped replica to be replaced', async () => {
+      const now = await c.workload('pair');
+      return now.replicas.find((r) => r.id === a!.id)?.state === 'stopped' && now.replicas.filter((r) => r.state === 'ready').length === 2;
+    });
+    assert.ok(isAlive(b!.pid!), 'the other replica is alive');
+    const logs = await c.cli(['logs', b!.id]);
+    assert.doesNotMatch(logs.stdout, /got SIGTERM/, 'the other replica was never signalled');
+    const logsA = await c.cli(['logs', a!.id]);
+    assert.match(logsA.stdout, /got SIGTERM/);
+  });
+
+  it('scales up and down', async () => {
+    const file = c.manifest('sc.skr8tr', fixtureApp('sc', { replicas: 1 }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('sc', 1, 1);
+    assert.equal((await c.cli(['scale', 'sc', '3'])).code, 0);
+    await c.settled('sc', 1, 3);
+    assert.equal((await c.cli(['scale', 'sc', '1'])).code, 0);
+    await c.settled('sc', 1, 1);
+    const down = await c.cli(['down', 'sc']);
+    assert.equal(down.code, 0);
+    await waitFor('sc to be gone', async () => (await c.client().request<unknown[]>('GET', '/v1/workloads')).length === 0);
+  });
+});
