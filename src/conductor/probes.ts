@@ -71,8 +71,8 @@ function probeTcp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
 }
 
 /** Readiness cadence: fast at first, easing off for slow starters. */
-const READY_FIRST_MS = 10;
-const READY_MAX_MS = 50;
+const READY_FIRST_MS = 5;
+const READY_MAX_MS = 25;
 
 export interface ProberEvents {
   ready(): void;
