@@ -16,6 +16,7 @@ import { AgentServer } from './agent-server';
 import { ApiServer } from './api-server';
 import { routes } from './api-routes';
 import { EventLog } from './event-log';
+import { IngressTraffic } from './ingress-traffic';
 import { Journal } from './journal';
 import { LogStore } from './log-store';
 import { Operations } from './operations';
@@ -34,6 +35,8 @@ export interface ConductorOptions {
   /** Stop workloads and exit after this long with no client connected; null: never. */
   leaseMs: number | null;
   portRange?: [number, number];
+  /** Address the ingress listeners bind (loopback by default). */
+  ingressAddress: string;
   log: Logger;
   mask: SecretMask;
   now?: () => number;
@@ -65,6 +68,7 @@ export class Conductor {
     private readonly reconciler: Reconciler,
     private readonly agents: AgentServer,
     private readonly api: ApiServer,
+    private readonly traffic: IngressTraffic,
     private readonly log: Logger,
   ) {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -88,7 +92,8 @@ export class Conductor {
       const startedAt = now();
       let reconciler: Reconciler | null = null;
       const agents = new AgentServer(state, () => reconciler!, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
-      reconciler = new Reconciler(state, agents, { join() {}, leave: async () => {} }, o.log, now, {
+      const traffic = new IngressTraffic(o.ingressAddress, state, o.log);
+      reconciler = new Reconciler(state, agents, traffic, o.log, now, {
         recoveryUntil: journaled.nodes.length > 0 ? startedAt + RECOVERY_WAIT_MS : 0,
         knownNodes: journaled.nodes,
         ...(o.portRange ? { portRange: o.portRange } : {}),
@@ -128,7 +133,7 @@ export class Conductor {
         home: o.home,
       };
       writeFileAtomic(paths.info(o.home), JSON.stringify(info, null, 2) + '\n');
-      conductor = new Conductor(info, lock, journal, state, reconciler, agents, api, o.log);
+      conductor = new Conductor(info, lock, journal, state, reconciler, agents, api, traffic, o.log);
       o.log.info(`Conductor ${VERSION} (pid ${process.pid}) running: API ${socket}${listen ? ` and http://${listen}` : ''}, agents on ${info.agents}, ${state.workloads.size} workload${state.workloads.size === 1 ? '' : 's'}`);
       if (o.leaseMs !== null) conductor.holdLease(o.leaseMs, now);
       reconciler.kickAll();
@@ -165,6 +170,7 @@ export class Conductor {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (stopWorkloads) await this.stopWorkloads();
     this.reconciler.close();
+    await this.traffic.close();
     await this.api.close();
     await this.agents.close();
     this.journal.close();

@@ -42,6 +42,8 @@ export class Journal {
   private fd: number;
   private seq: number;
   private bytes: number;
+  /** A failed append left bytes past `bytes` that could not be cut yet. */
+  private torn = false;
 
   private constructor(
     private readonly dir: string,
@@ -114,6 +116,9 @@ export class Journal {
     const data = Buffer.from(line);
     let written = 0;
     try {
+      // A record written behind a partial one would be cut with it on replay: cut that first.
+      if (this.torn) fs.ftruncateSync(this.fd, this.bytes);
+      this.torn = false;
       while (written < data.length) written += fs.writeSync(this.fd, data, written);
       fs.fdatasyncSync(this.fd);
     } catch (err) {
@@ -121,7 +126,8 @@ export class Journal {
       try {
         fs.ftruncateSync(this.fd, this.bytes);
       } catch {
-        // Replay cuts a torn tail anyway.
+        // Replay cuts a torn tail, and the next append cuts it before writing.
+        this.torn = true;
       }
       throw err;
     }

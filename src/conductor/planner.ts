@@ -130,7 +130,8 @@ export function plan(input: PlanInput): Plan {
       }
     }
     const minAvailable = Math.max(0, desired - policy.unavailable);
-    let spare = Math.min(currentAvailable.length, desired) + oldReady.length - minAvailable;
+    // Completed job replicas count as available: they have done what the old ones are doing.
+    let spare = Math.min(currentAvailable.length + completed, desired) + oldReady.length - minAvailable;
     // Stop the oldest generation first, and within it the oldest replica.
     const byAge = [...oldReady].sort((a, b) => a.generation - b.generation || a.createdAt - b.createdAt);
     for (const r of byAge) {
@@ -142,10 +143,11 @@ export function plan(input: PlanInput): Plan {
   }
   const oldLeft = old.length - retired;
 
-  // Scale the current generation up, within the surge budget while old replicas remain.
+  // Scale the current generation up, within the surge budget while old replicas remain. Not in a
+  // pass that failed a replica: the next pass replaces it, after its failure set the crash-loop backoff.
   const wanted = desired - completed;
   const missing = wanted - current.length;
-  if (missing > 0 && !paused && input.mayLaunch) {
+  if (missing > 0 && !paused && input.mayLaunch && failedNow.size === 0) {
     const budget = oldLeft === 0 ? missing : desired + policy.surge - (current.length + oldLeft);
     const count = Math.min(missing, budget);
     if (count > 0) {
@@ -165,7 +167,7 @@ export function plan(input: PlanInput): Plan {
   // Done when the current generation is all there and available and nothing old is left.
   if (rollout && (rollout.state === 'running' || rollout.state === 'rolling-back')) {
     const draining = replicas.some((r) => r.generation !== generation && r.state === 'draining');
-    const done = currentAvailable.length + completed >= desired && current.length <= wanted && old.length === 0 && !draining;
+    const done = currentAvailable.length + completed >= desired && current.length <= Math.max(0, wanted) && old.length === 0 && !draining;
     if (done) {
       steps.push(
         rollout.state === 'running'

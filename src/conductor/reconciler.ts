@@ -4,6 +4,7 @@
 // and probes report into replica state changes.
 import * as crypto from 'node:crypto';
 import type { Logger } from '../shared/logger';
+import type { AppSpec } from '../shared/manifest/model';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
 import { backoffMs, plan, type PlanInput, type Step } from './planner';
@@ -22,12 +23,17 @@ export interface AgentLink {
 
 /** The ingress: ready replicas join it; a replica leaves it (and its requests finish) before it is stopped. */
 export interface Traffic {
-  join(r: Replica): void;
+  /** Opens (or moves) the app's listener as its spec says, or closes it when the spec has none. */
+  ensure(app: string, spec: AppSpec): void;
+  /** The app is gone: close its listener. */
+  release(app: string): void;
+  /** Adds a ready replica to the app's ingress; false when the app has none. */
+  join(r: Replica): boolean;
   /** Resolves once the replica gets no new requests and its in-flight ones are done. */
-  leave(r: Replica): Promise<void>;
+  leave(r: Replica, capMs: number): Promise<void>;
 }
 
-export const noTraffic: Traffic = { join() {}, leave: async () => {} };
+export const noTraffic: Traffic = { ensure() {}, release() {}, join: () => false, leave: async () => {} };
 
 const LIVE = new Set(['pending', 'starting', 'ready']);
 /** A replica that stayed ready this long before failing starts a fresh backoff sequence. */
@@ -108,6 +114,7 @@ export class Reconciler {
     }
     const replicas = this.state.replicasOf(app);
     const gen = currentGeneration(w);
+    this.traffic.ensure(app, gen.spec);
     const key = `${app}@${w.generation}`;
     const input: PlanInput = {
       now: this.now(),
@@ -159,7 +166,10 @@ export class Reconciler {
   private retireOrphans(app: string): void {
     const replicas = this.state.replicasOf(app);
     for (const r of replicas) if (LIVE.has(r.state)) this.stopReplica(r, 'workload removed');
-    if (replicas.every((r) => r.state === 'stopped' || r.state === 'failed')) this.state.removeReplicasOf(app);
+    if (replicas.every((r) => r.state === 'stopped' || r.state === 'failed')) {
+      this.state.removeReplicasOf(app);
+      this.traffic.release(app);
+    }
   }
 
   // ---- steps -----------------------------------------------------------------------------------
@@ -245,7 +255,7 @@ export class Reconciler {
   }
 
   private reportProblem(w: WorkloadRecord, problem: string): void {
-    this.state.setProblem(w.name, problem);
+    this.state.setProblem(w.name, 'placement', problem);
     if (this.problemsSaid.get(w.name) === problem) return;
     this.problemsSaid.set(w.name, problem);
     if (w.rollout) this.state.step(w.rollout, problem, 'warn');
@@ -253,8 +263,8 @@ export class Reconciler {
   }
 
   private clearProblemIfSettled(w: WorkloadRecord): void {
-    if (!this.state.problems.has(w.name) || this.state.problems.get(w.name)?.startsWith('crash loop')) return;
-    this.state.setProblem(w.name, null);
+    if (this.state.problemOf(w.name, 'placement') === null) return;
+    this.state.setProblem(w.name, 'placement', null);
     this.problemsSaid.delete(w.name);
   }
 
@@ -383,9 +393,11 @@ export class Reconciler {
   stopReplica(r: Replica, why: string): void {
     if (!LIVE.has(r.state)) return;
     this.closeProber(r.id);
-    const wasReady = r.state === 'ready';
-    this.state.updateReplica(r, { state: 'draining', reason: why });
-    this.stepFor(r, `draining ${r.id} (${why})`);
+    const inIngress = r.inIngress;
+    // Out of the ingress first (no new request reaches it), then draining.
+    const left = inIngress ? this.traffic.leave(r, this.drainMsOf(r)) : null;
+    this.state.updateReplica(r, { state: 'draining', reason: why, inIngress: false });
+    this.stepFor(r, `draining ${r.id} (${why})${inIngress ? ': out of the ingress, waiting for its requests to finish' : ''}`);
     const grace = this.drainMsOf(r);
     const send = () => {
       if (r.state !== 'draining') return;
@@ -394,20 +406,16 @@ export class Reconciler {
         this.log.debug(`${r.id}: its node is not connected; it is stopped when the node returns or expires`);
       }
     };
-    if (wasReady) {
-      this.traffic.leave(r).then(send, send);
-      this.state.updateReplica(r, { inIngress: false });
-    } else {
-      send();
-    }
+    if (left) left.then(send, send);
+    else send();
   }
 
   private failReplica(r: Replica, reason: string): void {
     if (r.state === 'stopped' || r.state === 'failed') return;
     this.closeProber(r.id);
     const wasLive = r.state !== 'draining';
+    if (r.inIngress) void this.traffic.leave(r, 0);
     this.state.updateReplica(r, { state: 'failed', reason, endedAt: this.now(), inIngress: false });
-    void this.traffic.leave(r);
     this.stepFor(r, `${r.id} failed: ${reason}`, 'error');
     if (r.node) this.agents.stop(r.node, r.id, 0);
     if (wasLive) this.recordFailure(r);
@@ -428,7 +436,7 @@ export class Reconciler {
     if (failures >= 3) {
       const w = this.state.workloads.get(r.app);
       if (w && w.generation === r.generation) {
-        this.state.setProblem(r.app, `crash loop: ${failures} failures in a row, next try in ${formatMs(backoffMs(failures))} (last: ${r.reason})`);
+        this.state.setProblem(r.app, 'crash-loop', `crash loop: ${failures} failures in a row, next try in ${formatMs(backoffMs(failures))} (last: ${r.reason})`);
       }
     }
     this.kick(r.app);
@@ -461,19 +469,14 @@ export class Reconciler {
   private markReady(r: Replica): void {
     if (r.state !== 'starting') return;
     const now = this.now();
-    this.state.updateReplica(r, { state: 'ready', readyAt: now, reason: null });
     const after = r.launchedAt !== null ? now - r.launchedAt : null;
-    this.traffic.join(r);
-    this.state.updateReplica(r, { inIngress: this.state.workloads.get(r.app) ? r.inIngress : false });
-    this.stepFor(r, `${r.id} ready${after !== null ? ` after ${formatMs(after)}` : ''}`);
+    const joined = this.traffic.join(r);
+    this.state.updateReplica(r, { state: 'ready', readyAt: now, reason: null, inIngress: joined });
+    this.state.setProblem(r.app, 'crash-loop', null);
+    this.stepFor(r, `${r.id} ready${after !== null ? ` after ${formatMs(after)}` : ''}${joined ? '; joined the ingress' : ''}`);
     const w = this.state.workloads.get(r.app);
     if (w?.rollout) this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(w.rollout) });
     this.kick(r.app);
-  }
-
-  /** Marks whether a replica is in the ingress (called by the ingress). */
-  setInIngress(r: Replica, inIngress: boolean): void {
-    this.state.updateReplica(r, { inIngress });
   }
 
   // ---- what agents report ----------------------------------------------------------------------
@@ -522,7 +525,7 @@ export class Reconciler {
           this.stepFor(r, `${r.id} completed`);
         } else if (restarting) {
           this.closeProber(r.id);
-          void this.traffic.leave(r);
+          if (r.inIngress) void this.traffic.leave(r, 0);
           this.state.updateReplica(r, { state: 'starting', readyAt: null, inIngress: false, restarts: r.restarts + 1, reason: `${how}; restarting in place` });
           this.stepFor(r, `${r.id} ${how}; the agent restarts it`, 'warn');
         } else {
@@ -604,7 +607,7 @@ export class Reconciler {
       if (r.state !== 'draining' && !LIVE.has(r.state)) continue;
       // Not the app's failure: no backoff, and no rollback of a rollout it was part of.
       this.closeProber(r.id);
-      void this.traffic.leave(r);
+      if (r.inIngress) void this.traffic.leave(r, 0);
       const wasDraining = r.state === 'draining';
       const reason = wasDraining ? r.reason : `node ${nodeId} lost (${why})`;
       this.state.updateReplica(r, { state: 'stopped', endedAt: this.now(), inIngress: false, reason });

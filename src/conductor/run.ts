@@ -9,7 +9,7 @@ import { Conductor } from './conductor';
 import { AlreadyRunning } from './pid-lock';
 
 export const conductorUsage =
-  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--expiry MS] [--lease MS] [--port-range LO-HI] [--log-level LEVEL] [--quiet]';
+  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--log-level LEVEL] [--quiet]';
 
 export async function runConductor(argv: string[]): Promise<number> {
   let values;
@@ -23,6 +23,7 @@ export async function runConductor(argv: string[]): Promise<number> {
         expiry: { type: 'string' },
         lease: { type: 'string' },
         'port-range': { type: 'string' },
+        'ingress-address': { type: 'string' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean' },
       },
@@ -54,6 +55,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       expiryMs: number('expiry', values.expiry, 5_000)!,
       leaseMs: number('lease', values.lease, null),
       ...(portRange ? { portRange } : {}),
+      ingressAddress: values['ingress-address'] ?? '127.0.0.1',
       log,
       mask,
     });

@@ -18,6 +18,9 @@ export interface NodeRecord {
   memFree: number;
 }
 
+/** What found a workload's problem: placement of replicas, the ingress listener, or crash-loop backoff. */
+export type ProblemSource = 'placement' | 'ingress' | 'crash-loop';
+
 export interface IngressInfo {
   port: number;
   address: string;
@@ -28,8 +31,8 @@ export class ConductorState {
   readonly workloads: Map<string, WorkloadRecord>;
   readonly replicas = new Map<string, Replica>();
   readonly nodes = new Map<string, NodeRecord>();
-  /** Why a workload cannot reach its desired state right now. */
-  readonly problems = new Map<string, string>();
+  /** Why a workload cannot reach its desired state right now, by what found it. */
+  private readonly problems = new Map<string, Map<ProblemSource, string>>();
   /** Filled in by the ingress, when there is one. */
   ingressOf: (app: string) => IngressInfo | null = () => null;
 
@@ -84,12 +87,20 @@ export class ConductorState {
     }
   }
 
-  setProblem(app: string, problem: string | null): void {
-    const before = this.problems.get(app) ?? null;
-    if (before === problem) return;
-    if (problem === null) this.problems.delete(app);
-    else this.problems.set(app, problem);
+  setProblem(app: string, source: ProblemSource, problem: string | null): void {
+    let mine = this.problems.get(app);
+    if ((mine?.get(source) ?? null) === problem) return;
+    if (!mine) this.problems.set(app, (mine = new Map()));
+    if (problem === null) mine.delete(source);
+    else mine.set(source, problem);
     this.emitWorkload(app);
+  }
+
+  problemOf(app: string, source?: ProblemSource): string | null {
+    const mine = this.problems.get(app);
+    if (!mine || mine.size === 0) return null;
+    if (source) return mine.get(source) ?? null;
+    return [...mine.values()].join('; ');
   }
 
   // ---- replicas --------------------------------------------------------------------------------
@@ -232,7 +243,7 @@ export class ConductorState {
       ingress: this.ingressOf(w.name),
       rollout: w.rollout ? this.rolloutView(w.rollout) : null,
       manifestPath: currentGeneration(w).manifestPath,
-      problem: this.problems.get(w.name) ?? null,
+      problem: this.problemOf(w.name),
     };
   }
 

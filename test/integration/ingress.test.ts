@@ -1,0 +1,138 @@
+// Zero-downtime rolling updates of a fixed-port service on one machine, through the ingress.
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { Cluster, fixtureApp, waitFor } from './harness';
+import { Load, freePort } from './load';
+
+function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('ingress', function () {
+  this.timeout(120_000);
+  let c: Cluster;
+  let port: number;
+
+  beforeEach(async () => {
+    c = new Cluster('ingress');
+    await c.startConductor();
+    await c.startAgent('n1');
+    port = await freePort();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(c.dump());
+    await c.cleanup();
+  });
+
+  const app = (version: string, env: Record<string, string> = {}, extra: string[] = []) =>
+    fixtureApp('web', { replicas: 3, version, env: { FIXTURE_START_DELAY_MS: '100', ...env }, extra: [`port ${port}`, ...extra] });
+
+  it('serves the app on its port, each replica on its own backend port', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const w = await c.settled('web', 1, 3);
+    assert.ok(w.replicas.every((r) => r.port !== port && r.inIngress));
+    assert.equal(new Set(w.replicas.map((r) => r.port)).size, 3);
+    assert.deepEqual(w.ingress, { port, address: '127.0.0.1', backends: 3 });
+    const pids = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const r = await get(port);
+      assert.equal(r.status, 200);
+      pids.add(r.body.split(' ')[1]!.trim());
+    }
+    assert.equal(pids.size, 3, 'requests are spread over the three replicas');
+    const nodes = await c.cli(['nodes', '--json']);
+    const [n] = JSON.parse(nodes.stdout) as { ports: number[] }[];
+    assert.deepEqual(n!.ports.sort(), w.replicas.map((r) => r.port!).sort());
+  });
+
+  it('rolls out with zero failed requests under keep-alive and fresh-connection load', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('web', 1, 3);
+
+    // Some requests are slow (250 ms), so replicas are drained with requests in flight.
+    const load = new Load({ port, keepAliveClients: 4, freshClients: 2, paths: ['/', '/', '/', '/', '/', '/', '/', '/slow'], maxRequests: 40_000, maxMs: 60_000 });
+    await waitFor('load to be flowing', () => load.result.requests > 50);
+    const atStart = load.result.requests;
+    c.manifest('web.skr8tr', app('v2', { FIXTURE_SLOW_MS: '250', FIXTURE_START_DELAY_MS: '300' }));
+    const out = await c.cli(['rollout', file, '--wait']);
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    const during = load.result.requests - atStart;
+    await waitFor('v2 to answer', () => (load.result.versions.get('v2') ?? 0) > 50);
+    const r = await load.stop();
+    assert.equal(r.failures, 0, `failed requests: ${r.failureSamples.join('; ')}`);
+    assert.ok(during > 100, `only ${during} requests were made during the rollout`);
+    const slowest = r.latenciesMs.at(-1)!;
+    assert.ok(slowest < 1_000, `slowest request took ${slowest.toFixed(0)} ms`);
+    assert.ok((r.versions.get('v1') ?? 0) > 0 && (r.versions.get('v2') ?? 0) > 0);
+  });
+
+  it('rolls back a crashing version with zero failed requests', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const before = await c.settled('web', 1, 3);
+
+    const load = new Load({ port, keepAliveClients: 4, freshClients: 2, maxRequests: 40_000, maxMs: 60_000 });
+    await waitFor('load to be flowing', () => load.result.requests > 50);
+    c.manifest('web.skr8tr', app('v2', { FIXTURE_MODE: 'crash' }));
+    const out = await c.cli(['rollout', file, '--wait']);
+    assert.equal(out.code, 1, out.stdout);
+    const after = await c.settled('web', 1, 3);
+    const r = await load.stop();
+    assert.equal(r.failures, 0, `failed requests: ${r.failureSamples.join('; ')}`);
+    assert.ok(r.latenciesMs.at(-1)! < 1_000);
+    assert.deepEqual(after.replicas.filter((x) => x.state === 'ready').map((x) => x.pid).sort(), before.replicas.map((x) => x.pid).sort());
+  });
+
+  it('a replica that dies under load is retried on another, never surfaced', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const w = await c.settled('web', 1, 3);
+    const load = new Load({ port, keepAliveClients: 4, freshClients: 2, maxRequests: 40_000, maxMs: 60_000 });
+    await waitFor('load to be flowing', () => load.result.requests > 100);
+    process.kill(w.replicas[0]!.pid!, 'SIGKILL');
+    await waitFor('the dead replica to be replaced', async () => (await c.workload('web')).replicas.filter((r) => r.state === 'ready').length === 3 && load.result.requests > 400);
+    const r = await load.stop();
+    assert.equal(r.failures, 0, `failed requests: ${r.failureSamples.join('; ')}`);
+  });
+
+  it('the port stays the Conductor\'s: a second app cannot take it, and `down` frees it', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('web', 1, 3);
+    assert.equal((await c.cli(['down', 'web'])).code, 0);
+    await waitFor('the port to be free', async () => {
+      try {
+        await get(port);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  });
+
+  it('says so when another process holds the port', async () => {
+    const squatter = http.createServer((_q, s) => s.end('squatter')).listen(port, '127.0.0.1');
+    try {
+      const file = c.manifest('web.skr8tr', app('v1'));
+      assert.equal((await c.cli(['up', file])).code, 0);
+      const w = await waitFor('the problem to be reported', async () => {
+        const v = await c.workload('web');
+        return v.problem ? v : null;
+      });
+      assert.match(w.problem!, /port \d+ on 127\.0\.0\.1 is in use by another process/);
+    } finally {
+      squatter.close();
+    }
+  });
+});
