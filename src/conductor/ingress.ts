@@ -120,7 +120,9 @@ class AppIngress {
   private forwardHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const body: Buffer[] = [];
     let bodyBytes = 0;
-    let bodyComplete = false;
+    // A request without a body (most GETs) goes upstream at once, not after its stream ends.
+    const length = req.headers['content-length'];
+    let bodyComplete = req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
     let replayable = true;
     const listeners = new Set<(chunk: Buffer | null) => void>();
     req.on('data', (chunk: Buffer) => {
@@ -130,6 +132,7 @@ class AppIngress {
       for (const l of listeners) l(chunk);
     });
     req.on('end', () => {
+      if (bodyComplete) return;
       bodyComplete = true;
       for (const l of listeners) l(null);
     });

@@ -16,6 +16,8 @@ export interface LoadResult {
 
 export interface LoadOptions {
   port: number;
+  /** Spread clients over these ports instead (client i uses ports[i % length]). */
+  ports?: number[];
   host?: string;
   keepAliveClients?: number;
   freshClients?: number;
@@ -23,6 +25,8 @@ export interface LoadOptions {
   paths?: string[];
   maxRequests?: number;
   maxMs?: number;
+  /** Requests a second each client makes at most (an open pace rather than as fast as it can). */
+  ratePerClient?: number;
 }
 
 export class Load {
@@ -37,9 +41,17 @@ export class Load {
     const paths = o.paths ?? ['/'];
     const client = (agent: http.Agent | false, index: number) =>
       (async () => {
+        const port = o.ports ? o.ports[index % o.ports.length]! : o.port;
         let i = index;
+        const gap = o.ratePerClient ? 1000 / o.ratePerClient : 0;
+        let next = performance.now();
         while (!this.stopped && Date.now() < deadline && this.result.requests < max) {
-          await this.once(agent, paths[i++ % paths.length]!);
+          await this.once(agent, port, paths[i++ % paths.length]!);
+          if (gap > 0) {
+            next += gap;
+            const wait = next - performance.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          }
         }
       })();
     for (let i = 0; i < (o.keepAliveClients ?? 4); i++) {
@@ -50,7 +62,7 @@ export class Load {
     for (let i = 0; i < (o.freshClients ?? 2); i++) this.runners.push(client(false, i));
   }
 
-  private once(agent: http.Agent | false, path: string): Promise<void> {
+  private once(agent: http.Agent | false, port: number, path: string): Promise<void> {
     return new Promise((resolve) => {
       const t0 = performance.now();
       const fail = (why: string) => {
@@ -59,7 +71,7 @@ export class Load {
         if (this.result.failureSamples.length < 20) this.result.failureSamples.push(why);
         resolve();
       };
-      const req = http.get({ host: this.o.host ?? '127.0.0.1', port: this.o.port, path, agent, timeout: 5_000 }, (res) => {
+      const req = http.get({ host: this.o.host ?? '127.0.0.1', port, path, agent, timeout: 5_000 }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));

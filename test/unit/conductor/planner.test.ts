@@ -97,6 +97,7 @@ class World {
   private launchedOf = new Map<number, number>();
   /** Checked after every pass. */
   private readonly checks: ((w: World) => void)[] = [];
+  private readonly behaviour: (generation: number, index: number) => Behaviour;
 
   constructor(
     readonly policy: RolloutPolicy,
@@ -117,8 +118,6 @@ class World {
     }
     this.launchedOf.set(opts.from, opts.oldCount ?? opts.desired);
   }
-
-  private readonly behaviour: (generation: number, index: number) => Behaviour;
 
   check(fn: (w: World) => void): this {
     this.checks.push(fn);
@@ -740,6 +739,28 @@ describe('planner', () => {
       const p = back([...oldReady(), rep('n1', 2, 'failed', { createdAt: T0 + 10 })]);
       assert.deepEqual(p.steps.map((s) => s.kind), ['rollout']);
       assert.equal((p.steps[0] as { to: string }).to, 'rolled-back');
+    });
+
+    it('an abort half way through a simulated rollout restores the old generation, never below desired', () => {
+      const world = new World(policy(), { desired: 3, from: 1, to: 2, behaviour: readyAfter(400) }).check((w) =>
+        assert.ok(w.ready() >= 3, `only ${w.ready()} ready at t+${w.now - T0}`),
+      );
+      world.run((w) => w.ready(2) === 2);
+      assert.equal(world.outcome, null);
+      // The reconciler's abort: rolling-back, and the workload's generation set back.
+      world.rollout!.state = 'rolling-back';
+      world.generation = 1;
+      const abortIndex = world.events.length;
+      world.run();
+      assert.equal(world.outcome, 'rolled-back');
+      assert.equal(world.ready(1), 3);
+      assert.equal(world.count((r) => r.generation === 2 && r.state !== 'stopped'), 0);
+      const after = world.events.slice(abortIndex).filter((e) => e.step.kind === 'stop');
+      assert.ok(after.length >= 2);
+      for (const e of after) {
+        assert.equal(e.target?.generation, 2, 'only new replicas are stopped after the abort');
+        assert.equal((e.step as { why: string }).why, 'rolled-back');
+      }
     });
 
     it('an aborted rollout (rolling-back with every new replica ready) is rolled back without losing capacity', () => {
