@@ -215,6 +215,13 @@ export class Reconciler {
     const placement = place(nodes, { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, portsInUse);
     if (!placement.ok) {
       this.reportProblem(w, `cannot start a replica: ${placement.reason}`);
+      if (placement.portConflict && w.rollout?.state === 'running' && spec.rollout.unavailable === 0) {
+        // With `ingress off` the old replicas hold the port; with `unavailable 0` none may go
+        // first. Waiting cannot help: say so and return to the running generation.
+        const reason = `port ${hostPort} is taken on every node and, with \`ingress off\` and \`unavailable 0\`, no old replica may stop first; use the ingress (\`ingress on\`) for a rollout without downtime, or allow \`unavailable 1\``;
+        this.transition(w, 'rolling-back', reason);
+        this.kick(w.name);
+      }
       return false;
     }
     const node = this.state.nodes.get(placement.node)!;

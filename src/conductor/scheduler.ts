@@ -24,13 +24,14 @@ export interface SchedRequest {
   hostPort: number | null;
 }
 
-export type Placement = { ok: true; node: string } | { ok: false; reason: string };
+/** `portConflict`: every node was refused only because the port is taken on its host. */
+export type Placement = { ok: true; node: string } | { ok: false; reason: string; portConflict: boolean };
 
 /**
  * `portsInUse` maps a host address to the ports taken there (by replicas of any node on that host).
  */
 export function place(nodes: readonly SchedNode[], req: SchedRequest, portsInUse: ReadonlyMap<string, ReadonlySet<number>>): Placement {
-  if (nodes.length === 0) return { ok: false, reason: 'no node is connected' };
+  if (nodes.length === 0) return { ok: false, reason: 'no node is connected', portConflict: false };
   const reasons = new Map<string, number>();
   const refuse = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
   const fits: SchedNode[] = [];
@@ -55,7 +56,8 @@ export function place(nodes: readonly SchedNode[], req: SchedRequest, portsInUse
   }
   if (fits.length === 0) {
     const detail = [...reasons].map(([why, count]) => `${count} node${count === 1 ? '' : 's'}: ${why}`).join('; ');
-    return { ok: false, reason: `no node fits (${detail})` };
+    const portConflict = req.hostPort !== null && [...reasons.keys()].every((why) => why.startsWith(`port ${req.hostPort} in use`));
+    return { ok: false, reason: `no node fits (${detail})`, portConflict };
   }
   fits.sort((a, b) => a.sameApp - b.sameApp || a.replicas - b.replicas || a.cpu - b.cpu || a.id.localeCompare(b.id));
   return { ok: true, node: fits[0]!.id };

@@ -135,4 +135,45 @@ describe('ingress', function () {
       squatter.close();
     }
   });
+
+  describe('with `ingress off`', () => {
+    const plain = (version: string, extra: string[] = []) =>
+      fixtureApp('own', { replicas: 1, version, extra: [`port ${port}`, 'ingress off', ...extra] });
+
+    it('the replica binds the port itself, and a second one on the same host is refused with the reason', async () => {
+      const file = c.manifest('own.skr8tr', plain('v1'));
+      assert.equal((await c.cli(['up', file])).code, 0);
+      const w = await c.settled('own', 1, 1);
+      assert.equal(w.replicas[0]!.port, port);
+      assert.equal(w.ingress, null);
+      assert.match((await get(port)).body, /^v1 /);
+      assert.equal((await c.cli(['scale', 'own', '2'])).code, 0);
+      const stuck = await waitFor('the problem to be reported', async () => {
+        const v = await c.workload('own');
+        return v.problem ? v : null;
+      });
+      assert.match(stuck.problem!, new RegExp(`port ${port} in use on 127\\.0\\.0\\.1`));
+    });
+
+    it('a rollout that cannot place a replica beside the old one says so at once instead of hanging', async () => {
+      const file = c.manifest('own.skr8tr', plain('v1'));
+      assert.equal((await c.cli(['up', file])).code, 0);
+      const before = await c.settled('own', 1, 1);
+      c.manifest('own.skr8tr', plain('v2'));
+      const t0 = Date.now();
+      const out = await c.cli(['rollout', file, '--wait']);
+      assert.equal(out.code, 1, out.stdout);
+      assert.ok(Date.now() - t0 < 10_000, 'it did not wait for a deadline');
+      assert.match(out.stdout + out.stderr, /with `ingress off` and `unavailable 0`, no old replica may stop first/);
+      const after = await c.settled('own', 1, 1);
+      assert.equal(after.replicas.find((r) => r.state === 'ready')!.pid, before.replicas[0]!.pid);
+
+      // Allowing one replica to be unavailable replaces it in place (with the outage that implies).
+      c.manifest('own.skr8tr', plain('v3', ['rollout', '  unavailable 1']));
+      const again = await c.cli(['rollout', file, '--wait']);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      await c.settled('own', 3, 1);
+      assert.match((await get(port)).body, /^v3 /);
+    });
+  });
 });

@@ -35,7 +35,8 @@ export async function list(argv: string[], ctx: CommandContext): Promise<number>
   }
   for (const w of workloads) {
     const rollout = w.rollout ? `  rollout ${w.rollout.id} ${w.rollout.state} (${w.rollout.fromGeneration} → ${w.rollout.toGeneration})` : '';
-    ctx.out(`${w.name}  generation ${w.generation}  ${w.ready}/${w.desired} ready${w.port !== null ? `  port ${w.port}` : ''}${rollout}`);
+    const port = w.ingress ? `  port ${w.port} (ingress on ${w.ingress.address}:${w.ingress.port}, ${w.ingress.backends} in rotation)` : w.port !== null ? `  port ${w.port}` : '';
+    ctx.out(`${w.name}  generation ${w.generation}  ${w.ready}/${w.desired} ready${port}${rollout}`);
     if (w.problem) ctx.out(`  ! ${w.problem}`);
     for (const r of w.replicas) {
       const extra = r.state === 'ready' && r.readyAfterMs !== null ? ` (ready after ${r.readyAfterMs} ms)` : r.reason ? ` (${r.reason})` : '';
