@@ -180,14 +180,22 @@ describe('scheduler', () => {
         ['10.0.0.1', new Set([8080])],
         ['10.0.0.2', new Set([8080, 9000])],
       ]);
-      const reason = refused(place(nodes, { ...ANY, hostPort: 8080 }, used));
-      assert.equal(reason, 'no node fits (2 nodes: port 8080 in use on 10.0.0.1; 1 node: port 8080 in use on 10.0.0.2)');
+      const result = place(nodes, { ...ANY, hostPort: 8080 }, used);
+      assert.equal(refused(result), 'no node fits (2 nodes: port 8080 in use on 10.0.0.1; 1 node: port 8080 in use on 10.0.0.2)');
+      assert.equal(!result.ok && result.portConflict, true, 'only the port is in the way');
+    });
+
+    it('is not a port conflict when some node is refused for another reason', () => {
+      const nodes = [node('a', { address: '10.0.0.1' }), node('b', { address: '10.0.0.2', capacity: { gpu: false } })];
+      const used = new Map([['10.0.0.1', new Set([8080])]]);
+      const result = place(nodes, { ...ANY, gpu: true, hostPort: 8080 }, used);
+      assert.equal(!result.ok && result.portConflict, false);
     });
   });
 
   describe('when nothing fits', () => {
     it('says no node is connected when there are none', () => {
-      assert.deepEqual(place([], ANY, NO_PORTS), { ok: false, reason: 'no node is connected' });
+      assert.deepEqual(place([], ANY, NO_PORTS), { ok: false, reason: 'no node is connected', portConflict: false });
     });
 
     it('gives each reason once with the count of nodes it applies to', () => {
