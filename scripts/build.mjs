@@ -11,6 +11,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
   outdir: 'dist',
   external: ['vscode'],
   logLevel: 'warning',

@@ -7,6 +7,8 @@
 //   joined ──shutdown (follows the Conductor)──▶ stopping ──▶ exited
 import * as net from 'node:net';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { acquirePidLock, type PidLock } from '../shared/pid-lock';
 import type { Logger } from '../shared/logger';
 import {
   AGENT_PROTOCOL_VERSION,
@@ -67,12 +69,16 @@ export class Agent {
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
 
+  private lock: PidLock | null = null;
+
   constructor(private readonly o: AgentOptions) {
     this.records = new ReplicaRecords(o.stateDir);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
+  /** Takes the node's lock (one agent a node id), accounts for leftovers, and dials. */
   async start(): Promise<void> {
+    this.lock = acquirePidLock(path.join(this.o.stateDir, 'agent.lock'), `an agent for node ${this.o.node}`);
     const left = await this.records.stopLeftovers(this.o.log);
     if (left > 0) this.o.log.info(`accounted for ${left} replica${left === 1 ? '' : 's'} left by an earlier run`);
     this.o.log.info(`agent ${this.o.node} (pid ${process.pid}) starting`);
@@ -295,6 +301,7 @@ export class Agent {
       if (socket) await new Promise<void>((resolve) => socket.end(resolve));
       socket?.destroy();
       this.o.log.info('agent stopped');
+      this.lock?.release();
       this.resolveStopped();
     })();
     return this.stopping;

@@ -89,7 +89,13 @@ export async function runAgent(argv: string[]): Promise<number> {
     log,
   });
   stopOnSignals(() => agent.stop(), log, 120_000);
-  await agent.start();
+  try {
+    await agent.start();
+  } catch (err) {
+    log.error(`cannot start the agent: ${(err as Error).message}`);
+    if (values.quiet) process.stderr.write(`skr8tr agent: ${(err as Error).message}\n`);
+    return 1;
+  }
   await agent.stopped;
   return 0;
 }

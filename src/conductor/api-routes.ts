@@ -1,15 +1,8 @@
 // The API's resources, as routes onto the Conductor's state and operations.
 import type * as http from 'node:http';
 import { z } from 'zod';
-import {
-  ManifestBody,
-  RollbackBody,
-  ScaleBody,
-  ShutdownBody,
-  type ApiEvent,
-  type LogLine,
-  type StatusView,
-} from '../shared/protocol/api';
+import type { ApiEvent, LogLine, StatusView } from '../shared/protocol/api';
+import { ManifestBody, RollbackBody, ScaleBody, ShutdownBody } from './request-bodies';
 import { VERSION } from '../shared/version';
 import type { Route } from './api-server';
 import type { EventLog } from './event-log';

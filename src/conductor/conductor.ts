@@ -22,7 +22,7 @@ import { LogStore } from './log-store';
 import { Operations } from './operations';
 import { Reconciler } from './reconciler';
 import { ConductorState } from './state';
-import { acquirePidLock, type PidLock } from './pid-lock';
+import { acquirePidLock, type PidLock } from '../shared/pid-lock';
 
 export interface ConductorOptions {
   home: string;
@@ -77,7 +77,7 @@ export class Conductor {
   static async start(o: ConductorOptions): Promise<Conductor> {
     const now = o.now ?? Date.now;
     ensureHome(o.home);
-    const lock = acquirePidLock(path.join(o.home, 'conductor.lock'));
+    const lock = acquirePidLock(path.join(o.home, 'conductor.lock'), 'a Conductor for this home');
     try {
       const token = ensureToken(paths.token(o.home));
       const joinToken = ensureToken(paths.joinToken(o.home));

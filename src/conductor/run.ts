@@ -6,7 +6,7 @@ import { paths, resolveHome } from '../shared/home';
 import { parseLevel } from '../shared/logger';
 import { stopOnSignals } from '../shared/shutdown';
 import { Conductor } from './conductor';
-import { AlreadyRunning } from './pid-lock';
+import { AlreadyRunning } from '../shared/pid-lock';
 
 export const conductorUsage =
   'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--log-level LEVEL] [--quiet]';

@@ -1,6 +1,5 @@
 // The Conductor API, declared once: request bodies (validated by the Conductor), the views it
 // answers with, and the events of its stream. The extension and the CLI are clients of this.
-import { z } from 'zod';
 import type { AppSpec, FailurePolicy } from '../manifest/model';
 
 export const API_VERSION = 1;
@@ -135,19 +134,14 @@ export type EventBody =
 /** Every event carries the Conductor's epoch (one per start) and a sequence number, monotonic within it. */
 export type ApiEvent = EventBody & { seq: number; epoch: string; at: number };
 
-// ---- request bodies -----------------------------------------------------------------------------
+// ---- request bodies (validated by the Conductor: src/conductor/request-bodies.ts) -------------
 
-export const ManifestBody = z.object({
-  path: z.string().min(1).max(4096),
-  text: z.string().max(1024 * 1024 + 1024),
+export interface ManifestBody {
+  path: string;
+  text: string;
   /** Only these apps of the manifest; all when absent. */
-  apps: z.array(z.string()).optional(),
-});
-export type ManifestBody = z.infer<typeof ManifestBody>;
-
-export const ScaleBody = z.object({ replicas: z.number().int().min(0).max(1000) });
-export const RollbackBody = z.object({ to: z.number().int().positive().optional() });
-export const ShutdownBody = z.object({ stopWorkloads: z.boolean().optional() });
+  apps?: string[];
+}
 
 export interface SubmitResult {
   apps: { name: string; action: 'created' | 'rollout' | 'unchanged'; generation: number; rollout: string | null }[];

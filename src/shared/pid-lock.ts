@@ -1,19 +1,22 @@
-// One Conductor a home: a lock file holding the owner's pid, created exclusively. A lock left by a
-// process that is gone is taken over.
+// One daemon a role (a Conductor a home, an agent a node id): a lock file holding the owner's pid,
+// created exclusively. A lock left by a process that is gone is taken over.
 import * as fs from 'node:fs';
-import { isAlive } from '../shared/platform/process';
+import { isAlive } from './platform/process';
 
 export interface PidLock {
   release(): void;
 }
 
 export class AlreadyRunning extends Error {
-  constructor(readonly pid: number) {
-    super(`a Conductor is already running in this home (pid ${pid})`);
+  constructor(
+    readonly pid: number,
+    what: string,
+  ) {
+    super(`${what} is already running (pid ${pid})`);
   }
 }
 
-export function acquirePidLock(file: string): PidLock {
+export function acquirePidLock(file: string, what: string): PidLock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx', 0o600);
@@ -34,7 +37,7 @@ export function acquirePidLock(file: string): PidLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(readOr(file, '0').trim());
-      if (owner > 0 && owner !== process.pid && isAlive(owner)) throw new AlreadyRunning(owner);
+      if (owner > 0 && owner !== process.pid && isAlive(owner)) throw new AlreadyRunning(owner, what);
       try {
         fs.unlinkSync(file);
       } catch {

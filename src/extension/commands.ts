@@ -1,0 +1,376 @@
+// Every command, declared once in a table. A command that needs the Conductor gets one: attached,
+// or started (with `skr8tr.autoStart`), or the user is asked; none silently does nothing. Errors
+// become a short message with a button to the log; the log holds the detail.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ApiClientError, ConductorClient } from '../shared/client';
+import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
+import type { RolloutView, SubmitResult, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
+import { COMMANDS, type CommandId } from './command-list';
+import type { Connection } from './connection';
+import { Incompatible, type Daemons } from './daemons';
+import type { DaemonLog } from './daemon-log';
+import type { ManifestDiagnostics } from './language';
+import type { ReplicaLogs } from './replica-logs';
+import type { RolloutUi } from './rollout-ui';
+import { formatMs } from './tree-items';
+import type { Settings } from './config';
+
+export interface CommandDeps {
+  connection: Connection;
+  daemons: Daemons;
+  diagnostics: ManifestDiagnostics;
+  rolloutUi: RolloutUi;
+  logs: ReplicaLogs;
+  daemonLog: DaemonLog;
+  settings: () => Settings;
+}
+
+/** A user's "no": the command ends quietly. */
+class Cancelled extends Error {}
+
+type Handler = (...args: unknown[]) => Promise<void>;
+
+export class Commands {
+  /** Set while this window stops the Conductor on purpose (so its going away is not a crash). */
+  stoppingOnPurpose = false;
+
+  constructor(private readonly d: CommandDeps) {}
+
+  /** Each command's body; whether it needs trust comes from command-list.ts. */
+  handlers(): Record<CommandId, Handler> {
+    return {
+      'skr8tr.rollout': (a, b) => this.submit('rollout', a, b),
+      'skr8tr.up': (a, b) => this.submit('up', a, b),
+      'skr8tr.down': (a, b) => this.down(a, b),
+      'skr8tr.scale': (a) => this.scale(a),
+      'skr8tr.abortRollout': (a) => this.rolloutAction('abort', a),
+      'skr8tr.pauseRollout': (a) => this.rolloutAction('pause', a),
+      'skr8tr.resumeRollout': (a) => this.rolloutAction('resume', a),
+      'skr8tr.rollback': (a) => this.rollback(a),
+      'skr8tr.showLogs': (a) => this.showLogs(a),
+      'skr8tr.stopReplica': (a) => this.stopReplica(a),
+      'skr8tr.openInBrowser': (a) => this.openInBrowser(a),
+      'skr8tr.showConductorLog': async () => this.d.daemonLog.channel.show(true),
+      'skr8tr.startConductor': async () => void (await this.conductor(true)),
+      'skr8tr.restartConductor': () => this.restartConductor(),
+      'skr8tr.stopConductor': () => this.stopConductor(),
+      'skr8tr.refresh': () => this.refresh(),
+    };
+  }
+
+  register(subscriptions: vscode.Disposable[]): void {
+    for (const [id, run] of Object.entries(this.handlers()) as [CommandId, Handler][]) {
+      subscriptions.push(
+        vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+          if (COMMANDS[id].trusted && !vscode.workspace.isTrusted) {
+            void vscode.window.showWarningMessage('Skr8tr starts nothing in an untrusted workspace. Trust the workspace to roll out manifests.');
+            return;
+          }
+          try {
+            await run(...args);
+          } catch (err) {
+            this.report(id, err);
+          }
+        }),
+      );
+    }
+  }
+
+  private report(id: string, err: unknown): void {
+    if (err instanceof Cancelled) return;
+    const message = err instanceof Error ? err.message : String(err);
+    this.d.daemonLog.note(`${id} failed: ${err instanceof Error && !(err instanceof ApiClientError) ? (err.stack ?? message) : message}`);
+    if (err instanceof ApiClientError) for (const d of err.details) this.d.daemonLog.note(`  ${d}`);
+    void vscode.window.showErrorMessage(`Skr8tr: ${message}`, 'Show Log').then((pick) => {
+      if (pick) this.d.daemonLog.channel.show(true);
+    });
+  }
+
+  // ---- the Conductor ---------------------------------------------------------------------------
+
+  /** The connected Conductor: attached, or started when allowed (`explicit`: the user asked to start it). */
+  async conductor(explicit = false): Promise<ConductorClient> {
+    const { connection, daemons } = this.d;
+    if (connection.client) return connection.client;
+    let found: ConductorClient | null;
+    try {
+      found = daemons.find();
+    } catch (err) {
+      if (!(err instanceof Incompatible)) throw err;
+      const pick = await vscode.window.showWarningMessage(`${err.message}. Restart it with this version? Its workloads keep running and are adopted.`, 'Restart', 'Cancel');
+      if (pick !== 'Restart') throw new Cancelled();
+      await this.replaceIncompatible();
+      found = null;
+    }
+    if (found) {
+      if (await connection.connect(found)) return this.withAgents(found);
+    }
+    if (!explicit && !this.d.settings().autoStart) {
+      const pick = await vscode.window.showWarningMessage('No Skr8tr Conductor is running.', 'Start Conductor');
+      if (pick !== 'Start Conductor') throw new Cancelled();
+    }
+    const client = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Skr8tr: starting the Conductor and a local agent…' },
+      () => daemons.start(),
+    );
+    if (!(await connection.connect(client))) throw new Error('started the Conductor, but could not connect to it');
+    return client;
+  }
+
+  /** An attached Conductor with no node gets the local agents (when auto-start is on). */
+  private async withAgents(client: ConductorClient): Promise<ConductorClient> {
+    if (this.d.connection.model.nodes.size === 0 && this.d.settings().autoStart && this.d.settings().localAgents > 0) this.d.daemons.startAgents();
+    return client;
+  }
+
+  private async replaceIncompatible(): Promise<void> {
+    const client = ConductorClient.fromHome(this.d.daemons.home);
+    this.stoppingOnPurpose = true;
+    try {
+      await this.d.daemons.stop(client, false);
+    } finally {
+      this.stoppingOnPurpose = false;
+    }
+  }
+
+  private async restartConductor(): Promise<void> {
+    const client = this.d.connection.client;
+    if (client) {
+      this.stoppingOnPurpose = true;
+      try {
+        this.d.connection.disconnect();
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Skr8tr: restarting the Conductor…' }, () => this.d.daemons.stop(client, false));
+      } finally {
+        this.stoppingOnPurpose = false;
+      }
+    }
+    await this.conductor(true);
+    void vscode.window.showInformationMessage('Skr8tr: the Conductor restarted; running workloads were adopted.');
+  }
+
+  private async stopConductor(): Promise<void> {
+    const client = this.d.connection.client;
+    if (!client) {
+      void vscode.window.showInformationMessage('Skr8tr: no Conductor is running.');
+      return;
+    }
+    const count = this.d.connection.model.workloads.size;
+    const pick =
+      count === 0
+        ? 'Stop Conductor'
+        : await vscode.window.showWarningMessage(
+            `Stop the Skr8tr Conductor? It runs ${count} workload${count === 1 ? '' : 's'}.`,
+            { modal: true },
+            'Stop Workloads Too',
+            'Leave Workloads Running',
+          );
+    if (!pick) throw new Cancelled();
+    this.stoppingOnPurpose = true;
+    try {
+      this.d.connection.disconnect();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Skr8tr: stopping the Conductor…' }, () =>
+        this.d.daemons.stop(client, pick !== 'Leave Workloads Running'),
+      );
+    } finally {
+      this.stoppingOnPurpose = false;
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    this.d.connection.disconnect();
+    await this.d.connection.connect();
+  }
+
+  // ---- manifests -------------------------------------------------------------------------------
+
+  /** The manifest a command is about: its argument, the active editor's, or one the user picks. */
+  private async manifestUri(arg: unknown): Promise<vscode.Uri> {
+    if (arg instanceof vscode.Uri) return arg;
+    const active = vscode.window.activeTextEditor?.document;
+    if (active && isManifestPath(active.fileName)) return active.uri;
+    const files = await vscode.workspace.findFiles('**/*.{skr8tr,skr8tr.yaml,skr8tr.yml}', '**/node_modules/**', 200);
+    if (files.length === 0) throw new Error('no manifest (*.skr8tr, *.skr8tr.yaml) in this workspace');
+    if (files.length === 1) return files[0]!;
+    const pick = await vscode.window.showQuickPick(
+      files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(f), uri: f })),
+      { placeHolder: 'Which manifest?' },
+    );
+    if (!pick) throw new Cancelled();
+    return pick.uri;
+  }
+
+  private async submit(mode: 'up' | 'rollout', arg: unknown, appArg: unknown): Promise<void> {
+    const uri = await this.manifestUri(arg);
+    const app = typeof appArg === 'string' ? appArg : undefined;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const name = path.basename(uri.fsPath);
+    const diagnostics = this.d.diagnostics.check(doc);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      const pick = await vscode.window.showErrorMessage(
+        `Skr8tr: ${name} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was submitted.`,
+        'Show Problems',
+      );
+      if (pick) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const client = await this.conductor();
+    const channel = this.d.rolloutUi.channel;
+    const result = await client.request<SubmitResult>('POST', mode === 'rollout' ? '/v1/rollouts' : '/v1/workloads', {
+      path: uri.fsPath,
+      text: doc.getText(),
+      ...(app ? { apps: [app] } : {}),
+    });
+    for (const w of result.warnings) channel.warn(w);
+    const follows: Promise<void>[] = [];
+    for (const a of result.apps) {
+      if (a.action === 'unchanged') {
+        channel.info(`${a.name}: unchanged (generation ${a.generation})`);
+        void vscode.window.showInformationMessage(`Skr8tr: ${a.name} is unchanged (generation ${a.generation}). Use Rollout to replace its replicas anyway.`);
+        continue;
+      }
+      if (!a.rollout) continue;
+      channel.show(true);
+      const title = a.action === 'created' ? `Skr8tr: starting ${a.name}` : `Skr8tr: rolling out ${a.name} generation ${a.generation}`;
+      follows.push(this.d.rolloutUi.follow(a.rollout, a.name, title).then((r) => this.outcome(a.name, r)));
+    }
+    await Promise.all(follows);
+  }
+
+  private outcome(app: string, r: RolloutView | null): void {
+    if (!r) return;
+    const took = r.endedAt !== null ? ` in ${formatMs(r.endedAt - r.startedAt)}` : '';
+    if (r.state === 'succeeded') {
+      void vscode.window.showInformationMessage(`Skr8tr: ${app} generation ${r.toGeneration} is running (${r.desired} replica${r.desired === 1 ? '' : 's'} ready${took}).`);
+      return;
+    }
+    void vscode.window.showErrorMessage(`Skr8tr: the rollout of ${app} ${r.state}${r.reason ? `: ${r.reason}` : ''}.`, 'Show Output').then((pick) => {
+      if (pick) this.d.rolloutUi.channel.show(true);
+    });
+  }
+
+  // ---- workloads -------------------------------------------------------------------------------
+
+  /** The app a tree element, a CodeLens argument or a quick pick names. */
+  private async appOf(arg: unknown, filter?: (w: WorkloadSummary) => boolean): Promise<string> {
+    if (typeof arg === 'string') {
+      if (arg.startsWith('w:')) return arg.slice(2);
+      if (arg.startsWith('ro:')) {
+        const r = this.d.connection.model.rollouts.get(arg.slice(3));
+        if (r) return r.app;
+      }
+    }
+    const all = [...this.d.connection.model.workloads.values()].filter(filter ?? (() => true));
+    if (all.length === 0) throw new Error(filter ? 'no workload to do that to' : 'no workloads');
+    if (all.length === 1) return all[0]!.name;
+    const pick = await vscode.window.showQuickPick(
+      all.map((w) => ({ label: w.name, description: `${w.ready}/${w.desired} ready · generation ${w.generation}` })),
+      { placeHolder: 'Which workload?' },
+    );
+    if (!pick) throw new Cancelled();
+    return pick.label;
+  }
+
+  private async down(arg: unknown, appArg: unknown): Promise<void> {
+    let apps: string[];
+    if (arg instanceof vscode.Uri) {
+      const doc = await vscode.workspace.openTextDocument(arg);
+      const parsed = parseManifest(doc.getText(), arg.fsPath, { syntax: syntaxOf(arg.fsPath) });
+      apps = typeof appArg === 'string' ? [appArg] : parsed.apps.map((a) => a.spec.name);
+    } else {
+      apps = [await this.appOf(arg)];
+    }
+    const client = await this.conductor();
+    const known = apps.filter((a) => this.d.connection.model.workloads.has(a));
+    if (known.length === 0) {
+      void vscode.window.showInformationMessage(`Skr8tr: ${apps.join(', ')} ${apps.length === 1 ? 'is' : 'are'} not running.`);
+      return;
+    }
+    for (const a of known) {
+      await client.request('DELETE', `/v1/workloads/${encodeURIComponent(a)}`);
+      this.d.rolloutUi.channel.info(`${a}: removed; its replicas are draining`);
+    }
+    void vscode.window.showInformationMessage(`Skr8tr: removed ${known.join(', ')}; the replicas are draining.`);
+  }
+
+  private async scale(arg: unknown): Promise<void> {
+    const app = await this.appOf(arg);
+    const current = this.d.connection.model.workloads.get(app)?.desired ?? 1;
+    const value = await vscode.window.showInputBox({
+      title: `Scale ${app}`,
+      prompt: 'How many replicas?',
+      value: String(current),
+      validateInput: (v) => (/^\d+$/.test(v) && Number(v) <= 1000 ? null : 'A whole number from 0 to 1000'),
+    });
+    if (value === undefined) throw new Cancelled();
+    const client = await this.conductor();
+    await client.request('POST', `/v1/workloads/${encodeURIComponent(app)}/scale`, { replicas: Number(value) });
+    this.d.rolloutUi.channel.info(`${app}: scaled to ${value}`);
+  }
+
+  private async rolloutAction(action: 'abort' | 'pause' | 'resume', arg: unknown): Promise<void> {
+    const wanted = action === 'resume' ? ['paused'] : action === 'pause' ? ['running'] : ['running', 'paused'];
+    const app = await this.appOf(arg, (w) => w.rollout !== null && wanted.includes(w.rollout.state));
+    await this.rolloutActionFor(action, app);
+  }
+
+  /** Abort, pause or resume the rollout of an app (also used by the progress notification's Cancel). */
+  async rolloutActionFor(action: 'abort' | 'pause' | 'resume', app: string): Promise<void> {
+    const client = await this.conductor();
+    const r = await client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(app)}/${action}`);
+    this.d.rolloutUi.channel.warn(`${app}: rollout ${r.id} ${action === 'abort' ? 'aborted; rolling back' : action === 'pause' ? 'paused' : 'resumed'}`);
+  }
+
+  private async rollback(arg: unknown): Promise<void> {
+    const app = await this.appOf(arg);
+    const client = await this.conductor();
+    const w = await client.request<WorkloadView>('GET', `/v1/workloads/${encodeURIComponent(app)}`);
+    const choices = w.generations
+      .filter((g) => g.generation !== w.generation)
+      .sort((a, b) => b.generation - a.generation)
+      .map((g) => ({ label: `generation ${g.generation}`, description: g.outcome ?? '', detail: `${new Date(g.createdAt).toLocaleString()} · ${g.manifestPath}`, generation: g.generation }));
+    if (choices.length === 0) throw new Error(`${app} has no earlier generation to roll back to`);
+    const pick = await vscode.window.showQuickPick(choices, { placeHolder: `Roll ${app} back from generation ${w.generation} to…` });
+    if (!pick) throw new Cancelled();
+    const r = await client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(app)}/rollback`, { to: pick.generation });
+    this.d.rolloutUi.channel.show(true);
+    const end = await this.d.rolloutUi.follow(r.id, app, `Skr8tr: rolling ${app} back to generation ${pick.generation}`);
+    this.outcome(app, end);
+  }
+
+  private replicaOf(arg: unknown): string | null {
+    if (typeof arg !== 'string') return null;
+    if (arg.startsWith('r:')) return arg.slice(2);
+    if (arg.startsWith('nr:')) return arg.slice(3).split('|')[1] ?? null;
+    return null;
+  }
+
+  private async showLogs(arg: unknown): Promise<void> {
+    const replica = this.replicaOf(arg);
+    const client = await this.conductor();
+    if (replica) this.d.logs.show(client, 'replica', replica);
+    else this.d.logs.show(client, 'app', await this.appOf(arg));
+  }
+
+  private async stopReplica(arg: unknown): Promise<void> {
+    let replica = this.replicaOf(arg);
+    if (!replica) {
+      const live = [...this.d.connection.model.replicas.values()].filter((r) => ['pending', 'starting', 'ready'].includes(r.state));
+      const pick = await vscode.window.showQuickPick(live.map((r) => ({ label: r.id, description: `${r.state} · pid ${r.pid ?? '-'} · :${r.port ?? '-'}` })), { placeHolder: 'Stop which replica?' });
+      if (!pick) throw new Cancelled();
+      replica = pick.label;
+    }
+    const client = await this.conductor();
+    await client.request('POST', `/v1/replicas/${encodeURIComponent(replica)}/stop`);
+    this.d.rolloutUi.channel.info(`${replica}: stopping; the Conductor starts a replacement`);
+  }
+
+  private async openInBrowser(arg: unknown): Promise<void> {
+    const app = await this.appOf(arg, (w) => w.port !== null);
+    const w = this.d.connection.model.workloads.get(app)!;
+    const host = w.ingress && w.ingress.address !== '0.0.0.0' && w.ingress.address !== '::' ? w.ingress.address : '127.0.0.1';
+    const uri = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${host.includes(':') ? `[${host}]` : host}:${w.port}/`));
+    await vscode.env.openExternal(uri);
+  }
+}

@@ -1,0 +1,137 @@
+// Language support for manifests: diagnostics from the shared parser (on open and as you type) in
+// the Problems panel, hover documentation of keys, completion of keys and values, and a CodeLens
+// on each `app` line (Rollout, Up, Down). Works for `*.skr8tr` and `*.skr8tr.yaml`/`.yml`; in an
+// untrusted workspace everything here still works (it only reads the document).
+import * as vscode from 'vscode';
+import { isManifestPath, parseManifest, syntaxOf, type Diagnostic as ManifestDiagnostic } from '../shared/manifest';
+import { completionsAt, hoverAt, wordRange } from '../shared/manifest/editor';
+
+export const MANIFEST_SELECTOR: vscode.DocumentSelector = [
+  { language: 'skr8tr' },
+  { pattern: '**/*.skr8tr.yaml' },
+  { pattern: '**/*.skr8tr.yml' },
+];
+
+export function isManifest(doc: vscode.TextDocument): boolean {
+  return doc.languageId === 'skr8tr' || isManifestPath(doc.fileName);
+}
+
+const DEBOUNCE_MS = 150;
+
+export class ManifestDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('skr8tr');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+
+  constructor() {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.collection.delete(d.uri);
+        this.cancel(d.uri);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private cancel(uri: vscode.Uri): void {
+    const t = this.timers.get(uri.toString());
+    if (t) clearTimeout(t);
+    this.timers.delete(uri.toString());
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (!isManifest(doc)) return;
+    this.cancel(doc.uri);
+    this.timers.set(
+      doc.uri.toString(),
+      setTimeout(() => {
+        this.timers.delete(doc.uri.toString());
+        this.check(doc);
+      }, delay),
+    );
+  }
+
+  /** Checks a document now; returns the parser's diagnostics. */
+  check(doc: vscode.TextDocument): ManifestDiagnostic[] {
+    const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
+    this.collection.set(doc.uri, result.diagnostics.map((d) => toVsDiagnostic(doc, d)));
+    return result.diagnostics;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function toVsDiagnostic(doc: vscode.TextDocument, d: ManifestDiagnostic): vscode.Diagnostic {
+  const line = Math.min(Math.max(0, d.line - 1), Math.max(0, doc.lineCount - 1));
+  const [start, end] = wordRange(doc.lineAt(line).text, d.column);
+  const diag = new vscode.Diagnostic(
+    new vscode.Range(line, start, line, end),
+    d.message,
+    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
+  diag.source = 'skr8tr';
+  return diag;
+}
+
+function lines(doc: vscode.TextDocument): string[] {
+  return doc.getText().split(/\r\n|\r|\n/);
+}
+
+class Hovers implements vscode.HoverProvider {
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | null {
+    const md = hoverAt(lines(doc), pos.line, pos.character, syntaxOf(doc.fileName));
+    return md ? new vscode.Hover(new vscode.MarkdownString(md)) : null;
+  }
+}
+
+class Completions implements vscode.CompletionItemProvider {
+  provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] {
+    const before = doc.lineAt(pos.line).text.slice(0, pos.character);
+    return completionsAt(lines(doc), pos.line, before, syntaxOf(doc.fileName)).map((c) => {
+      const item = new vscode.CompletionItem(c.label, c.kind === 'key' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.EnumMember);
+      item.detail = c.detail;
+      item.documentation = new vscode.MarkdownString(c.documentation);
+      item.insertText = c.insert;
+      return item;
+    });
+  }
+}
+
+class AppLenses implements vscode.CodeLensProvider {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.isTrusted) return [];
+    const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
+    return result.apps.flatMap((app) => {
+      const range = new vscode.Range(app.pos.line - 1, 0, app.pos.line - 1, 0);
+      const args = [doc.uri, app.spec.name];
+      return [
+        new vscode.CodeLens(range, { title: '$(rocket) Rollout', command: 'skr8tr.rollout', arguments: args, tooltip: `Roll out ${app.spec.name}` }),
+        new vscode.CodeLens(range, { title: '$(play) Up', command: 'skr8tr.up', arguments: args, tooltip: `Create or update ${app.spec.name}` }),
+        new vscode.CodeLens(range, { title: '$(debug-stop) Down', command: 'skr8tr.down', arguments: args, tooltip: `Remove ${app.spec.name}` }),
+      ];
+    });
+  }
+
+  refresh(): void {
+    this.emitter.fire();
+  }
+}
+
+export function registerLanguageFeatures(subscriptions: vscode.Disposable[]): ManifestDiagnostics {
+  const diagnostics = new ManifestDiagnostics();
+  subscriptions.push(diagnostics);
+  subscriptions.push(vscode.languages.registerHoverProvider(MANIFEST_SELECTOR, new Hovers()));
+  subscriptions.push(vscode.languages.registerCompletionItemProvider(MANIFEST_SELECTOR, new Completions(), ' '));
+  const lenses = new AppLenses();
+  subscriptions.push(vscode.languages.registerCodeLensProvider(MANIFEST_SELECTOR, lenses));
+  subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()));
+  return diagnostics;
+}

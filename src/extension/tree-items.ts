@@ -1,0 +1,255 @@
+// The three views as pure functions of the cluster model: which elements a view shows, under which
+// parent, and how each looks (label, description, tooltip, codicon, context value for menus).
+// Elements are stable string keys, so VS Code keeps selection and expansion across refreshes:
+//   Workloads:  w:<app>  →  g:<app>|<generation>  →  r:<replica>
+//   Nodes:      n:<node> →  np:<node> (ports) → p:<node>|<port>;  nr:<node>|<replica>
+// (`|` appears in no node, app or replica name.)
+//   Rollouts:   ro:<rollout id>
+// No VS Code here: views.ts turns an ItemSpec into a TreeItem.
+import type { ReplicaState, ReplicaView, RolloutView } from '../shared/protocol/api';
+import { isFinal, type ClusterModel } from './cluster-model';
+
+export type ViewId = 'workloads' | 'nodes' | 'rollouts';
+
+export interface ItemSpec {
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  /** A codicon id, and a theme color id for it. */
+  icon: { id: string; color: string | null };
+  /** For menus: `workload:port:rolling`, `replica:live`… */
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+}
+
+const STATE_ICON: Record<ReplicaState, { id: string; color: string | null }> = {
+  pending: { id: 'clock', color: null },
+  starting: { id: 'loading~spin', color: 'charts.yellow' },
+  ready: { id: 'pass-filled', color: 'testing.iconPassed' },
+  draining: { id: 'arrow-circle-down', color: 'charts.orange' },
+  stopped: { id: 'circle-slash', color: 'disabledForeground' },
+  failed: { id: 'error', color: 'testing.iconFailed' },
+};
+
+const LIVE = new Set<ReplicaState>(['pending', 'starting', 'ready']);
+
+export function children(model: ClusterModel, view: ViewId, parent: string | null): string[] {
+  if (view === 'workloads') {
+    if (parent === null) return [...model.workloads.keys()].sort().map((n) => `w:${n}`);
+    if (parent.startsWith('w:')) {
+      const app = parent.slice(2);
+      const w = model.workloads.get(app);
+      const gens = new Set(model.replicasOf(app).map((r) => r.generation));
+      if (w) gens.add(w.generation);
+      return [...gens].sort((a, b) => b - a).map((g) => `g:${app}|${g}`);
+    }
+    if (parent.startsWith('g:')) {
+      const [app, gen] = parent.slice(2).split('|');
+      return model
+        .replicasOf(app!)
+        .filter((r) => r.generation === Number(gen))
+        .sort(byStateThenAge)
+        .map((r) => `r:${r.id}`);
+    }
+    return [];
+  }
+  if (view === 'nodes') {
+    if (parent === null) return [...model.nodes.keys()].sort().map((n) => `n:${n}`);
+    if (parent.startsWith('n:')) {
+      const node = parent.slice(2);
+      const replicas = model.replicasOn(node).sort(byStateThenAge);
+      const hasPorts = replicas.some((r) => r.port !== null);
+      return [...(hasPorts ? [`np:${node}`] : []), ...replicas.map((r) => `nr:${node}|${r.id}`)];
+    }
+    if (parent.startsWith('np:')) {
+      const node = parent.slice(3);
+      const ports = [...new Set(model.replicasOn(node).flatMap((r) => (r.port === null ? [] : [r.port])))].sort((a, b) => a - b);
+      return ports.map((p) => `p:${node}|${p}`);
+    }
+    return [];
+  }
+  if (parent !== null) return [];
+  const all = [...model.rollouts.values()];
+  const active = all.filter((r) => !isFinal(r.state)).sort((a, b) => b.startedAt - a.startedAt);
+  const ended = all.filter((r) => isFinal(r.state)).sort((a, b) => b.startedAt - a.startedAt);
+  return [...active, ...ended].map((r) => `ro:${r.id}`);
+}
+
+/** The parent of an element (a replica in the workloads view is under its generation). */
+export function parentOf(model: ClusterModel, key: string): string | null {
+  if (key.startsWith('g:')) return `w:${key.slice(2).split('|')[0]}`;
+  if (key.startsWith('np:')) return `n:${key.slice(3)}`;
+  if (key.startsWith('p:')) return `np:${key.slice(2).split('|')[0]}`;
+  if (key.startsWith('nr:')) return `n:${key.slice(3).split('|')[0]}`;
+  if (key.startsWith('r:')) {
+    const r = model.replicas.get(key.slice(2));
+    return r ? `g:${r.app}|${r.generation}` : null;
+  }
+  return null;
+}
+
+function byStateThenAge(a: ReplicaView, b: ReplicaView): number {
+  const rank = (r: ReplicaView) => (LIVE.has(r.state) ? 0 : r.state === 'draining' ? 1 : 2);
+  return rank(a) - rank(b) || a.createdAt - b.createdAt;
+}
+
+export function item(model: ClusterModel, key: string, now: number): ItemSpec | null {
+  if (key.startsWith('w:')) return workloadItem(model, key.slice(2));
+  if (key.startsWith('g:')) {
+    const [app, gen] = key.slice(2).split('|');
+    return generationItem(model, app!, Number(gen));
+  }
+  if (key.startsWith('r:')) {
+    const r = model.replicas.get(key.slice(2));
+    return r ? replicaItem(r, key, true) : null;
+  }
+  if (key.startsWith('n:')) return nodeItem(model, key.slice(2), now);
+  if (key.startsWith('np:')) {
+    const node = key.slice(3);
+    const count = children(model, 'nodes', key).length;
+    return { id: key, label: 'Ports in use', description: String(count), tooltip: `Ports in use on ${node}`, icon: { id: 'plug', color: null }, contextValue: 'ports', collapsible: 'collapsed' };
+  }
+  if (key.startsWith('p:')) {
+    const [node, port] = key.slice(2).split('|');
+    const users = model.replicasOn(node!).filter((r) => r.port === Number(port));
+    const names = users.map((r) => r.id).join(', ');
+    return { id: key, label: `:${port}`, description: names, tooltip: `Port ${port} on ${node}: ${names}`, icon: { id: 'plug', color: null }, contextValue: 'port', collapsible: 'none' };
+  }
+  if (key.startsWith('nr:')) {
+    const r = model.replicas.get(key.slice(3).split('|')[1]!);
+    return r ? replicaItem(r, key, false) : null;
+  }
+  if (key.startsWith('ro:')) {
+    const r = model.rollouts.get(key.slice(3));
+    return r ? rolloutItem(r, now) : null;
+  }
+  return null;
+}
+
+function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
+  const w = model.workloads.get(name);
+  if (!w) return null;
+  const rolling = w.rollout !== null && !isFinal(w.rollout.state);
+  const parts = [`${w.ready}/${w.desired} ready`, `gen ${w.generation}`];
+  if (w.ingress) parts.push(`:${w.ingress.port}`);
+  else if (w.port !== null) parts.push(`:${w.port} (own)`);
+  if (rolling) parts.push(`${w.rollout!.state} ${w.rollout!.fromGeneration}→${w.rollout!.toGeneration}`);
+  const icon = w.problem
+    ? { id: 'warning', color: 'problemsWarningIcon.foreground' }
+    : rolling
+      ? { id: 'sync~spin', color: 'charts.blue' }
+      : w.ready >= w.desired
+        ? { id: 'package', color: 'testing.iconPassed' }
+        : { id: 'package', color: 'charts.yellow' };
+  const tooltip = [
+    `${name}: generation ${w.generation} (latest ${w.latestGeneration})`,
+    `${w.ready} of ${w.desired} replicas ready`,
+    w.ingress ? `ingress on ${w.ingress.address}:${w.ingress.port}, ${w.ingress.backends} in rotation` : w.port !== null ? `port ${w.port}, bound by the replica (ingress off)` : 'no port',
+    rolling ? `rollout ${w.rollout!.id}: ${w.rollout!.state}, ${w.rollout!.ready}/${w.rollout!.desired} new replicas ready` : null,
+    w.problem ? `⚠ ${w.problem}` : null,
+    `manifest: ${w.manifestPath}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const ctx = ['workload', w.port !== null ? 'port' : '', rolling ? 'rolling' : '', rolling ? w.rollout!.state : ''].filter(Boolean).join(':');
+  return { id: `w:${name}`, label: name, description: parts.join(' · '), tooltip, icon, contextValue: ctx, collapsible: 'expanded' };
+}
+
+function generationItem(model: ClusterModel, app: string, generation: number): ItemSpec {
+  const w = model.workloads.get(app);
+  const mine = model.replicasOf(app).filter((r) => r.generation === generation);
+  const ready = mine.filter((r) => r.state === 'ready').length;
+  const live = mine.filter((r) => LIVE.has(r.state) || r.state === 'draining').length;
+  const current = w?.generation === generation;
+  const role = current ? (w?.rollout && !isFinal(w.rollout.state) ? 'new' : 'current') : live > 0 ? 'old' : 'ended';
+  return {
+    id: `g:${app}|${generation}`,
+    label: `generation ${generation}`,
+    description: `${role} · ${ready} ready${live > ready ? `, ${live - ready} other` : ''}`,
+    tooltip: `${app} generation ${generation} (${role}): ${ready} ready of ${live} running`,
+    icon: { id: current ? 'versions' : 'history', color: null },
+    contextValue: `generation:${role}`,
+    collapsible: current || live > 0 ? 'expanded' : 'collapsed',
+  };
+}
+
+function replicaItem(r: ReplicaView, key: string, inWorkloads: boolean): ItemSpec {
+  const bits: string[] = [r.state];
+  if (r.pid !== null) bits.push(`pid ${r.pid}`);
+  if (r.port !== null) bits.push(`:${r.port}`);
+  if (r.state === 'ready' && r.readyAfterMs !== null) bits.push(`ready in ${r.readyAfterMs} ms`);
+  if (r.inIngress) bits.push('in ingress');
+  if (!inWorkloads && r.generation) bits.unshift(`gen ${r.generation}`);
+  const tooltip = [
+    `${r.id} (${r.app}, generation ${r.generation})`,
+    `state: ${r.state}${r.reason ? ` — ${r.reason}` : ''}`,
+    `node: ${r.node ?? '-'}${r.address ? ` (${r.address})` : ''}`,
+    `pid: ${r.pid ?? '-'}, port: ${r.port ?? '-'}${r.inIngress ? ', in the ingress' : ''}`,
+    r.readyAfterMs !== null ? `ready ${r.readyAfterMs} ms after launch` : null,
+    r.restarts > 0 ? `restarted ${r.restarts} time${r.restarts === 1 ? '' : 's'} in place` : null,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return {
+    id: key,
+    label: r.id,
+    description: bits.join(' · '),
+    tooltip,
+    icon: STATE_ICON[r.state],
+    contextValue: `replica:${LIVE.has(r.state) ? 'live' : r.state}`,
+    collapsible: 'none',
+  };
+}
+
+function nodeItem(model: ClusterModel, id: string, now: number): ItemSpec | null {
+  const n = model.nodes.get(id);
+  if (!n) return null;
+  const replicas = model.replicasOn(id).length;
+  const mem = `${(n.memFree / 1024 ** 3).toFixed(1)} GiB free`;
+  const heartbeat = n.connected ? `heartbeat ${formatAge(n.lastHeartbeatMs)}` : 'away';
+  void now;
+  return {
+    id: `n:${id}`,
+    label: id,
+    description: `${n.address} · ${heartbeat} · cpu ${Math.round(n.cpu * 100)}% · ${mem} · ${replicas} replica${replicas === 1 ? '' : 's'}`,
+    tooltip: `${id} at ${n.address} (agent ${n.version})\n${n.connected ? 'connected' : 'disconnected: its replicas keep running; it expires if it stays away'}\nCPU ${Math.round(n.cpu * 100)}% of ${n.capacity.cpu} cores, ${mem} of ${(n.capacity.memBytes / 1024 ** 3).toFixed(1)} GiB${n.capacity.gpu ? ', GPU' : ''}\nports: ${n.ports.join(', ') || 'none'}`,
+    icon: n.connected ? { id: 'server', color: 'testing.iconPassed' } : { id: 'debug-disconnect', color: 'problemsWarningIcon.foreground' },
+    contextValue: `node:${n.connected ? 'connected' : 'away'}`,
+    collapsible: replicas > 0 ? 'expanded' : 'none',
+  };
+}
+
+function rolloutItem(r: RolloutView, now: number): ItemSpec {
+  const took = (r.endedAt ?? now) - r.startedAt;
+  const icon =
+    r.state === 'succeeded'
+      ? { id: 'pass', color: 'testing.iconPassed' }
+      : r.state === 'running'
+        ? { id: 'sync~spin', color: 'charts.blue' }
+        : r.state === 'paused'
+          ? { id: 'debug-pause', color: 'charts.yellow' }
+          : r.state === 'rolling-back'
+            ? { id: 'discard', color: 'charts.orange' }
+            : { id: 'error', color: 'testing.iconFailed' };
+  const when = new Date(r.startedAt).toLocaleTimeString();
+  return {
+    id: `ro:${r.id}`,
+    label: `${r.app} ${r.fromGeneration} → ${r.toGeneration}`,
+    description: `${r.state}${isFinal(r.state) ? ` in ${formatMs(took)}` : ` · ${r.ready}/${r.desired} ready`} · ${when}`,
+    tooltip: `rollout ${r.id} of ${r.app}: generation ${r.fromGeneration} → ${r.toGeneration}\n${r.state}${r.reason ? `: ${r.reason}` : ''}\nstarted ${new Date(r.startedAt).toLocaleString()}${r.endedAt ? `, took ${formatMs(took)}` : ''}`,
+    icon,
+    contextValue: `rollout:${isFinal(r.state) ? 'ended' : 'rolling'}:${r.state}`,
+    collapsible: 'none',
+  };
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function formatAge(ms: number): string {
+  return ms < 1500 ? 'now' : `${Math.round(ms / 1000)} s ago`;
+}

@@ -1,0 +1,75 @@
+// The Skr8tr views (Workloads, Nodes, Rollouts): VS Code tree providers over the pure tree-items
+// projection of the cluster model. Each model change refreshes only the elements it touched.
+import * as vscode from 'vscode';
+import type { ModelChange } from './cluster-model';
+import type { Connection } from './connection';
+import { children, item, parentOf, type ItemSpec, type ViewId } from './tree-items';
+
+const COLLAPSE: Record<ItemSpec['collapsible'], vscode.TreeItemCollapsibleState> = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+};
+
+export class ClusterTree implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<string | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(
+    private readonly view: ViewId,
+    private readonly connection: Connection,
+  ) {}
+
+  getChildren(element?: string): string[] {
+    return children(this.connection.model, this.view, element ?? null);
+  }
+
+  getParent(element: string): string | null {
+    return parentOf(this.connection.model, element);
+  }
+
+  getTreeItem(element: string): vscode.TreeItem {
+    const spec = item(this.connection.model, element, Date.now());
+    if (!spec) return new vscode.TreeItem(element);
+    const t = new vscode.TreeItem(spec.label, COLLAPSE[spec.collapsible]);
+    t.id = spec.id;
+    t.description = spec.description;
+    t.tooltip = spec.tooltip;
+    t.iconPath = new vscode.ThemeIcon(spec.icon.id, spec.icon.color ? new vscode.ThemeColor(spec.icon.color) : undefined);
+    t.contextValue = spec.contextValue;
+    return t;
+  }
+
+  /** Refreshes what a model change touched: the root when the list itself changed, else the changed elements. */
+  refresh(change: ModelChange): void {
+    if (change.all) return this.emitter.fire(undefined);
+    if (this.view === 'workloads') {
+      if (change.workloadList) return this.emitter.fire(undefined);
+      for (const name of change.workloads) if (this.connection.model.workloads.has(name)) this.emitter.fire(`w:${name}`);
+    } else if (this.view === 'nodes') {
+      if (change.nodeList) return this.emitter.fire(undefined);
+      for (const id of change.nodes) if (this.connection.model.nodes.has(id)) this.emitter.fire(`n:${id}`);
+    } else if (change.rollouts) {
+      this.emitter.fire(undefined);
+    }
+  }
+
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+/** Registers the three views; returns their trees (owned by the returned disposables). */
+export function registerViews(connection: Connection, subscriptions: vscode.Disposable[]): Record<ViewId, ClusterTree> {
+  const trees = {
+    workloads: new ClusterTree('workloads', connection),
+    nodes: new ClusterTree('nodes', connection),
+    rollouts: new ClusterTree('rollouts', connection),
+  };
+  for (const [id, tree] of Object.entries(trees)) {
+    subscriptions.push(tree);
+    subscriptions.push(vscode.window.createTreeView(`skr8tr.${id}`, { treeDataProvider: tree, showCollapseAll: id !== 'rollouts' }));
+  }
+  subscriptions.push(connection.onDidChange((change) => Object.values(trees).forEach((t) => t.refresh(change))));
+  return trees;
+}
