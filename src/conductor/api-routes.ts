@@ -163,6 +163,7 @@ export function routes(d: RouteDeps): Route[] {
             at: Date.now(),
           });
         } else {
+          write({ type: 'resumed', seq: Number(since), epoch: d.events.epoch, at: Date.now() });
           for (const e of missed) write(e);
         }
         const unsubscribe = d.events.subscribe(write);

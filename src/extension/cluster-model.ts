@@ -40,6 +40,9 @@ export class ClusterModel {
         this.nodes.clear();
         this.workloads.clear();
         this.replicas.clear();
+        // Rollouts too: one whose end the stream missed (a restart, an overflowed ring) would stay
+        // active for ever. The active ones are in the snapshot; ended ones come back with addHistory.
+        this.rollouts.clear();
         for (const n of e.nodes) this.nodes.set(n.id, n);
         for (const w of e.workloads) {
           this.workloads.set(w.name, w);
@@ -89,6 +92,8 @@ export class ClusterModel {
         break;
       case 'step':
         change.steps.push(e.step);
+        break;
+      case 'resumed':
         break;
       case 'daemon-log':
         break;

@@ -98,7 +98,7 @@ export class Connection implements vscode.Disposable {
       };
       const onEvent = (e: ApiEvent) => {
         const change = this.model.apply(e);
-        if (e.type === 'snapshot') {
+        if (e.type === 'snapshot' || e.type === 'resumed') {
           this.backoffMs = 100;
           this.setState('connected');
           void this.loadHistory(found!);

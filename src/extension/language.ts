@@ -12,7 +12,9 @@ export const MANIFEST_SELECTOR: vscode.DocumentSelector = [
   { pattern: '**/*.skr8tr.yml' },
 ];
 
+/** A manifest the user edits (not, say, an output channel that happens to match). */
 export function isManifest(doc: vscode.TextDocument): boolean {
+  if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled') return false;
   return doc.languageId === 'skr8tr' || isManifestPath(doc.fileName);
 }
 

@@ -79,12 +79,14 @@ export function activate(context: vscode.ExtensionContext): Api {
         for (const id of seenLocal) {
           const n = connection.model.nodes.get(id);
           if (n?.connected) continue;
+          // An agent that exits cleanly (told to, or idle) removes its lock; one that crashed leaves it.
           const lock = path.join(paths.agentState(daemons.home, id), 'agent.lock');
           let pid = 0;
           try {
             pid = Number(fs.readFileSync(lock, 'utf8').trim());
           } catch {
-            // no lock: not running
+            seenLocal.delete(id);
+            continue;
           }
           if (pid > 0 && isAlive(pid)) continue;
           seenLocal.delete(id);

@@ -73,7 +73,7 @@ async function follow(client: ConductorClient, ctx: CommandContext, start: () =>
   };
   const stream = client.events(
     (e) => {
-      if (e.type === 'snapshot') subscribed();
+      if (e.type === 'snapshot' || e.type === 'resumed') subscribed();
       if (ids === null) early.push(e);
       else handle(e);
     },

@@ -13,25 +13,52 @@ interface Line {
 }
 
 function parseLine(text: string, syntax: Syntax): Line | null {
-  const m = /^([ \t]*)(\S+)/.exec(text);
+  // In YAML a list item's key (`- path: ./data`) is indented to after its dash, like the keys below it.
+  const m = (syntax === 'yaml' ? /^([ \t]*(?:- +)?)(\S+)/ : /^([ \t]*)(\S+)/).exec(text);
   if (!m || m[2]!.startsWith('#') || m[2] === '}' || m[2] === '{' || m[2] === '---') return null;
   const indent = m[1]!.replace(/\t/g, '    ').length;
   let word = m[2]!;
-  if (syntax === 'yaml') word = word.replace(/^- /, '').replace(/:.*$/, '');
+  if (syntax === 'yaml') word = word.replace(/:.*$/, '');
   else word = word.replace(/\{$/, '');
   return { indent, word };
 }
 
-/** The block a position is in: found from the nearest less-indented header line above it. */
+/** A line syntax line that is a `}` (closing a braced block), or a `{` alone (opening the block of the line above). */
+function braceLine(text: string): '{' | '}' | null {
+  if (/^[ \t]*\}(?=\s|$)/.test(text)) return '}';
+  if (/^[ \t]*\{[ \t]*(#.*)?$/.test(text)) return '{';
+  return null;
+}
+
+/** Whether a line syntax header opens a braced block at its end (`health {`). */
+const opensBrace = (text: string): boolean => /\{$/.test(text.replace(/\s#.*$/, '').trimEnd());
+
+/**
+ * The block a position is in: the headers still open above it. An indented block ends at a line
+ * indented no deeper than its header; a braced block (line syntax) at its `}`, whatever the
+ * indentation inside it.
+ */
 export function scopeAt(lines: readonly string[], line: number, indent: number, syntax: Syntax): EditorScope {
-  const chain: string[] = [];
-  let limit = indent;
-  for (let i = line - 1; i >= 0 && limit > 0; i--) {
-    const l = parseLine(lines[i]!, syntax);
-    if (!l || l.indent >= limit) continue;
-    chain.unshift(l.word);
-    limit = l.indent;
+  const open: { word: string; indent: number; braced: boolean }[] = [];
+  const closeIndented = (below: number) => {
+    while (open.length > 0 && !open[open.length - 1]!.braced && open[open.length - 1]!.indent >= below) open.pop();
+  };
+  for (let i = 0; i < line && i < lines.length; i++) {
+    const text = lines[i]!;
+    const brace = syntax === 'skr8tr' ? braceLine(text) : null;
+    if (brace === '{') {
+      if (open.length > 0) open[open.length - 1]!.braced = true;
+    } else if (brace === '}') {
+      while (open.length > 0) if (open.pop()!.braced) break;
+    } else {
+      const l = parseLine(text, syntax);
+      if (!l) continue;
+      closeIndented(l.indent);
+      open.push({ word: l.word, indent: l.indent, braced: syntax === 'skr8tr' && opensBrace(text) });
+    }
   }
+  closeIndented(indent);
+  const chain = open.map((h) => h.word);
   let scope: EditorScope = syntax === 'yaml' ? 'app' : 'top';
   for (const word of chain) {
     if (scope === 'env' || scope === 'secret') return scope;

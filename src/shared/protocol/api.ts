@@ -121,6 +121,8 @@ export interface LogLine {
 
 export type EventBody =
   | { type: 'snapshot'; nodes: NodeView[]; workloads: WorkloadSummary[]; replicas: ReplicaView[] }
+  /** First event of a stream resumed from a position: what follows is exactly what was missed. */
+  | { type: 'resumed' }
   | { type: 'node'; node: NodeView }
   | { type: 'node-removed'; id: string }
   | { type: 'workload'; workload: WorkloadSummary }
