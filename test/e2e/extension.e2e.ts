@@ -166,6 +166,40 @@ describe('Skr8tr in a real VS Code', function () {
     await screenshot(page, '4-tree-after-rollout');
   });
 
+  it('a window reload keeps the workloads running, and the tree shows them again', async () => {
+    const { page } = session!;
+    const before = await ConductorClient.fromHome(home).request<WorkloadView>('GET', '/v1/workloads/web');
+    const pidsBefore = before.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort();
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await clickActivityBar(page, 'Skr8tr');
+    await waitFor('the Workloads view after the reload', async () => (await treeRows(page, 'Workloads')).some((r) => /^web ?2\/2 ready/.test(r.text)), 60_000, 250);
+    const after = await ConductorClient.fromHome(home).request<WorkloadView>('GET', '/v1/workloads/web');
+    assert.deepEqual(after.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort(), pidsBefore);
+    await screenshot(page, '6-after-reload');
+  });
+
+  it('a Conductor killed with SIGKILL is restarted, adopts the replicas, and the tree reconnects', async () => {
+    const { page } = session!;
+    const old = readConductorInfo(home)!;
+    const before = await ConductorClient.fromHome(home).request<WorkloadView>('GET', '/v1/workloads/web');
+    const pidsBefore = before.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort();
+    process.kill(old.pid, 'SIGKILL');
+    const fresh = await waitFor('a new Conductor', () => {
+      const info = readConductorInfo(home);
+      return info && info.pid !== old.pid && isAlive(info.pid) ? info : null;
+    }, 30_000, 100);
+    const adopted = await waitFor('the replicas to be adopted', async () => {
+      const w = await ConductorClient.fromHome(home).request<WorkloadView>('GET', '/v1/workloads/web').catch(() => null);
+      const ready = w?.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort();
+      return ready && ready.length === 2 ? ready : null;
+    }, 30_000, 100);
+    assert.deepEqual(adopted, pidsBefore, 'the same replica processes, adopted');
+    await waitFor('the Workloads view to show them again', async () => (await treeRows(page, 'Workloads')).some((r) => /^web ?2\/2 ready/.test(r.text)), 30_000, 250);
+    assert.notEqual(fresh.pid, old.pid);
+    await screenshot(page, '7-after-conductor-crash');
+  });
+
   it('a manifest with an error shows in the Problems panel', async () => {
     const { page } = session!;
     await page.keyboard.press('Control+P');
