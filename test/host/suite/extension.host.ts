@@ -1,0 +1,93 @@
+// Tests that run inside a real extension host, against the VS Code API: the installed extension's
+// activation and API, its language features (diagnostics, hover, completion, CodeLens) through
+// VS Code's own provider commands, and its commands starting a real Conductor and agent.
+// SKR8TR_HOST_WORKSPACE holds the manifests; SKR8TR_HOME is a throwaway home.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+interface Api {
+  connection: { model: { workloads: Map<string, { ready: number; desired: number; generation: number }> }; onDidChange: vscode.Event<unknown>; state: string };
+}
+
+const WS = process.env.SKR8TR_HOST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+async function until<T>(what: string, check: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the Skr8tr extension in an extension host', () => {
+  let api: Api;
+  const good = () => vscode.Uri.file(path.join(WS, 'web.skr8tr'));
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension('skr8tr.skr8tr');
+    assert.ok(ext, 'the extension is installed');
+    api = (await ext.activate()) as Api;
+    assert.ok(api.connection, 'activate returns its API');
+  });
+
+  it('reports manifest errors as diagnostics, at the right place', async () => {
+    const uri = vscode.Uri.file(path.join(WS, 'broken.skr8tr'));
+    await vscode.workspace.openTextDocument(uri);
+    const diags = await until('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length > 0 ? d : null;
+    });
+    const err = diags.find((d) => d.severity === vscode.DiagnosticSeverity.Error)!;
+    assert.match(err.message, /bad `replicas`/);
+    assert.equal(err.range.start.line, 2);
+    assert.equal(err.source, 'skr8tr');
+  });
+
+  it('documents a key on hover', async () => {
+    const doc = await vscode.workspace.openTextDocument(good());
+    const line = doc.getText().split('\n').findIndex((l) => l.trim().startsWith('replicas'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(line, 3));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(text, /How many replicas to run/);
+  });
+
+  it('completes keys at the start of a line and values after a choice key', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'skr8tr', content: 'app a\n  exec /bin/true\n  \n  restart \n' });
+    const keys = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 2));
+    const labels = keys.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const k of ['replicas', 'port', 'health', 'rollout']) assert.ok(labels.includes(k), `completes ${k}`);
+    const values = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(3, 10));
+    const v = values.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const k of ['always', 'on-failure', 'never']) assert.ok(v.includes(k), `completes ${k}`);
+  });
+
+  it('puts Rollout, Up and Down on each app line as CodeLens', async () => {
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', good());
+    assert.deepEqual(
+      lenses.map((l) => l.command?.command),
+      ['skr8tr.rollout', 'skr8tr.up', 'skr8tr.down'],
+    );
+    assert.deepEqual(lenses[0]!.command!.arguments![1], 'web');
+  });
+
+  it('Up starts a Conductor and an agent and brings the app up; a rollout moves it to a new generation; Down removes it', async () => {
+    await vscode.commands.executeCommand('skr8tr.up', good());
+    await until('web to be ready', () => {
+      const w = api.connection.model.workloads.get('web');
+      return w && w.ready === w.desired && w.desired === 1 ? w : null;
+    }, 60_000);
+    const text = fs.readFileSync(good().fsPath, 'utf8');
+    fs.writeFileSync(good().fsPath, text.replace('FIXTURE_VERSION v1', 'FIXTURE_VERSION v2'));
+    await vscode.commands.executeCommand('skr8tr.rollout', good());
+    await until('generation 2 to be ready', () => {
+      const w = api.connection.model.workloads.get('web');
+      return w && w.generation === 2 && w.ready === 1 ? w : null;
+    }, 60_000);
+    await vscode.commands.executeCommand('skr8tr.down', good());
+    await until('web to be gone', () => !api.connection.model.workloads.has('web'), 30_000);
+  });
+});

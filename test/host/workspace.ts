@@ -1,0 +1,16 @@
+// The workspace the extension-host suite runs in: a working manifest (the HTTP fixture, health
+// checked) and a broken one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export function prepareWorkspace(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'test/fixtures/http-fixture.js'), path.join(dir, 'server.js'));
+  fs.writeFileSync(
+    path.join(dir, 'web.skr8tr'),
+    ['app web', `  exec ${process.execPath}`, '  args server.js', '  replicas 1', '  health GET /health 200', '  env', '    FIXTURE_VERSION v1', ''].join('\n'),
+  );
+  fs.writeFileSync(path.join(dir, 'broken.skr8tr'), 'app broken\n  exec ./server\n  replicas lots\n');
+}
