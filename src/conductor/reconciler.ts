@@ -5,6 +5,7 @@
 import * as crypto from 'node:crypto';
 import type { Logger } from '../shared/logger';
 import type { AppSpec } from '../shared/manifest/model';
+import { crashPoint } from './crash-points';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
 import { backoffMs, plan, type PlanInput, type Step } from './planner';
@@ -255,9 +256,11 @@ export class Reconciler {
     };
     this.state.addReplica(r);
     this.stepOf(w, `launching ${id} on ${node.id} (port ${port})`);
+    crashPoint('before-launch');
     if (!this.agents.launch(node.id, id, launchSpec(spec, gen.secrets, { id, generation: w.generation, port }))) {
       this.failReplica(r, `node ${node.id} is not connected`);
     }
+    crashPoint('after-launch');
     return true;
   }
 
@@ -412,6 +415,7 @@ export class Reconciler {
         // Its node is gone; node expiry settles it.
         this.log.debug(`${r.id}: its node is not connected; it is stopped when the node returns or expires`);
       }
+      crashPoint('after-stop');
     };
     if (left) left.then(send, send);
     else send();
@@ -481,6 +485,7 @@ export class Reconciler {
     this.state.updateReplica(r, { state: 'ready', readyAt: now, reason: null, inIngress: joined });
     this.state.setProblem(r.app, 'crash-loop', null);
     this.stepFor(r, `${r.id} ready${after !== null ? ` after ${formatMs(after)}` : ''}${joined ? '; joined the ingress' : ''}`);
+    crashPoint('after-ready');
     const w = this.state.workloads.get(r.app);
     if (w?.rollout) this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(w.rollout) });
     this.kick(r.app);

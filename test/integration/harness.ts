@@ -52,8 +52,10 @@ export class Cluster {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), `skr8tr-${label}-`));
   }
 
-  private spawnDaemon(name: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
-    const child = spawn(process.execPath, [path.join(DIST, script), ...args], {
+  /** `wrap`: a command to run the daemon under (e.g. `ip netns exec NS`). */
+  private spawnDaemon(name: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Daemon {
+    const argv = [process.execPath, path.join(DIST, script), ...args];
+    const child = spawn(wrap[0] ?? argv[0]!, [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))], {
       env: { ...process.env, ...env, SKR8TR_HOME: this.home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -77,8 +79,8 @@ export class Cluster {
     return daemon;
   }
 
-  async startConductor(args: string[] = []): Promise<Daemon> {
-    const d = this.spawnDaemon('conductor', 'conductor.js', ['--home', this.home, '--expiry', '1500', ...args]);
+  async startConductor(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+    const d = this.spawnDaemon('conductor', 'conductor.js', ['--home', this.home, '--expiry', '1500', ...args], env);
     await waitFor('the Conductor to answer', async () => {
       if (d.done) throw new Error(`the Conductor exited: ${d.output.join('\n')}`);
       const info = ConductorClient.infoOf(this.home);
@@ -89,8 +91,8 @@ export class Cluster {
     return d;
   }
 
-  async startAgent(node: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-    const d = this.spawnDaemon(`agent ${node}`, 'agent.js', ['--home', this.home, '--node', node, ...args], env);
+  async startAgent(node: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Promise<Daemon> {
+    const d = this.spawnDaemon(`agent ${node}`, 'agent.js', ['--home', this.home, '--node', node, ...args], env, wrap);
     await waitFor(`node ${node} to join`, async () => {
       if (d.done) throw new Error(`agent ${node} exited: ${d.output.join('\n')}`);
       const nodes = await this.client().request<{ id: string; connected: boolean }[]>('GET', '/v1/nodes');
