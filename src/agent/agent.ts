@@ -229,6 +229,7 @@ export class Agent {
         },
         exited: (code, signal, restarting) => {
           this.flushLogs();
+          if (!restarting) this.pendingLogs.delete(id);
           this.o.log.info(`${id}: exited (${signal ? `signal ${signal}` : `code ${code}`})${restarting ? '; restarting in place' : ''}`);
           if (!restarting) this.replicas.delete(id);
           if (this.joined) this.send({ t: 'exited', id, code, signal, restarting });

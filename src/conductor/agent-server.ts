@@ -226,8 +226,15 @@ export class AgentServer implements AgentLink {
     }
   }
 
-  launch(node: string, id: string, spec: LaunchSpec): boolean {
-    return this.sessions.get(node)?.send({ t: 'launch', id, spec }) ?? false;
+  launch(node: string, id: string, spec: LaunchSpec): string | null {
+    const session = this.sessions.get(node);
+    if (!session) return `node ${node} is not connected`;
+    const frame: ConductorFrame = { t: 'launch', id, spec };
+    const bytes = Buffer.byteLength(encodeLine(frame));
+    if (bytes > MAX_FRAME_BYTES) {
+      return `its launch spec is ${bytes} bytes once \${...} variables are expanded, more than an agent accepts (${MAX_FRAME_BYTES}); shorten its env or args`;
+    }
+    return session.send(frame) ? null : `node ${node} is not connected`;
   }
 
   stop(node: string, id: string, graceMs: number): boolean {

@@ -156,7 +156,7 @@ export class ApiServer {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      route.names.forEach((n, i) => (params[n] = decodeParam(m[i + 1]!)));
       return { route, params };
     }
     if (pathMatched) throw new ApiError(405, `${method} is not allowed on ${path}`);
@@ -166,6 +166,15 @@ export class ApiServer {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
+/** A path parameter, percent-decoded; a broken encoding is the client's error, not the Conductor's. */
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ApiError(400, `bad percent-encoding in the path: "${text}"`);
   }
 }
 

@@ -89,6 +89,7 @@ export class Conductor {
       const events = new EventLog(10_000, now);
       const state = new ConductorState(journal, journaled, events, o.log, now);
       const logs = new LogStore();
+      state.onReplicaForgotten = (id) => logs.forget(id);
       const startedAt = now();
       let reconciler: Reconciler | null = null;
       const agents = new AgentServer(state, () => reconciler!, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });

@@ -59,6 +59,8 @@ export interface Replica {
   restarts: number;
   completed: boolean;
   inIngress: boolean;
+  /** Grace between SIGTERM and SIGKILL, kept with the replica so a stop after `down` still honours it. */
+  drainMs: number;
 }
 
 export function generationOf(w: WorkloadRecord, generation: number): GenerationRecord | undefined {

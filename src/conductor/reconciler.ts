@@ -18,7 +18,8 @@ import type { RolloutState } from '../shared/protocol/api';
 
 /** How the reconciler reaches agents. */
 export interface AgentLink {
-  launch(node: string, id: string, spec: LaunchSpec): boolean;
+  /** Sends a launch; returns null when sent, or why it could not be. */
+  launch(node: string, id: string, spec: LaunchSpec): string | null;
   stop(node: string, id: string, graceMs: number): boolean;
 }
 
@@ -253,13 +254,13 @@ export class Reconciler {
       restarts: 0,
       completed: false,
       inIngress: false,
+      drainMs: spec.drainMs,
     };
     this.state.addReplica(r);
     this.stepOf(w, `launching ${id} on ${node.id} (port ${port})`);
     crashPoint('before-launch');
-    if (!this.agents.launch(node.id, id, launchSpec(spec, gen.secrets, { id, generation: w.generation, port }))) {
-      this.failReplica(r, `node ${node.id} is not connected`);
-    }
+    const refused = this.agents.launch(node.id, id, launchSpec(spec, gen.secrets, { id, generation: w.generation, port }));
+    if (refused) this.failReplica(r, refused);
     crashPoint('after-launch');
     return true;
   }
@@ -433,8 +434,7 @@ export class Reconciler {
   }
 
   private drainMsOf(r: Replica): number {
-    const w = this.state.workloads.get(r.app);
-    return (w && generationOf(w, r.generation)?.spec.drainMs) ?? 5000;
+    return r.drainMs;
   }
 
   private recordFailure(r: Replica): void {
@@ -505,10 +505,19 @@ export class Reconciler {
     const r = this.state.replicas.get(id);
     if (!r) return;
     const m = /^port (\d+) is in use/.exec(reason);
-    if (m && r.address) {
+    const w = this.state.workloads.get(r.app);
+    const ownPort = w ? generationOf(w, r.generation)?.spec : undefined;
+    if (m && r.address && !(ownPort && !ownPort.ingress && ownPort.port === Number(m[1]))) {
+      // A backend port something else took: not the app's failure. Remember it and launch again
+      // on another port.
       let set = this.refusedPorts.get(r.address);
       if (!set) this.refusedPorts.set(r.address, (set = new Set()));
       set.add(Number(m[1]));
+      this.closeProber(r.id);
+      this.state.updateReplica(r, { state: 'stopped', endedAt: this.now(), reason: `${reason}; launching again on another port` });
+      this.stepFor(r, `${r.id}: ${reason}; launching again on another port`, 'warn');
+      this.kick(r.app);
+      return;
     }
     this.failReplica(r, `could not start: ${reason}`);
   }
@@ -600,6 +609,7 @@ export class Reconciler {
         restarts: 0,
         completed: false,
         inIngress: false,
+        drainMs: generationOf(w, rep.generation)!.spec.drainMs,
       };
       this.state.addReplica(adopted);
       this.log.info(`adopted ${rep.id} (pid ${rep.pid}) on ${nodeId}`);

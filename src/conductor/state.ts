@@ -35,6 +35,8 @@ export class ConductorState {
   private readonly problems = new Map<string, Map<ProblemSource, string>>();
   /** Filled in by the ingress, when there is one. */
   ingressOf: (app: string) => IngressInfo | null = () => null;
+  /** Called when a replica is forgotten (its logs go with it). */
+  onReplicaForgotten: (id: string) => void = () => {};
 
   constructor(
     private readonly journal: Journal,
@@ -137,17 +139,17 @@ export class ConductorState {
     const ended = this.replicasOf(app)
       .filter((r) => r.state === 'stopped' || r.state === 'failed')
       .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
-    for (const r of ended.slice(0, Math.max(0, ended.length - HISTORY_LIMIT.terminalReplicas))) {
-      this.replicas.delete(r.id);
-      this.events.emit({ type: 'replica-removed', id: r.id, app: r.app });
-    }
+    for (const r of ended.slice(0, Math.max(0, ended.length - HISTORY_LIMIT.terminalReplicas))) this.forget(r);
   }
 
   removeReplicasOf(app: string): void {
-    for (const r of this.replicasOf(app)) {
-      this.replicas.delete(r.id);
-      this.events.emit({ type: 'replica-removed', id: r.id, app });
-    }
+    for (const r of this.replicasOf(app)) this.forget(r);
+  }
+
+  private forget(r: Replica): void {
+    this.replicas.delete(r.id);
+    this.onReplicaForgotten(r.id);
+    this.events.emit({ type: 'replica-removed', id: r.id, app: r.app });
   }
 
   // ---- nodes -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { paths, readConductorInfo, readToken } from '../../src/shared/home';
+import { MAX_FRAME_BYTES } from '../../src/shared/protocol/agent';
 import { Cluster, fixtureApp, waitFor } from './harness';
 
 /** Sends raw bytes to the agent port; resolves with what came back when the Conductor closed the connection. */
@@ -83,7 +84,7 @@ describe('bad input', function () {
     }
 
     it('closes a connection whose frame is larger than the limit', async () => {
-      const answer = await agentPort(c.home, Buffer.alloc(3 * 1024 * 1024, 0x61));
+      const answer = await agentPort(c.home, Buffer.alloc(MAX_FRAME_BYTES + 1024 * 1024, 0x61));
       assert.match(answer, /frame of more than/);
       await stillWell();
     });

@@ -184,7 +184,9 @@ export class Cluster {
 
   async stop(d: Daemon, timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!d.done) d.child.kill('SIGTERM');
-    const result = await Promise.race([d.exited, new Promise<null>((r) => setTimeout(() => r(null), timeoutMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([d.exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)))]);
+    clearTimeout(timer);
     if (result === null) {
       d.child.kill('SIGKILL');
       throw new Error(`${d.name} did not stop within ${timeoutMs} ms after SIGTERM`);

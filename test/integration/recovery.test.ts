@@ -43,8 +43,8 @@ describe('recovery from kill -9 of the Conductor at every phase of a rollout', f
       c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, version: 'v2', env: env2, extra }));
       const submitted = await c.cli(['rollout', file]);
       assert.equal(submitted.code, 0, submitted.stderr);
-      const exit = await Promise.race([conductor.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
-      assert.deepEqual(exit, { code: null, signal: 'SIGKILL' }, `the Conductor reached ${point}`);
+      await waitFor(`the Conductor to reach ${point}`, () => conductor.done, 30_000);
+      assert.deepEqual(await conductor.exited, { code: null, signal: 'SIGKILL' }, `the Conductor reached ${point}`);
 
       // A new Conductor finishes the interrupted rollout from the journal and the agent's report.
       await c.startConductor();

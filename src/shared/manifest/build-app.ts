@@ -39,6 +39,9 @@ export interface BuildContext {
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `__proto__` has the form of a name, but no plain object (the spec, the launch frame, the agent's
+ * environment) can hold it as a key: it would be lost on the way, so it is refused here. */
+const isEnvName = (name: string): boolean => ENV_NAME.test(name) && name !== '__proto__';
 
 export function buildApps(entries: readonly Entry[], ctx: BuildContext): ParsedApp[] {
   const apps: ParsedApp[] = [];
@@ -258,7 +261,7 @@ class AppBuilder {
       this.sink.error(at, `app \`${spec.name}\` is \`type vm\` and needs a \`vm\` block`);
     }
     for (const key of spec.secretKeys) {
-      if (key in spec.env) {
+      if (Object.hasOwn(spec.env, key)) {
         this.sink.error(this.positions.get(`secret.${key}`)!, `\`${key}\` is in both \`env\` and \`secret\`; keep it in one`);
       }
     }
@@ -436,7 +439,8 @@ class AppBuilder {
       let key = c.key;
       let value = c.rest;
       const eq = key.indexOf('=');
-      if (eq > 0) {
+      // `=value` is a value without a name: split it too, so the value is never shown as a name.
+      if (eq >= 0) {
         value = key.slice(eq + 1);
         key = key.slice(0, eq);
         if (c.args.length > 0) {
@@ -446,7 +450,7 @@ class AppBuilder {
       } else if (c.args[0]?.text === '=' && !c.args[0].quoted) {
         value = c.args.slice(1).map((t) => t.text).join(' ');
       }
-      if (!ENV_NAME.test(key)) {
+      if (!isEnvName(key)) {
         this.sink.error(c.keyPos, `"${key}" is not a valid ${which} name: use letters, digits and \`_\`, not starting with a digit`);
         continue;
       }
@@ -624,7 +628,7 @@ class AppBuilder {
   }
 
   private envName(e: Entry, name: string): boolean {
-    if (ENV_NAME.test(name)) return true;
+    if (isEnvName(name)) return true;
     this.sink.error(e.args[0]!.pos, `"${name}" is not a valid environment variable name`);
     return false;
   }

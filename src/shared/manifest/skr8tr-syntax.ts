@@ -42,7 +42,8 @@ class BlockReader {
   readTop(): Entry[] {
     const entries: Entry[] = [];
     while (this.i < this.lines.length) {
-      entries.push(...this.readBlock(-1, null));
+      // Not push(...block): a file of 1 MiB holds more lines than a call takes arguments.
+      for (const entry of this.readBlock(-1, null)) entries.push(entry);
       if (this.i < this.lines.length) {
         // readBlock(-1, null) only stops at a stray `}`.
         const line = this.lines[this.i]!;

@@ -74,7 +74,8 @@ class YamlReader {
     const children: Entry[] = [];
     for (const pair of root.items) {
       if (pair === appPair) continue;
-      children.push(...this.pairEntries(pair.key as Node | null, pair.value as Node | null, 'app', doc, docPos));
+      // Not push(...entries): a list of a repeatable key may hold more items than a call takes arguments.
+      for (const e of this.pairEntries(pair.key as Node | null, pair.value as Node | null, 'app', doc, docPos)) children.push(e);
     }
     return {
       key: 'app',
@@ -125,7 +126,7 @@ class YamlReader {
       }
       const children: Entry[] = [];
       for (const pair of value.items) {
-        children.push(...this.pairEntries(pair.key as Node | null, pair.value as Node | null, childScope, doc, valuePos));
+        for (const e of this.pairEntries(pair.key as Node | null, pair.value as Node | null, childScope, doc, valuePos)) children.push(e);
       }
       return [entry([], '', valuePos, children)];
     }

@@ -11,8 +11,12 @@
 import { z } from 'zod';
 
 export const AGENT_PROTOCOL_VERSION = 1;
-/** Largest frame either side accepts. A launch carries at most a 1 MiB manifest's worth of spec. */
-export const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest frame either side accepts. A launch carries one app's resolved spec: at most a 1 MiB
+ * manifest's worth, but `${REPLICA}` and the like expand in env and args, so the Conductor checks a
+ * launch's size before sending it and fails the replica with the reason when it is too large.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 const id = z.string().min(1).max(200);
 const pid = z.number().int().positive();

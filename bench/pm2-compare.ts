@@ -1,0 +1,453 @@
+// PM2 and Skr8tr side by side: the same rolling update of a 3-replica HTTP service (the test
+// fixture, 200 ms of start-up before it listens, graceful on SIGTERM) under the same load, in one
+// run. For each variant, 3 updates in a row: the update's wall time (the command a user runs), the
+// requests made from its start until 1 s after it returned, how many failed, and their latency.
+//   - PM2 cluster mode: `-i 3`, every worker listens on the same PORT through Node's cluster module
+//     (the PM2 daemon accepts and hands connections round-robin); `pm2 reload` replaces the workers.
+//   - PM2 fork mode: fork processes cannot share one port, so fork mode here is ONE process on the
+//     port; `pm2 reload` of a fork-mode app stops it and starts the new one.
+//   - Skr8tr: `port P`, 3 replicas, `health GET /health 200`, `skr8tr rollout --wait`.
+// PM2 is not a dependency of the project: it is installed at bench time into
+// ~/.cache/skr8tr-bench/pm2 (skipped when present) and run with its own PM2_HOME in a temporary
+// folder (the user's ~/.pm2 is untouched), told to stop apps with SIGTERM (PM2_KILL_SIGNAL, the
+// signal the service shuts down gracefully on, as Skr8tr sends) and to wait 2 s before SIGKILL
+// (`kill_timeout`, as the Skr8tr manifest's `drain 2s`). A last variant shows PM2's defaults
+// (SIGINT, 1.6 s), which this SIGTERM-only service does not handle.
+// `npm run bench:pm2`; writes bench/results/pm2-compare.json.
+import { execFileSync, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isAlive } from '../src/shared/platform/process';
+import type { WorkloadView } from '../src/shared/protocol/api';
+import { Cluster, FIXTURE, fixtureApp, waitFor } from '../test/integration/harness';
+import { Load, freePort } from '../test/integration/load';
+import { median, percentile, writeResults } from './lib/results';
+
+const RUNS = 3;
+const START_DELAY_MS = '200';
+const DRAIN_MS = 2000;
+/** Paced load: 4 keep-alive clients and 2 opening a connection a request, 100 requests a second each. */
+const LOAD = { keepAliveClients: 4, freshClients: 2, ratePerClient: 100, maxMs: 60_000, maxRequests: 100_000 };
+/** Requests are counted from the update's start until this long after its command returned. */
+const TAIL_MS = 1000;
+const PM2_DIR = path.join(os.homedir(), '.cache/skr8tr-bench/pm2');
+const PM2_BIN = path.join(PM2_DIR, 'node_modules/pm2/bin/pm2');
+const DEADLINE = Date.now() + 15 * 60_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What was measured: the commit checked out and when dist/ (the daemons run) was built. */
+/** Other work on the machine skews latency: the 1/5/15-minute load averages are recorded. */
+const loadAverageAtStart = os.loadavg().map((l) => +l.toFixed(2));
+
+const distMtime = () => fs.statSync(path.resolve(__dirname, '../dist/conductor.js')).mtime.toISOString();
+/** The daemons are spawned from dist/ as it is at that moment: a rebuild during the run is flagged. */
+const distAtStart = distMtime();
+
+function build(): { commit: string; distBuiltAt: string; distRebuiltDuringRun: boolean; loadAverageAtStart: number[]; loadAverageAtEnd: number[] } {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return { commit, distBuiltAt: distAtStart, distRebuiltDuringRun: distMtime() !== distAtStart, loadAverageAtStart, loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)) };
+}
+const mark = crypto.randomBytes(8).toString('hex');
+
+function inTime(what: string): void {
+  if (Date.now() > DEADLINE) throw new Error(`the benchmark ran out of time (15 min) during ${what}`);
+}
+
+// ---- processes ---------------------------------------------------------------------------------
+
+interface Exec {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exec> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${path.basename(cmd)} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+}
+
+/** Live processes whose environment holds `BENCH_MARK=<this run's mark>`: everything this benchmark started. */
+function markedProcesses(): number[] {
+  const needle = Buffer.from(`BENCH_MARK=${mark}\0`);
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${name}/environ`).includes(needle) && isAlive(Number(name))) out.push(Number(name));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return out;
+}
+
+// ---- HTTP --------------------------------------------------------------------------------------
+
+function getOnce(port: number, timeoutMs = 1000): Promise<{ status: number; body: string } | null> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** Waits until `count` different processes have answered `version` on the port. */
+async function serving(port: number, version: string, count: number, timeoutMs = 20_000): Promise<Set<number>> {
+  const pids = new Set<number>();
+  await waitFor(`${count} processes answering ${version} on ${port}`, async () => {
+    const r = await getOnce(port);
+    const [v, pid] = r?.status === 200 ? r.body.trim().split(' ') : [];
+    if (v === version) pids.add(Number(pid));
+    return pids.size >= count;
+  }, timeoutMs, 5);
+  return pids;
+}
+
+/** After an update: 30 fresh requests, every one answered by the new version. */
+async function allAnswer(port: number, version: string): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    const r = await getOnce(port);
+    if (r?.status !== 200 || !r.body.startsWith(`${version} `)) throw new Error(`after the update to ${version}, GET / answered ${r ? `${r.status} ${r.body.trim()}` : 'nothing'}`);
+  }
+}
+
+// ---- one measured update -----------------------------------------------------------------------
+
+interface Run {
+  variant: string;
+  run: number;
+  /** Wall time of the update command. */
+  updateMs: number;
+  /** From the update's start until the new version answered (and the command had returned). */
+  newVersionAfterMs: number;
+  requests: number;
+  failures: number;
+  failureSamples: string[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+async function measured(variant: string, runNo: number, port: number, version: string, update: () => Promise<void>): Promise<Run> {
+  inTime(variant);
+  const load = new Load({ port, ...LOAD });
+  try {
+    await waitFor('the load to get going', () => load.result.requests >= 100, 10_000);
+    const r = load.result;
+    const before = { requests: r.requests, failures: r.failures, latencies: r.latenciesMs.length, samples: r.failureSamples.length };
+    const t0 = performance.now();
+    await update();
+    const updateMs = performance.now() - t0;
+    // The first answer from the new version once the command is done (a fresh connection every 5 ms).
+    await waitFor(`${version} to answer`, async () => (await getOnce(port, 500))?.body.startsWith(`${version} `), 20_000, 5);
+    const newVersionAfterMs = performance.now() - t0;
+    const tailLeft = t0 + updateMs + TAIL_MS - performance.now();
+    if (tailLeft > 0) await sleep(tailLeft);
+    const after = { requests: r.requests, failures: r.failures, latencies: r.latenciesMs.length };
+    const lat = r.latenciesMs.slice(before.latencies, after.latencies).sort((a, b) => a - b);
+    const samples = r.failureSamples.slice(before.samples);
+    const round = (n: number) => +n.toFixed(2);
+    const result: Run = {
+      variant,
+      run: runNo,
+      updateMs: Math.round(updateMs),
+      newVersionAfterMs: Math.round(newVersionAfterMs),
+      requests: after.requests - before.requests,
+      failures: after.failures - before.failures,
+      failureSamples: [...new Set(samples)].slice(0, 5),
+      p50Ms: round(percentile(lat, 50)),
+      p99Ms: round(percentile(lat, 99)),
+      maxMs: round(lat.at(-1) ?? NaN),
+    };
+    console.log(
+      `${variant} #${runNo}: update ${result.updateMs} ms (new version answering after ${result.newVersionAfterMs} ms); ${result.failures} of ${result.requests} requests failed${result.failureSamples.length ? ` (${result.failureSamples.join('; ')})` : ''}; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`,
+    );
+    return result;
+  } finally {
+    await load.stop();
+  }
+}
+
+// ---- PM2 ---------------------------------------------------------------------------------------
+
+async function ensurePm2(): Promise<string> {
+  if (!fs.existsSync(PM2_BIN)) {
+    console.log(`installing PM2 into ${PM2_DIR} (not a dependency of the project)`);
+    fs.mkdirSync(PM2_DIR, { recursive: true });
+    const r = await run('npm', ['install', '--prefix', PM2_DIR, 'pm2@latest', '--no-audit', '--no-fund'], process.env, 300_000);
+    if (r.code !== 0 || !fs.existsSync(PM2_BIN)) throw new Error(`npm install pm2 failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  return (JSON.parse(fs.readFileSync(path.join(PM2_DIR, 'node_modules/pm2/package.json'), 'utf8')) as { version: string }).version;
+}
+
+class Pm2 {
+  readonly home = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-bench-pm2-'));
+  readonly seen = new Set<number>();
+  private daemonPid = 0;
+
+  constructor(private readonly extraEnv: Record<string, string>) {}
+
+  private get env(): NodeJS.ProcessEnv {
+    return { ...process.env, PM2_HOME: this.home, BENCH_MARK: mark, ...this.extraEnv };
+  }
+
+  async cli(args: string[], timeoutMs = 60_000): Promise<Exec> {
+    const r = await run(process.execPath, [PM2_BIN, ...args], this.env, timeoutMs);
+    if (r.code !== 0) throw new Error(`pm2 ${args.join(' ')} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    try {
+      this.daemonPid ||= Number(fs.readFileSync(path.join(this.home, 'pm2.pid'), 'utf8'));
+    } catch {
+      // not started yet
+    }
+    return r;
+  }
+
+  ecosystem(name: string, mode: 'cluster' | 'fork', instances: number, port: number, version: string, killTimeout: number | null): string {
+    const file = path.join(this.home, `${name}.config.json`);
+    const app = {
+      name,
+      script: FIXTURE,
+      exec_mode: mode,
+      instances,
+      autorestart: true,
+      ...(killTimeout === null ? {} : { kill_timeout: killTimeout }),
+      env: { PORT: String(port), FIXTURE_VERSION: version, FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark },
+    };
+    fs.writeFileSync(file, JSON.stringify({ apps: [app] }, null, 2));
+    return file;
+  }
+
+  async recordPids(): Promise<void> {
+    const list = JSON.parse((await this.cli(['jlist'])).stdout) as { pid: number }[];
+    for (const p of list) if (p.pid > 0) this.seen.add(p.pid);
+  }
+
+  /** `pm2 kill`, then proof that the daemon and every app process are gone; the temporary PM2_HOME is removed. */
+  async kill(): Promise<void> {
+    let killError: Error | null = null;
+    try {
+      await this.cli(['kill'], 60_000);
+    } catch (err) {
+      killError = err as Error;
+    }
+    const left = await waitFor(
+      'PM2 and its apps to be gone',
+      () => {
+        const alive = [...new Set([...markedProcesses(), ...this.seen, this.daemonPid].filter((p) => p > 0 && isAlive(p)))];
+        return alive.length === 0 ? 'none' : null;
+      },
+      10_000,
+      100,
+    ).catch(() => [...new Set([...markedProcesses(), ...this.seen, this.daemonPid].filter((p) => p > 0 && isAlive(p)))]);
+    if (left !== 'none') {
+      for (const p of left) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      throw new Error(`after pm2 kill, processes were still alive (now killed): ${left.join(', ')}${killError ? `; pm2 kill: ${killError.message}` : ''}`);
+    }
+    if (killError) throw killError;
+    fs.rmSync(this.home, { recursive: true, force: true });
+    console.log(`pm2 kill: the daemon (pid ${this.daemonPid}) and all ${this.seen.size} app processes it ran are gone`);
+  }
+}
+
+async function pm2Variant(variant: string, mode: 'cluster' | 'fork', instances: number, env: Record<string, string>, killTimeout: number | null): Promise<Run[]> {
+  const pm2 = new Pm2(env);
+  const runs: Run[] = [];
+  try {
+    const port = await freePort();
+    const name = `web-${mode}`;
+    let version = 1;
+    const file = pm2.ecosystem(name, mode, instances, port, `v${version}`, killTimeout);
+    await pm2.cli(['start', file]);
+    await serving(port, `v${version}`, instances);
+    await pm2.recordPids();
+    for (let i = 1; i <= RUNS; i++) {
+      const v = `v${++version}`;
+      pm2.ecosystem(name, mode, instances, port, v, killTimeout);
+      runs.push(
+        await measured(variant, i, port, v, async () => {
+          const r = await pm2.cli(['reload', file, '--update-env']);
+          if (!r.stdout.includes('✓')) throw new Error(`pm2 reload did not report success:\n${r.stdout}\n${r.stderr}`);
+        }),
+      );
+      await allAnswer(port, v);
+      await pm2.recordPids();
+      if (mode === 'cluster') await serving(port, v, instances);
+    }
+  } finally {
+    await pm2.kill();
+  }
+  return runs;
+}
+
+// ---- Skr8tr ------------------------------------------------------------------------------------
+
+async function skr8trVariant(variant: string): Promise<Run[]> {
+  const c = new Cluster('bench-pm2cmp');
+  const runs: Run[] = [];
+  try {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const port = await freePort();
+    const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`] });
+    let version = 1;
+    const file = c.manifest('web.skr8tr', app(version));
+    const up = await c.cli(['up', file]);
+    if (up.code !== 0) throw new Error(up.stdout + up.stderr);
+    await c.settled('web', 1, 3);
+    await serving(port, 'v1', 3);
+    for (let i = 1; i <= RUNS; i++) {
+      c.manifest('web.skr8tr', app(++version));
+      runs.push(
+        await measured(variant, i, port, `v${version}`, async () => {
+          const out = await c.cli(['rollout', file, '--wait']);
+          if (out.code !== 0) throw new Error(`skr8tr rollout failed:\n${out.stdout}\n${out.stderr}`);
+        }),
+      );
+      await allAnswer(port, `v${version}`);
+      await c.settled('web', version, 3);
+    }
+    const down = await c.cli(['down', 'web']);
+    if (down.code !== 0) throw new Error(down.stdout + down.stderr);
+    await waitFor('the replicas to stop', async () => (await c.client().request<{ replicas: number }>('GET', '/v1/status')).replicas === 0, 20_000);
+  } catch (err) {
+    // Say what the Conductor saw before everything is stopped.
+    try {
+      const w = await c.client().request<WorkloadView>('GET', '/v1/workloads/web');
+      console.error(`web: generation ${w.generation}, ${w.ready}/${w.desired} ready, problem: ${w.problem ?? 'none'}, rollout: ${w.rollout?.state ?? 'none'}`);
+      for (const r of w.replicas) console.error(`  ${r.id} ${r.state} port ${r.port} ${r.reason ?? ''}`);
+    } catch (e) {
+      console.error(`(no workload view: ${(e as Error).message})`);
+    }
+    console.error(c.dump().split('\n').slice(-60).join('\n'));
+    throw err;
+  } finally {
+    // Stops agent and Conductor and proves they and every replica pid seen are gone.
+    await c.cleanup();
+  }
+  return runs;
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+interface Summary {
+  variant: string;
+  runs: number;
+  updateMs: number;
+  newVersionAfterMs: number;
+  requests: number;
+  failures: number;
+  failuresPerRun: number[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function summarize(variant: string, runs: Run[]): Summary {
+  const m = (f: (r: Run) => number) => +median(runs.map(f)).toFixed(2);
+  return {
+    variant,
+    runs: runs.length,
+    updateMs: m((r) => r.updateMs),
+    newVersionAfterMs: m((r) => r.newVersionAfterMs),
+    requests: m((r) => r.requests),
+    failures: m((r) => r.failures),
+    failuresPerRun: runs.map((r) => r.failures),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    maxMs: m((r) => r.maxMs),
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const pm2Version = await ensurePm2();
+  const userPm2 = path.join(os.homedir(), '.pm2');
+  const userPm2Before = fs.existsSync(userPm2) ? fs.statSync(userPm2).mtimeMs : null;
+  console.log(`PM2 ${pm2Version} from ${PM2_DIR}; load: ${LOAD.keepAliveClients} keep-alive + ${LOAD.freshClients} fresh-connection clients at ${LOAD.ratePerClient} req/s each`);
+
+  const graceful = { PM2_KILL_SIGNAL: 'SIGTERM' };
+  const variants: [string, (label: string) => Promise<Run[]>][] = [
+    [`PM2 ${pm2Version} cluster mode (-i 3, pm2 reload)`, (label) => pm2Variant(label, 'cluster', 3, graceful, DRAIN_MS)],
+    [`PM2 ${pm2Version} fork mode (1 process on the port, pm2 reload)`, (label) => pm2Variant(label, 'fork', 1, graceful, DRAIN_MS)],
+    ['Skr8tr (3 replicas behind the ingress, skr8tr rollout --wait)', (label) => skr8trVariant(label)],
+    [`PM2 ${pm2Version} cluster mode with PM2's default stop (SIGINT, 1.6 s)`, (label) => pm2Variant(label, 'cluster', 3, {}, null)],
+  ];
+  const all: Run[] = [];
+  const summaries: Summary[] = [];
+  for (const [label, go] of variants) {
+    const runs = await go(label);
+    all.push(...runs);
+    summaries.push(summarize(label, runs));
+  }
+  const left = markedProcesses();
+  if (left.length > 0) throw new Error(`processes of this benchmark are still alive: ${left.join(', ')}`);
+  const userPm2After = fs.existsSync(userPm2) ? fs.statSync(userPm2).mtimeMs : null;
+  if (userPm2After !== userPm2Before) throw new Error(`${userPm2} changed during the benchmark`);
+
+  const durationS = Math.round((Date.now() - started) / 1000);
+  const summary = [
+    `the same update of a 3-replica HTTP service (200 ms start-up, graceful on SIGTERM) under ${LOAD.keepAliveClients + LOAD.freshClients} clients × ${LOAD.ratePerClient} req/s (${LOAD.keepAliveClients} keep-alive, ${LOAD.freshClients} fresh-connection), medians of ${RUNS}; requests counted from the update's start to ${TAIL_MS} ms after its command returned`,
+    ...summaries.map(
+      (s) =>
+        `${s.variant}: update ${s.updateMs} ms (new version answering after ${s.newVersionAfterMs} ms), ${s.failures} of ${s.requests} requests failed (per run: ${s.failuresPerRun.join(', ')}), p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms`,
+    ),
+    'PM2 fork mode cannot put 3 processes on one port, so it runs 1 process there and `pm2 reload` restarts it (stop, then start): the port is closed while the new one starts',
+    `PM2 was told to stop apps with SIGTERM and wait ${DRAIN_MS} ms (PM2_KILL_SIGNAL, kill_timeout), as Skr8tr does (drain 2s); the last variant keeps PM2's defaults: SIGINT, which this service does not handle, so each old worker dies at once with whatever it was serving`,
+    `whole run: ${durationS} s; pm2 kill left no process, Skr8tr's daemons and replicas are gone, ~/.pm2 untouched`,
+  ];
+  const b = build();
+  summary.push(`measured: commit ${b.commit}, dist/ built ${b.distBuiltAt}${b.distRebuiltDuringRun ? ' — WARNING: dist/ was rebuilt during the run, so later parts ran a newer build' : ''}; load average ${b.loadAverageAtStart.join(' ')} at the start`);
+  for (const s of summary) console.log(s);
+  console.log(`wrote ${writeResults('pm2-compare', { build: b, pm2Version, load: LOAD, tailMs: TAIL_MS, runs: RUNS, summaries, details: all, durationS }, summary)}`);
+}
+
+// Exit as soon as the work is done and proven cleaned up: Cluster.stop() in the test harness leaves
+// its 30 s SIGTERM-timeout timer running, which would otherwise keep this process alive for it.
+void main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
