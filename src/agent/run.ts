@@ -1,7 +1,7 @@
 // `skr8tr agent` / `node dist/agent.js`: runs an agent in the foreground. Locally it finds the
 // Conductor through SKR8TR_HOME; on another host, `--join HOST:PORT --token T`.
 import * as os from 'node:os';
-import { parseArgs } from 'node:util';
+import { DaemonUsageError, hostPortOption, parseDaemonArgs, positiveOption, usageFailure } from '../shared/daemon-args';
 import { daemonLogger } from '../shared/daemon-log';
 import { paths, readConductorInfo, readToken, resolveHome } from '../shared/home';
 import { parseLevel } from '../shared/logger';
@@ -13,60 +13,39 @@ export const agentUsage =
 
 export async function runAgent(argv: string[]): Promise<number> {
   let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        home: { type: 'string' },
-        join: { type: 'string' },
-        token: { type: 'string' },
-        node: { type: 'string' },
-        advertise: { type: 'string' },
-        state: { type: 'string' },
-        cpu: { type: 'string' },
-        mem: { type: 'string' },
-        gpu: { type: 'boolean' },
-        'follow-conductor': { type: 'boolean' },
-        'idle-exit': { type: 'string' },
-        'log-level': { type: 'string' },
-        quiet: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`skr8tr agent: ${(err as Error).message}\nusage: ${agentUsage}\n`);
-    return 2;
-  }
-  const fail = (message: string) => {
-    process.stderr.write(`skr8tr agent: ${message}\nusage: ${agentUsage}\n`);
-    return 2;
-  };
-  const home = resolveHome(values.home);
-  const node = values.node ?? os.hostname().replace(/[^A-Za-z0-9_.:-]/g, '-');
-  if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(node)) return fail(`--node "${node}" may use letters, digits, _ . : - only`);
-  if (values.join && !values.token) return fail('--join needs --token (the join token from the Conductor\'s home: join-token)');
+  let node: string;
   let joinAddr: { host: string; port: number } | null = null;
-  if (values.join) {
-    const m = /^(.*):(\d+)$/.exec(values.join);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) return fail(`--join must be HOST:PORT, not "${values.join}"`);
-    joinAddr = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
-  }
-  const positive = (name: string, text: string | undefined): number | null => {
-    if (text === undefined) return null;
-    const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not "${text}"`);
-    return n;
-  };
   let cpu: number | null;
   let mem: number | null;
   let idleExitMs: number | null;
   try {
-    cpu = positive('cpu', values.cpu);
-    mem = positive('mem', values.mem);
-    idleExitMs = positive('idle-exit', values['idle-exit']);
+    values = parseDaemonArgs(argv, {
+      home: { type: 'string' },
+      join: { type: 'string' },
+      token: { type: 'string' },
+      node: { type: 'string' },
+      advertise: { type: 'string' },
+      state: { type: 'string' },
+      cpu: { type: 'string' },
+      mem: { type: 'string' },
+      gpu: { type: 'boolean' },
+      'follow-conductor': { type: 'boolean' },
+      'idle-exit': { type: 'string' },
+      'log-level': { type: 'string' },
+      quiet: { type: 'boolean' },
+    });
+    node = values.node ?? os.hostname().replace(/[^A-Za-z0-9_.:-]/g, '-');
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(node)) throw new DaemonUsageError(`--node "${node}" may use letters, digits, _ . : - only`);
+    if (values.join && !values.token) throw new DaemonUsageError("--join needs --token (the join token from the Conductor's home: join-token)");
+    if (values.join) joinAddr = hostPortOption('join', values.join, false);
+    cpu = positiveOption('cpu', values.cpu, null);
+    mem = positiveOption('mem', values.mem, null, true);
+    idleExitMs = positiveOption('idle-exit', values['idle-exit'], null, true);
   } catch (err) {
-    return fail((err as Error).message);
+    if (err instanceof DaemonUsageError) return usageFailure('agent', agentUsage, err);
+    throw err;
   }
+  const home = resolveHome(values.home);
   const endpoint = (): Endpoint | null => {
     if (joinAddr) return { ...joinAddr, token: values.token! };
     const info = readConductorInfo(home);

@@ -9,6 +9,7 @@
 // replicas to drain, and tells agents that follow the Conductor to exit.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hostPortOption } from '../shared/daemon-args';
 import { ensureHome, ensureToken, paths, socketPath, writeFileAtomic, type ConductorInfo } from '../shared/home';
 import type { Logger, SecretMask } from '../shared/logger';
 import { VERSION } from '../shared/version';
@@ -44,14 +45,6 @@ export interface ConductorOptions {
 
 /** After a restart, how long to wait for previously known nodes before launching replacements. */
 const RECOVERY_WAIT_MS = 3_000;
-
-export function parseHostPort(text: string, what: string): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(text);
-  if (!m) throw new Error(`${what} must be HOST:PORT, not "${text}"`);
-  const port = Number(m[2]);
-  if (port > 65535) throw new Error(`${what}: port ${port} is out of range`);
-  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port };
-}
 
 export class Conductor {
   private stopping: Promise<void> | null = null;
@@ -118,11 +111,11 @@ export class Conductor {
       await api.listenUnix(socket);
       let listen: string | null = null;
       if (o.listen) {
-        const { host, port } = parseHostPort(o.listen, '--listen');
+        const { host, port } = hostPortOption('listen', o.listen, true);
         const addr = await api.listenTcp(host, port);
         listen = `${host}:${addr.port}`;
       }
-      const { host: agentHost, port: agentPort } = parseHostPort(o.agents, '--agents');
+      const { host: agentHost, port: agentPort } = hostPortOption('agents', o.agents, true);
       const agentAddr = await agents.listen(agentHost, agentPort);
       const info: ConductorInfo = {
         pid: process.pid,

@@ -1,6 +1,6 @@
 // `skr8tr conductor` / `node dist/conductor.js`: runs the Conductor in the foreground until a
 // signal (which leaves workloads running) or until its lease or a client's shutdown ends it.
-import { parseArgs } from 'node:util';
+import { DaemonUsageError, hostPortOption, parseDaemonArgs, positiveOption, usageFailure } from '../shared/daemon-args';
 import { daemonLogger } from '../shared/daemon-log';
 import { paths, resolveHome } from '../shared/home';
 import { parseLevel } from '../shared/logger';
@@ -13,47 +13,43 @@ export const conductorUsage =
 
 export async function runConductor(argv: string[]): Promise<number> {
   let values;
+  let expiryMs: number;
+  let leaseMs: number | null;
+  let portRange: [number, number] | undefined;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        home: { type: 'string' },
-        listen: { type: 'string' },
-        agents: { type: 'string' },
-        expiry: { type: 'string' },
-        lease: { type: 'string' },
-        'port-range': { type: 'string' },
-        'ingress-address': { type: 'string' },
-        'log-level': { type: 'string' },
-        quiet: { type: 'boolean' },
-      },
-      strict: true,
-    }));
+    values = parseDaemonArgs(argv, {
+      home: { type: 'string' },
+      listen: { type: 'string' },
+      agents: { type: 'string' },
+      expiry: { type: 'string' },
+      lease: { type: 'string' },
+      'port-range': { type: 'string' },
+      'ingress-address': { type: 'string' },
+      'log-level': { type: 'string' },
+      quiet: { type: 'boolean' },
+    });
+    expiryMs = positiveOption('expiry', values.expiry, 5_000, true)!;
+    leaseMs = positiveOption('lease', values.lease, null, true);
+    if (values.listen) hostPortOption('listen', values.listen, true);
+    if (values.agents) hostPortOption('agents', values.agents, true);
+    if (values['port-range']) {
+      const m = /^(\d+)-(\d+)$/.exec(values['port-range']);
+      if (!m || Number(m[1]) < 1 || Number(m[2]) > 65535 || Number(m[1]) > Number(m[2])) throw new DaemonUsageError(`--port-range must be LO-HI, not "${values['port-range']}"`);
+      portRange = [Number(m[1]), Number(m[2])];
+    }
   } catch (err) {
-    process.stderr.write(`skr8tr conductor: ${(err as Error).message}\nusage: ${conductorUsage}\n`);
-    return 2;
+    if (err instanceof DaemonUsageError) return usageFailure('conductor', conductorUsage, err);
+    throw err;
   }
-  const number = (name: string, text: string | undefined, fallback: number | null): number | null => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive number of milliseconds, not "${text}"`);
-    return n;
-  };
   const home = resolveHome(values.home);
   const { log, mask } = daemonLogger(paths.logs(home), 'conductor', parseLevel(values['log-level']), !values.quiet);
   try {
-    let portRange: [number, number] | undefined;
-    if (values['port-range']) {
-      const m = /^(\d+)-(\d+)$/.exec(values['port-range']);
-      if (!m || Number(m[1]) < 1 || Number(m[2]) > 65535 || Number(m[1]) > Number(m[2])) throw new Error(`--port-range must be LO-HI, not "${values['port-range']}"`);
-      portRange = [Number(m[1]), Number(m[2])];
-    }
     const conductor = await Conductor.start({
       home,
       listen: values.listen ?? null,
       agents: values.agents ?? '127.0.0.1:0',
-      expiryMs: number('expiry', values.expiry, 5_000)!,
-      leaseMs: number('lease', values.lease, null),
+      expiryMs,
+      leaseMs,
       ...(portRange ? { portRange } : {}),
       ingressAddress: values['ingress-address'] ?? '127.0.0.1',
       log,

@@ -2,47 +2,12 @@
 // clients and agents are unaffected.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { paths, readConductorInfo, readToken } from '../../src/shared/home';
 import { MAX_FRAME_BYTES } from '../../src/shared/protocol/agent';
 import { Cluster, fixtureApp, waitFor } from './harness';
-
-/** Sends raw bytes to the agent port; resolves with what came back when the Conductor closed the connection. */
-function agentPort(home: string, payload: Buffer | string, opts: { end?: boolean } = {}): Promise<string> {
-  const info = readConductorInfo(home)!;
-  const [host, port] = [info.agents.replace(/:\d+$/, ''), Number(info.agents.split(':').pop())];
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the Conductor did not close the connection; it sent: ${received}`));
-    }, 10_000);
-    socket.on('data', (d) => (received += d.toString()));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(received);
-    });
-    socket.write(payload);
-    if (opts.end) socket.end();
-  });
-}
-
-function rawRequest(options: http.RequestOptions, body?: string | Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(options, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { agentPort, rawRequest } from './raw';
 
 describe('bad input', function () {
   this.timeout(60_000);
@@ -179,7 +144,8 @@ describe('bad input', function () {
     });
 
     it('gives usage errors exit code 2', async () => {
-      for (const args of [['scale', 'a'], ['scale', 'a', 'many'], ['rollout'], ['list', 'extra'], ['nope'], ['up', '--bogus', 'x']]) {
+      const daemons = [['conductor', '--expiry', 'soon'], ['conductor', '--agents', 'nowhere'], ['agent', '--join', 'h:1'], ['agent', '--cpu', '-1'], ['agent', '--node', 'bad node']];
+      for (const args of [['scale', 'a'], ['scale', 'a', 'many'], ['rollout'], ['list', 'extra'], ['nope'], ['up', '--bogus', 'x'], ...daemons]) {
         const r = await c.cli(args);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');

@@ -9,52 +9,16 @@
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { paths, readConductorInfo, readToken } from '../../src/shared/home';
 import type { ApiEvent, LogLine, NodeView, WorkloadView } from '../../src/shared/protocol/api';
 import { Cluster, FIXTURE, waitFor } from './harness';
-
-interface RawAnswer {
-  status: number;
-  body: string;
-}
+import { agentPort, rawRequest, type RawAnswer } from './raw';
 
 /** One HTTP request with exactly the path, headers and body given (the client adds no token). */
-function rawRequest(target: { socketPath: string } | { host: string; port: number }, method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ ...target, method, path: urlPath, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.setTimeout(10_000, () => req.destroy(new Error(`no answer to ${method} ${urlPath}`)));
-    req.end(body);
-  });
-}
-
-/** Sends bytes to the Conductor's agent port; resolves with what it answered once it closed the connection. */
-function agentPort(home: string, payload: string): Promise<string> {
-  const info = readConductorInfo(home)!;
-  const [host, port] = [info.agents.replace(/:\d+$/, ''), Number(info.agents.split(':').pop())];
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    let received = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the Conductor did not close the connection; it sent: ${received}`));
-    }, 10_000);
-    socket.on('data', (d) => (received += d.toString()));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(received);
-    });
-    socket.write(payload);
-  });
+function rawTo(target: { socketPath: string } | { host: string; port: number }, method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
+  return rawRequest({ ...target, method, path: urlPath, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } }, body);
 }
 
 /** A program that prints its argv and some of its environment as JSON, then idles until SIGTERM. */
@@ -309,7 +273,7 @@ require(process.argv[2]);
       const socketPath = readConductorInfo(c.home)!.socket;
       // (`=value` is the value of a nameless entry: the error must not show it as a name.)
       const bad = manifest('v4').replace('replicas 2', 'replicas lots').replace(`    MY_SECRET ${secret}\n`, `    MY_SECRET ${secret}\n    =${secret}\n`);
-      const refused = await rawRequest({ socketPath }, 'POST', '/v1/workloads', { authorization: `Bearer ${token}` }, JSON.stringify({ path: file, text: bad }));
+      const refused = await rawTo({ socketPath }, 'POST', '/v1/workloads', { authorization: `Bearer ${token}` }, JSON.stringify({ path: file, text: bad }));
       assert.equal(refused.status, 422, refused.body);
       assert.match(refused.body, /bad `replicas`/);
       assert.match(refused.body, /not a valid secret name/);
@@ -435,7 +399,7 @@ require(process.argv[2]);
           `/v1/workloads/${encodeURIComponent(beta.replicas[0]!.id)}/logs`,
         ];
         for (const p of paths404) {
-          const answer = await rawRequest({ socketPath }, 'GET', p, { authorization: `Bearer ${token}` });
+          const answer = await rawTo({ socketPath }, 'GET', p, { authorization: `Bearer ${token}` });
           assert.equal(answer.status, 404, `${p}: ${answer.status} ${answer.body}`);
           assertNoFile(answer, p);
         }
@@ -443,7 +407,7 @@ require(process.argv[2]);
 
       it('a replica id with a broken percent-encoding is a bad request, not an internal error', async () => {
         for (const p of ['/v1/replicas/%/logs', '/v1/replicas/%E0%A4%A/logs', '/v1/replicas/..%c0%af..%c0%afetc%c0%afpasswd/logs', '/v1/workloads/%ff/logs']) {
-          const answer = await rawRequest({ socketPath }, 'GET', p, { authorization: `Bearer ${token}` });
+          const answer = await rawTo({ socketPath }, 'GET', p, { authorization: `Bearer ${token}` });
           assert.equal(answer.status, 400, `${p}: ${answer.status} ${answer.body}`);
           assertNoFile(answer, p);
         }
@@ -499,7 +463,7 @@ require(process.argv[2]);
         for (const target of [{ socketPath }, tcp]) {
           for (const resource of ['/v1/rollouts', '/v1/workloads']) {
             for (const [query, headers] of attempts) {
-              const answer = await rawRequest(target, 'POST', resource + query, headers, body);
+              const answer = await rawTo(target, 'POST', resource + query, headers, body);
               const where = `POST ${resource}${query.replace(token, 'TOKEN')} ${JSON.stringify(headers).replace(token, 'TOKEN')} on ${'socketPath' in target ? 'the socket' : 'TCP'}`;
               assert.equal(answer.status, 401, `${where}: ${answer.status} ${answer.body}`);
               assert.ok(!answer.body.includes(token), `${where}: the answer repeats the token`);
@@ -507,8 +471,8 @@ require(process.argv[2]);
           }
         }
         // A GET with the token in the query string is refused as well.
-        assert.equal((await rawRequest({ socketPath }, 'GET', `/v1/workloads?token=${token}`)).status, 401);
-        assert.equal((await rawRequest(tcp, 'GET', `/v1/status?token=${token}`)).status, 401);
+        assert.equal((await rawTo({ socketPath }, 'GET', `/v1/workloads?token=${token}`)).status, 401);
+        assert.equal((await rawTo(tcp, 'GET', `/v1/status?token=${token}`)).status, 401);
 
         // Give anything that slipped through the time to start.
         await new Promise((r) => setTimeout(r, 1500));
@@ -545,7 +509,7 @@ require(process.argv[2]);
         for (const target of [{ socketPath }, tcp]) {
           const auth = { authorization: `Bearer ${joinToken}` };
           for (const [method, p, b] of [['GET', '/v1/status', undefined], ['GET', '/v1/workloads', undefined], ['POST', '/v1/workloads', body], ['POST', '/v1/rollouts', body], ['POST', '/v1/shutdown', '{}']] as const) {
-            const answer = await rawRequest(target, method, p, auth, b);
+            const answer = await rawTo(target, method, p, auth, b);
             assert.equal(answer.status, 401, `${method} ${p}: ${answer.status} ${answer.body}`);
             assert.match(answer.body, /wrong token/);
           }
