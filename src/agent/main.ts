@@ -1,7 +1,11 @@
-// dist/agent.js: the agent daemon.
+// dist/agent.js: the agent daemon (and, as `agent.js serve-static …`, the static file server it
+// runs for apps with `serve static`).
 import { runAgent } from './run';
+import { runStaticServer } from './static-server';
 
-runAgent(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+const run = argv[0] === 'serve-static' ? runStaticServer(argv.slice(1)) : runAgent(argv);
+run.then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`skr8tr agent: internal error: ${(err as Error)?.stack ?? String(err)}\n`);

@@ -64,6 +64,8 @@ export class ReplicaProcess {
     private readonly baseEnv: NodeJS.ProcessEnv,
     private readonly events: ReplicaEvents,
     private readonly save: (record: ReplicaRecord | null) => void,
+    /** The script this agent runs from (dist/agent.js or dist/cli.js): it also serves static files. */
+    private readonly entryScript: string = process.argv[1] ?? '',
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -88,7 +90,8 @@ export class ReplicaProcess {
   private preflight(): string | null {
     const s = this.spec;
     if (s.type === 'vm' || s.type === 'wasm') return `this agent cannot run ${s.type} workloads`;
-    if (s.exec === null) return s.serveStatic ? 'static serving (`serve static`) is not supported by this agent; give the app an `exec`' : 'the app has no program to run';
+    if (s.exec === null && !s.serveStatic) return 'the app has no program to run';
+    if (s.exec === null && s.port === null) return '`serve static` needs a port';
     try {
       if (!fs.statSync(s.cwd).isDirectory()) return `working directory ${s.cwd} is not a folder`;
     } catch {
@@ -104,13 +107,24 @@ export class ReplicaProcess {
     return null;
   }
 
+  /** The program and argv: the app's own, or the built-in static server for `serve static`. */
+  private command(): [string, string[]] {
+    const s = this.spec;
+    if (s.exec !== null) return [s.exec, s.args];
+    const args = [this.entryScript, 'serve-static', s.serveStatic!, '--port', String(s.port)];
+    if (s.serveProxy) args.push('--proxy', s.serveProxy);
+    return [process.execPath, args];
+  }
+
   private spawn(isRestart: boolean): void {
     const s = this.spec;
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.baseEnv)) if (v !== undefined && !k.startsWith('SKR8TR_')) env[k] = v;
     Object.assign(env, s.env);
+    if (s.exec === null) env.ELECTRON_RUN_AS_NODE = '1';
     this.state = 'starting';
-    const child = execa(s.exec!, s.args, {
+    const [program, argv] = this.command();
+    const child = execa(program, argv, {
       cwd: s.cwd,
       env,
       extendEnv: false,
@@ -174,7 +188,7 @@ export class ReplicaProcess {
     this.child = null;
     if (spawnFailure) {
       this.finish();
-      const reason = (spawnFailure as { code?: string }).code === 'ENOENT' ? `program not found: ${this.spec.exec}` : (spawnFailure.originalMessage ?? spawnFailure.shortMessage ?? 'could not start');
+      const reason = (spawnFailure as { code?: string }).code === 'ENOENT' ? `program not found: ${this.command()[0]}` : (spawnFailure.originalMessage ?? spawnFailure.shortMessage ?? 'could not start');
       this.events.launchFailed(reason);
       return;
     }

@@ -33,6 +33,11 @@ const COMMANDS: Record<string, Command> = {
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
 };
 
+/** Commands the agent uses itself, not listed in the help. */
+const HIDDEN: Record<string, Command> = {
+  'serve-static': { summary: 'static file server for `serve static` apps', ...daemons.serveStatic },
+};
+
 function help(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
@@ -49,7 +54,7 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
     ctx.out(VERSION);
     return 0;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS[name] ?? HIDDEN[name];
   if (!command) {
     ctx.err(`skr8tr: unknown command "${name}"\n\n${help()}`);
     return 2;

@@ -39,6 +39,7 @@ export function launchSpec(spec: AppSpec, secrets: Readonly<Record<string, strin
     drainMs: spec.drainMs,
     volumes: spec.volumes.flatMap((v) => (v.path ? [v.path] : [])),
     serveStatic: spec.exec === null ? (spec.serve?.static ?? null) : null,
+    serveProxy: spec.exec === null ? (spec.serve?.proxy ?? null) : null,
     port: replica.port,
   };
 }

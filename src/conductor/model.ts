@@ -12,6 +12,8 @@ export interface GenerationRecord {
   manifestText: string;
   createdAt: number;
   outcome: string | null;
+  /** When its `build` steps succeeded (null: not built yet, or no build). */
+  builtAt?: number | null;
 }
 
 export interface RolloutRecord {

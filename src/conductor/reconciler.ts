@@ -5,6 +5,7 @@
 import * as crypto from 'node:crypto';
 import type { Logger } from '../shared/logger';
 import type { AppSpec } from '../shared/manifest/model';
+import { Builds } from './builds';
 import { crashPoint } from './crash-points';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
@@ -58,6 +59,7 @@ export class Reconciler {
   /** Backend ports a host refused (something else listens there). */
   private readonly refusedPorts = new Map<string, Set<number>>();
   private readonly problemsSaid = new Map<string, string>();
+  private readonly builds: Builds;
   private stopped = false;
 
   constructor(
@@ -69,6 +71,28 @@ export class Reconciler {
     private readonly options: ReconcilerOptions,
   ) {
     this.ports = new PortAllocator(options.portRange);
+    // A build outlives the pass that started it: its outcome applies to the workload as it is then.
+    this.builds = new Builds(log, now, {
+      step: (app, message, level) => {
+        const w = this.state.workloads.get(app);
+        if (w) this.stepOf(w, message, level);
+      },
+      succeeded: (app, generation) => {
+        const w = this.state.workloads.get(app);
+        const g = w && generationOf(w, generation);
+        if (!w || !g) return;
+        g.builtAt = this.now();
+        this.state.saveWorkloadQuietly(w);
+        this.kick(app);
+      },
+      failed: (app, generation, reason) => {
+        const w = this.state.workloads.get(app);
+        if (!w) return;
+        this.state.setProblem(app, 'placement', `generation ${generation} did not build: ${reason}`);
+        if (w.rollout && w.rollout.toGeneration === generation && w.generation === generation) this.transition(w, 'rolling-back', reason);
+        this.kick(app);
+      },
+    });
   }
 
   setTraffic(traffic: Traffic): void {
@@ -141,7 +165,7 @@ export class Reconciler {
         completed: r.completed,
       })),
       launchNotBefore: this.backoff.get(key)?.until ?? 0,
-      mayLaunch: this.mayLaunch(),
+      mayLaunch: this.mayLaunch() && this.builds.ready(w, gen),
     };
     const result = plan(input);
     let changed = false;
@@ -640,6 +664,7 @@ export class Reconciler {
 
   close(): void {
     this.stopped = true;
+    this.builds.close();
     for (const p of this.probers.values()) p.close();
     this.probers.clear();
     for (const t of this.timers.values()) clearTimeout(t);

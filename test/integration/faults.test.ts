@@ -72,7 +72,7 @@ describe('faults', function () {
     const file = c.manifest('dup.skr8tr', fixtureApp('dup', { replicas: 1 }));
     assert.equal((await c.cli(['up', file])).code, 0);
     const w1 = await c.settled('dup', 1, 1);
-    const first = w1.replicas[0]!;
+    const first = w1.running[0]!;
     await c.startAgent('n2');
 
     // Freeze the agent: it keeps its socket and its replica, but sends no heartbeat.

@@ -147,9 +147,12 @@ export class Cluster {
     return (await this.workload(name)).replicas.filter((r) => ['pending', 'starting', 'ready'].includes(r.state));
   }
 
-  /** Waits until `name` runs `count` ready replicas of `generation`, and nothing else live or draining. */
-  async settled(name: string, generation: number, count: number, timeoutMs = 20_000): Promise<WorkloadView> {
-    return waitFor(
+  /**
+   * Waits until `name` runs `count` ready replicas of `generation`, and nothing else live or
+   * draining. `running` lists those ready replicas (`replicas` also holds recently ended ones).
+   */
+  async settled(name: string, generation: number, count: number, timeoutMs = 20_000): Promise<WorkloadView & { running: WorkloadView['replicas'] }> {
+    const w = await waitFor(
       `${name} to run ${count} ready replicas of generation ${generation} and nothing else`,
       async () => {
         const w = await this.workload(name);
@@ -159,6 +162,7 @@ export class Cluster {
       },
       timeoutMs,
     );
+    return { ...w, running: w.replicas.filter((r) => r.state === 'ready') };
   }
 
   /** Records every event from now on. */

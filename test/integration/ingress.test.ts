@@ -100,7 +100,7 @@ describe('ingress', function () {
     const w = await c.settled('web', 1, 3);
     const load = new Load({ port, keepAliveClients: 4, freshClients: 2, maxRequests: 40_000, maxMs: 60_000 });
     await waitFor('load to be flowing', () => load.result.requests > 100);
-    process.kill(w.replicas[0]!.pid!, 'SIGKILL');
+    process.kill(w.running[0]!.pid!, 'SIGKILL');
     await waitFor('the dead replica to be replaced', async () => (await c.workload('web')).replicas.filter((r) => r.state === 'ready').length === 3 && load.result.requests > 400);
     const r = await load.stop();
     assert.equal(r.failures, 0, `failed requests: ${r.failureSamples.join('; ')}`);
@@ -144,7 +144,7 @@ describe('ingress', function () {
       const file = c.manifest('own.skr8tr', plain('v1'));
       assert.equal((await c.cli(['up', file])).code, 0);
       const w = await c.settled('own', 1, 1);
-      assert.equal(w.replicas[0]!.port, port);
+      assert.equal(w.running[0]!.port, port);
       assert.equal(w.ingress, null);
       assert.match((await get(port)).body, /^v1 /);
       assert.equal((await c.cli(['scale', 'own', '2'])).code, 0);
@@ -166,7 +166,7 @@ describe('ingress', function () {
       assert.ok(Date.now() - t0 < 10_000, 'it did not wait for a deadline');
       assert.match(out.stdout + out.stderr, /with `ingress off` and `unavailable 0`, no old replica may stop first/);
       const after = await c.settled('own', 1, 1);
-      assert.equal(after.replicas.find((r) => r.state === 'ready')!.pid, before.replicas[0]!.pid);
+      assert.equal(after.replicas.find((r) => r.state === 'ready')!.pid, before.running[0]!.pid);
 
       // Allowing one replica to be unavailable replaces it in place (with the outage that implies).
       c.manifest('own.skr8tr', plain('v3', ['rollout', '  unavailable 1']));

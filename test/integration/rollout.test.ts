@@ -131,7 +131,7 @@ describe('rolling updates', function () {
     const file = c.manifest('pair.skr8tr', fixtureApp('pair', { replicas: 2 }));
     assert.equal((await c.cli(['up', file])).code, 0);
     const w = await c.settled('pair', 1, 2);
-    const [a, b] = w.replicas;
+    const [a, b] = w.running;
     const stop = await c.cli(['stop', a!.id]);
     assert.equal(stop.code, 0, stop.stderr);
     await waitFor('the stopped replica to be replaced', async () => {

@@ -349,8 +349,8 @@ require(process.argv[2]);
     });
 
     describe('`logs` reads only the lines agents sent for a replica', () => {
-      let alpha: WorkloadView;
-      let beta: WorkloadView;
+      let alpha: Awaited<ReturnType<Cluster['settled']>>;
+      let beta: Awaited<ReturnType<Cluster['settled']>>;
 
       before(async () => {
         for (const app of ['alpha', 'beta']) {
@@ -391,12 +391,12 @@ require(process.argv[2]);
           `/v1/replicas/${encodeURIComponent(path.join(c.home, 'token'))}/logs`,
           '/v1/replicas//etc/passwd/logs',
           '/v1/replicas/%00/logs',
-          `/v1/replicas/${encodeURIComponent(`${alpha.replicas[0]!.id}/../${beta.replicas[0]!.id}`)}/logs`,
-          `/v1/replicas/${encodeURIComponent(`${alpha.replicas[0]!.id}\u0000`)}/logs`,
+          `/v1/replicas/${encodeURIComponent(`${alpha.running[0]!.id}/../${beta.running[0]!.id}`)}/logs`,
+          `/v1/replicas/${encodeURIComponent(`${alpha.running[0]!.id}\u0000`)}/logs`,
           `/v1/workloads/${encodeURIComponent('../../etc/passwd')}/logs`,
           `/v1/workloads/${encodeURIComponent('alpha/../beta')}/logs`,
           // A replica id is not an app: the app resource does not serve one replica's lines.
-          `/v1/workloads/${encodeURIComponent(beta.replicas[0]!.id)}/logs`,
+          `/v1/workloads/${encodeURIComponent(beta.running[0]!.id)}/logs`,
         ];
         for (const p of paths404) {
           const answer = await rawTo({ socketPath }, 'GET', p, { authorization: `Bearer ${token}` });
@@ -424,12 +424,12 @@ require(process.argv[2]);
           assert.ok(alphaIds.has(l.replica), `a line of ${l.replica} in alpha's logs`);
           assert.doesNotMatch(l.text, /beta-version/);
         }
-        const b = await c.client().request<{ lines: LogLine[] }>('GET', `/v1/replicas/${encodeURIComponent(beta.replicas[0]!.id)}/logs`);
-        assert.ok(b.lines.length > 0 && b.lines.every((l) => l.replica === beta.replicas[0]!.id));
+        const b = await c.client().request<{ lines: LogLine[] }>('GET', `/v1/replicas/${encodeURIComponent(beta.running[0]!.id)}/logs`);
+        assert.ok(b.lines.length > 0 && b.lines.every((l) => l.replica === beta.running[0]!.id));
       });
 
       it('`skr8tr logs` with a path exits non-zero saying there is no such replica', async () => {
-        for (const target of ['../../etc/passwd', '/etc/passwd', './../../etc/passwd', `${alpha.replicas[0]!.id}/../../../../etc/passwd`]) {
+        for (const target of ['../../etc/passwd', '/etc/passwd', './../../etc/passwd', `${alpha.running[0]!.id}/../../../../etc/passwd`]) {
           const r = await c.cli(['logs', target]);
           assert.notEqual(r.code, 0, `${target}: ${r.stdout}`);
           assert.match(r.stderr, /no replica/, target);

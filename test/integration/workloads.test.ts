@@ -31,14 +31,14 @@ describe('misbehaving workloads', function () {
     const file = c.manifest('stubborn.skr8tr', fixtureApp('stubborn', { env: { FIXTURE_MODE: 'ignore-term' }, extra: ['drain 1s'] }).replace('  drain 2s\n', ''));
     assert.equal((await c.cli(['up', file])).code, 0);
     const w = await c.settled('stubborn', 1, 1);
-    const pid = w.replicas[0]!.pid!;
+    const pid = w.running[0]!.pid!;
     const t0 = Date.now();
-    assert.equal((await c.cli(['stop', w.replicas[0]!.id])).code, 0);
+    assert.equal((await c.cli(['stop', w.running[0]!.id])).code, 0);
     await waitFor('the stubborn replica to be gone', () => !isAlive(pid), 10_000, 20);
     const took = Date.now() - t0;
     assert.ok(took >= 900, `stopped after ${took} ms: before its drain ran out`);
     assert.ok(took < 3_000, `stopped after ${took} ms: the drain of 1 s was not enforced`);
-    const logs = await c.cli(['logs', w.replicas[0]!.id]);
+    const logs = await c.cli(['logs', w.running[0]!.id]);
     assert.match(logs.stdout, /got SIGTERM/, 'it was asked politely first');
   });
 
@@ -46,7 +46,7 @@ describe('misbehaving workloads', function () {
     const file = c.manifest('forker.skr8tr', fixtureApp('forker', { env: { FIXTURE_MODE: 'fork' } }));
     assert.equal((await c.cli(['up', file])).code, 0);
     const w = await c.settled('forker', 1, 1);
-    const r = w.replicas[0]!;
+    const r = w.running[0]!;
     const lines = await waitFor('the grandchild to be reported', async () => {
       const { lines } = await c.client().request<{ lines: LogLine[] }>('GET', `/v1/replicas/${r.id}/logs`);
       return lines.find((l) => /grandchild pid \d+/.test(l.text)) ?? null;
@@ -81,7 +81,7 @@ describe('misbehaving workloads', function () {
     const file = c.manifest('flood.skr8tr', fixtureApp('flood', { env: { FIXTURE_MODE: 'flood' } }));
     assert.equal((await c.cli(['up', file])).code, 0);
     const w = await c.settled('flood', 1, 1);
-    const id = w.replicas[0]!.id;
+    const id = w.running[0]!.id;
     // Let it flood for a while, asking the Conductor something throughout.
     const deadline = Date.now() + 5_000;
     let slowest = 0;

@@ -36,8 +36,9 @@ export const LaunchSpec = z.object({
   drainMs: z.number().int().nonnegative(),
   /** Folders to create before launch. */
   volumes: z.array(z.string()),
-  /** Static file serving (apps with no exec). */
+  /** Static file serving (apps with no exec): the folder, and where misses go. */
   serveStatic: z.string().nullable(),
+  serveProxy: z.string().nullable(),
   port: z.number().int().min(1).max(65535).nullable(),
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;

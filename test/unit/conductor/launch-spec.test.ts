@@ -135,9 +135,10 @@ describe('launch spec', () => {
   });
 
   it('serves static files only for apps with no exec', () => {
-    const a = app('  serve', '    static ./public', '    port 8081');
+    const a = app('  serve', '    static ./public', '    port 8081', '    proxy http://127.0.0.1:9000');
     const l = launchSpec(a.spec, a.secrets, ID);
     assert.equal(l.exec, null);
     assert.equal(l.serveStatic, '/m/public');
+    assert.equal(l.serveProxy, 'http://127.0.0.1:9000');
   });
 });

@@ -143,6 +143,7 @@ const launchSpec: fc.Arbitrary<LaunchSpec> = record({
   drainMs: nonNegInt,
   volumes: fc.array(anyString(60), { maxLength: 3 }),
   serveStatic: fc.option(anyString(60), { nil: null }),
+  serveProxy: fc.option(anyString(60), { nil: null }),
   port: fc.option(port, { nil: null }),
 });
 

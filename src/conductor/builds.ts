@@ -1,0 +1,102 @@
+// `build` steps: the commands a manifest asks to run in its folder before a new generation starts.
+// Each `run` is split like a shell does and run as argv (never through a shell), one after the
+// other; their output becomes the rollout's steps. A generation launches no replica until its build
+// succeeded (journaled, so a restart does not build it again); a failed build fails the rollout.
+import * as path from 'node:path';
+import { execa } from 'execa';
+import type { Logger } from '../shared/logger';
+import { splitWords } from '../shared/manifest/tokenize';
+import type { GenerationRecord, WorkloadRecord } from './model';
+
+const OUTPUT_LINES_SHOWN = 100;
+const COMMAND_TIMEOUT_MS = 30 * 60_000;
+
+/** What a build reports, by app name and generation (the workload record may have changed since it started). */
+export interface BuildEvents {
+  step(app: string, message: string, level: 'info' | 'warn' | 'error'): void;
+  succeeded(app: string, generation: number): void;
+  failed(app: string, generation: number, reason: string): void;
+}
+
+type BuildState = 'running' | 'succeeded' | 'failed';
+
+export class Builds {
+  private readonly states = new Map<string, BuildState>();
+  private readonly running = new Set<{ kill(): void }>();
+  private closed = false;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly events: BuildEvents,
+  ) {}
+
+  /** Whether `gen` may launch replicas; starts its build when it has one that has not run. */
+  ready(w: WorkloadRecord, gen: GenerationRecord): boolean {
+    if (!gen.spec.build || gen.builtAt) return true;
+    const key = `${w.name}@${gen.generation}`;
+    const state = this.states.get(key);
+    if (state === 'succeeded') return true;
+    if (state === undefined && !this.closed) {
+      this.states.set(key, 'running');
+      void this.run(w, gen, key);
+    }
+    return false;
+  }
+
+  private async run(w: WorkloadRecord, gen: GenerationRecord, key: string): Promise<void> {
+    const cwd = path.dirname(gen.manifestPath);
+    const started = this.now();
+    for (const command of gen.spec.build!.run) {
+      const [program, ...args] = splitWords(command);
+      this.events.step(w.name, `build: ${command}`, 'info');
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SKR8TR_')) env[k] = v;
+      let shown = 0;
+      let hidden = 0;
+      const child = execa(program!, args, { cwd, env, extendEnv: false, stdin: 'ignore', all: true, buffer: false, reject: false, timeout: COMMAND_TIMEOUT_MS, lines: false });
+      this.running.add(child);
+      let partial = '';
+      child.all?.setEncoding('utf8');
+      child.all?.on('data', (chunk: string) => {
+        partial += chunk;
+        let nl: number;
+        while ((nl = partial.indexOf('\n')) >= 0) {
+          const line = partial.slice(0, nl).replace(/\r$/, '');
+          partial = partial.slice(nl + 1);
+          if (shown < OUTPUT_LINES_SHOWN) {
+            shown++;
+            this.events.step(w.name, `  | ${line}`, 'info');
+          } else hidden++;
+        }
+      });
+      const result = await child;
+      this.running.delete(child);
+      if (partial && shown < OUTPUT_LINES_SHOWN) this.events.step(w.name, `  | ${partial}`, 'info');
+      if (hidden > 0) this.events.step(w.name, `  | … ${hidden} more line${hidden === 1 ? '' : 's'}`, 'info');
+      if (this.closed) return;
+      if (result.exitCode !== 0) {
+        const how = result.timedOut
+          ? `took longer than ${COMMAND_TIMEOUT_MS / 60_000} min`
+          : (result as { code?: string }).code === 'ENOENT'
+            ? `could not start: program not found: ${program}`
+            : result.signal
+              ? `was killed by ${result.signal}`
+              : `exited with code ${result.exitCode}`;
+        const reason = `build step \`${command}\` ${how}`;
+        this.states.set(key, 'failed');
+        this.log.warn(`${w.name} generation ${gen.generation}: ${reason}`);
+        this.events.failed(w.name, gen.generation, reason);
+        return;
+      }
+    }
+    this.states.set(key, 'succeeded');
+    this.events.step(w.name, `built generation ${gen.generation} in ${this.now() - started} ms`, 'info');
+    this.events.succeeded(w.name, gen.generation);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.running) c.kill();
+  }
+}
