@@ -99,4 +99,19 @@ describe('misbehaving workloads', function () {
     assert.ok(grew < 100 * 1024, `the Conductor grew by ${grew} KiB`);
     assert.equal((await c.cli(['down', 'flood'])).code, 0);
   });
+
+  it('one with `restart on-failure` that dies is restarted in place: same replica, new pid', async () => {
+    const once = `${c.home}/died-once`;
+    const file = c.manifest('phoenix.skr8tr', fixtureApp('phoenix', { env: { FIXTURE_EXIT_AFTER_MS: '800', FIXTURE_EXIT_ONCE_FILE: once }, extra: ['restart on-failure'] }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const before = (await c.settled('phoenix', 1, 1)).running[0]!;
+    const after = await waitFor('the replica to be restarted in place and ready again', async () => {
+      const r = (await c.workload('phoenix')).replicas.find((x) => x.id === before.id);
+      return r && r.restarts === 1 && r.state === 'ready' ? r : null;
+    }, 30_000);
+    assert.notEqual(after.pid, before.pid);
+    assert.ok(!isAlive(before.pid!));
+    const w = await c.workload('phoenix');
+    assert.equal(w.replicas.filter((r) => r.state === 'ready').length, 1, 'restarted, not replaced');
+  });
 });
