@@ -11,7 +11,7 @@ const out = path.join(root, `${name}-${version}.vsix`);
 const vsce = path.join(root, 'node_modules', '.bin', 'vsce');
 
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
-execFileSync(vsce, ['package', '--no-dependencies', '--out', out], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(vsce, ['package', '--no-dependencies', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 const files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' }).trim().split('\n').sort();
 const bad = files.filter((f) => f.startsWith('node_modules/') || f.startsWith('src/') || f.startsWith('test/'));
 const size = fs.statSync(out).size;

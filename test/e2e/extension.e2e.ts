@@ -86,7 +86,7 @@ describe('Skr8tr in a real VS Code', function () {
     fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v1'));
     fs.writeFileSync(path.join(ws, 'broken.skr8tr'), 'app broken\n  exec ./server\n  replicas lots\n');
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     vsix = path.join(ROOT, `skr8tr-${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}.vsix`);
     session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false } });
   });
@@ -113,8 +113,8 @@ describe('Skr8tr in a real VS Code', function () {
     });
     const report = await session?.stop();
     if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
-    fs.rmSync(work, { recursive: true, force: true });
-    fs.rmSync(vsix, { force: true });
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+    if (vsix) fs.rmSync(vsix, { force: true });
   });
 
   it('right-click Up, then Rollout: the output channel shows each step, the tree the new generation', async () => {

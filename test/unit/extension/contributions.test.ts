@@ -403,3 +403,12 @@ describe('package.json contributions', () => {
     });
   });
 });
+
+describe('the README as the Marketplace shows it', () => {
+  it('has no relative links (vsce refuses them without a GitHub repository URL)', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    const relative = links.filter((l) => !/^(https?:|command:|#)/.test(l));
+    assert.deepEqual(relative, []);
+  });
+});
