@@ -10,11 +10,9 @@
 //   Part 2: one REAL agent (dist/agent.js) running 200, then 500 replicas of `/bin/sleep 3600`:
 //   its resident memory at 0, 200 and 500 replicas; then every replica is stopped and shown gone.
 // `npm run bench:api-scale`; writes bench/results/api-scale.json.
-import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ApiClientError, type ConductorClient } from '../src/shared/client';
@@ -44,23 +42,6 @@ function inTime(what: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What was measured: the commit checked out and when dist/ (the daemons run) was built. */
-/** Other work on the machine skews latency: the 1/5/15-minute load averages are recorded. */
-const loadAverageAtStart = os.loadavg().map((l) => +l.toFixed(2));
-
-const distMtime = () => fs.statSync(path.resolve(__dirname, '../dist/conductor.js')).mtime.toISOString();
-/** The daemons are spawned from dist/ as it is at that moment: a rebuild during the run is flagged. */
-const distAtStart = distMtime();
-
-function build(): { commit: string; distBuiltAt: string; distRebuiltDuringRun: boolean; loadAverageAtStart: number[]; loadAverageAtEnd: number[] } {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout
-  }
-  return { commit, distBuiltAt: distAtStart, distRebuiltDuringRun: distMtime() !== distAtStart, loadAverageAtStart, loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)) };
-}
 
 // ---- measurements ------------------------------------------------------------------------------
 
@@ -621,14 +602,11 @@ async function main(): Promise<void> {
     'the simulated agents run inside the benchmark process, beside the API client; the Conductor and the real agent are separate processes (all on the same cores)',
     `whole run: ${durationS} s; every process started was shown gone at the end`,
   ];
-  const b = build();
-  summary.push(`measured: commit ${b.commit}, dist/ built ${b.distBuiltAt}${b.distRebuiltDuringRun ? ' — WARNING: dist/ was rebuilt during the run, so later parts ran a newer build' : ''}; load average ${b.loadAverageAtStart.join(' ')} at the start`);
   for (const s of summary) console.log(s);
-  console.log(`wrote ${writeResults('api-scale', { build: b, simulated: sim, realAgent: real, durationS }, summary)}`);
+  console.log(`wrote ${writeResults('api-scale', { simulated: sim, realAgent: real, durationS }, summary)}`);
 }
 
-// Exit as soon as the work is done and proven cleaned up: Cluster.stop() in the test harness leaves
-// its 30 s SIGTERM-timeout timer running, which would otherwise keep this process alive for it.
+// Exit as soon as the work is done and proven cleaned up.
 void main().then(
   () => process.exit(0),
   (err: unknown) => {

@@ -14,7 +14,7 @@
 // (`kill_timeout`, as the Skr8tr manifest's `drain 2s`). A last variant shows PM2's defaults
 // (SIGINT, 1.6 s), which this SIGTERM-only service does not handle.
 // `npm run bench:pm2`; writes bench/results/pm2-compare.json.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -40,23 +40,6 @@ const DEADLINE = Date.now() + 15 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What was measured: the commit checked out and when dist/ (the daemons run) was built. */
-/** Other work on the machine skews latency: the 1/5/15-minute load averages are recorded. */
-const loadAverageAtStart = os.loadavg().map((l) => +l.toFixed(2));
-
-const distMtime = () => fs.statSync(path.resolve(__dirname, '../dist/conductor.js')).mtime.toISOString();
-/** The daemons are spawned from dist/ as it is at that moment: a rebuild during the run is flagged. */
-const distAtStart = distMtime();
-
-function build(): { commit: string; distBuiltAt: string; distRebuiltDuringRun: boolean; loadAverageAtStart: number[]; loadAverageAtEnd: number[] } {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' }).trim();
-  } catch {
-    // not a git checkout
-  }
-  return { commit, distBuiltAt: distAtStart, distRebuiltDuringRun: distMtime() !== distAtStart, loadAverageAtStart, loadAverageAtEnd: os.loadavg().map((l) => +l.toFixed(2)) };
-}
 const mark = crypto.randomBytes(8).toString('hex');
 
 function inTime(what: string): void {
@@ -436,14 +419,11 @@ async function main(): Promise<void> {
     `PM2 was told to stop apps with SIGTERM and wait ${DRAIN_MS} ms (PM2_KILL_SIGNAL, kill_timeout), as Skr8tr does (drain 2s); the last variant keeps PM2's defaults: SIGINT, which this service does not handle, so each old worker dies at once with whatever it was serving`,
     `whole run: ${durationS} s; pm2 kill left no process, Skr8tr's daemons and replicas are gone, ~/.pm2 untouched`,
   ];
-  const b = build();
-  summary.push(`measured: commit ${b.commit}, dist/ built ${b.distBuiltAt}${b.distRebuiltDuringRun ? ' — WARNING: dist/ was rebuilt during the run, so later parts ran a newer build' : ''}; load average ${b.loadAverageAtStart.join(' ')} at the start`);
   for (const s of summary) console.log(s);
-  console.log(`wrote ${writeResults('pm2-compare', { build: b, pm2Version, load: LOAD, tailMs: TAIL_MS, runs: RUNS, summaries, details: all, durationS }, summary)}`);
+  console.log(`wrote ${writeResults('pm2-compare', { pm2Version, load: LOAD, tailMs: TAIL_MS, runs: RUNS, summaries, details: all, durationS }, summary)}`);
 }
 
-// Exit as soon as the work is done and proven cleaned up: Cluster.stop() in the test harness leaves
-// its 30 s SIGTERM-timeout timer running, which would otherwise keep this process alive for it.
+// Exit as soon as the work is done and proven cleaned up.
 void main().then(
   () => process.exit(0),
   (err: unknown) => {
