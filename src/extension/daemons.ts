@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { ConductorClient, NotRunning } from '../shared/client';
 import { paths, readConductorInfo, type ConductorInfo } from '../shared/home';
 import { isAlive } from '../shared/platform/process';
-import type { StatusView } from '../shared/protocol/api';
+import type { NodeView, StatusView } from '../shared/protocol/api';
 import { VERSION } from '../shared/version';
 import type { Settings } from './config';
 
@@ -99,7 +99,20 @@ export class Daemons {
     }
     if (!client) throw new Error(`the Conductor did not answer within ${START_TIMEOUT_MS / 1000} s; see ${path.join(paths.logs(s.home), 'conductor.log')}`);
     this.startAgents();
+    await this.waitForNode(client, Math.max(0, deadline - Date.now()));
     return client;
+  }
+
+  /** Waits (bounded) until a node has joined, so the first rollout has somewhere to run. */
+  private async waitForNode(client: ConductorClient, timeoutMs: number): Promise<void> {
+    if (this.settings().localAgents === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const nodes = await client.request<NodeView[]>('GET', '/v1/nodes', undefined, 2_000).catch(() => []);
+      if (nodes.some((n) => n.connected)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    this.log('no local agent joined in time; the first replicas wait for one');
   }
 
   /** Starts the configured number of local agents; an agent already running for a node id refuses to start twice. */

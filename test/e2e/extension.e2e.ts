@@ -55,6 +55,18 @@ function get(port: number): Promise<string> {
   });
 }
 
+/** Opens a workspace file in the editor through Quick Open. */
+async function openInEditor(page: VSCodeSession['page'], name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
 /** The text of the "Skr8tr" log output channel as VS Code writes it to disk. */
 function skr8trChannel(userDataDir: string): string {
   const logs = path.join(userDataDir, 'logs');
@@ -127,8 +139,19 @@ describe('Skr8tr in a real VS Code', function () {
     await waitFor('generation 1 to be up', () => /done: 2 replicas of generation 1 ready/.test(skr8trChannel(profile.userDataDir)), 90_000, 200);
     assert.match(await get(port), /^v1 /);
 
-    // The user edits the version and rolls out.
-    fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v2'));
+    // The user edits the version in the editor, saves, and rolls out.
+    await openInEditor(page, 'web.skr8tr');
+    await page.keyboard.press('Control+H');
+    const find = page.locator('.editor-widget.find-widget textarea[aria-label="Find"], .editor-widget.find-widget input[aria-label="Find"]').first();
+    await find.waitFor({ state: 'visible' });
+    await find.fill('FIXTURE_VERSION v1');
+    const replace = page.locator('.editor-widget.find-widget textarea[aria-label="Replace"], .editor-widget.find-widget input[aria-label="Replace"]').first();
+    await replace.fill('FIXTURE_VERSION v2');
+    await page.keyboard.press('Control+Alt+Enter');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    await waitFor('the edit to be saved', () => fs.readFileSync(path.join(ws, 'web.skr8tr'), 'utf8').includes('FIXTURE_VERSION v2'), 15_000, 100);
+    await screenshot(page, '3-edited-manifest');
     await explorerContextMenu(page, 'web.skr8tr', 'Skr8tr: Rollout', { timeoutMs: 30_000 });
     const text = await waitFor('generation 2 to be rolled out', () => {
       const t = skr8trChannel(profile.userDataDir);
@@ -139,9 +162,10 @@ describe('Skr8tr in a real VS Code', function () {
       assert.match(text, step);
     }
     assert.match(text, /\+\d+\.\d{3}s/);
+    assert.doesNotMatch(text, /no node is connected/, 'the Conductor was started with its agent already joined');
     assert.match(await get(port), /^v2 /);
     await showOutputChannel(page, 'Skr8tr');
-    await screenshot(page, '3-output-after-rollout');
+    await screenshot(page, '4-output-after-rollout');
 
     // The tree: the workload at generation 2 with its replicas; the node with its ports.
     await clickActivityBar(page, 'Skr8tr');
@@ -163,7 +187,7 @@ describe('Skr8tr in a real VS Code', function () {
     }, 20_000, 200);
     assert.ok(nodes.some((r) => /Ports in use/.test(r.text)));
     assert.ok(nodes.filter((r) => /web-2-\w+/.test(r.text)).length === 2);
-    await screenshot(page, '4-tree-after-rollout');
+    await screenshot(page, '5-tree-after-rollout');
   });
 
   it('a window reload keeps the workloads running, and the tree shows them again', async () => {
@@ -202,17 +226,12 @@ describe('Skr8tr in a real VS Code', function () {
 
   it('a manifest with an error shows in the Problems panel', async () => {
     const { page } = session!;
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('broken.skr8tr');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'broken.skr8tr' }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
+    await openInEditor(page, 'broken.skr8tr');
     const problems = await waitFor('the error in the Problems panel', async () => {
       const rows = await readProblems(page);
       return rows.some((r) => r.severity === 'Error' && /bad `replicas`: "lots" is not a whole number/.test(r.label)) ? rows : null;
     }, 30_000, 250);
     assert.ok(problems.some((r) => /broken\.skr8tr/.test(r.text)));
-    await screenshot(page, '5-problems');
+    await screenshot(page, '8-problems');
   });
 });
