@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import type { Logger } from '../shared/logger';
 import type { AppSpec } from '../shared/manifest/model';
 import { Builds } from './builds';
+import { formatMs } from '../shared/format';
 import { crashPoint } from './crash-points';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
@@ -35,8 +36,6 @@ export interface Traffic {
   /** Resolves once the replica gets no new requests and its in-flight ones are done. */
   leave(r: Replica, capMs: number): Promise<void>;
 }
-
-export const noTraffic: Traffic = { ensure() {}, release() {}, join: () => false, leave: async () => {} };
 
 const LIVE = new Set(['pending', 'starting', 'ready']);
 /** A replica that stayed ready this long before failing starts a fresh backoff sequence. */
@@ -670,10 +669,4 @@ export class Reconciler {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }

@@ -13,7 +13,7 @@ import type { DaemonLog } from './daemon-log';
 import type { ManifestDiagnostics } from './language';
 import type { ReplicaLogs } from './replica-logs';
 import type { RolloutUi } from './rollout-ui';
-import { formatMs } from './tree-items';
+import { formatMs } from '../shared/format';
 import type { Settings } from './config';
 
 export interface CommandDeps {

@@ -7,6 +7,7 @@
 //   Rollouts:   ro:<rollout id>
 // No VS Code here: views.ts turns an ItemSpec into a TreeItem.
 import type { ReplicaState, ReplicaView, RolloutView } from '../shared/protocol/api';
+import { formatMs } from '../shared/format';
 import { isFinal, type ClusterModel } from './cluster-model';
 
 export type ViewId = 'workloads' | 'nodes' | 'rollouts';
@@ -242,15 +243,6 @@ function rolloutItem(r: RolloutView, now: number): ItemSpec {
     contextValue: `rollout:${isFinal(r.state) ? 'ended' : 'rolling'}:${r.state}`,
     collapsible: 'none',
   };
-}
-
-export function formatMs(ms: number): string {
-  // Each unit is chosen after rounding, so 999.7 ms is "1.0 s" and 119.9 s is "2 min 0 s", never "1 min 60 s".
-  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
-  const tenths = Math.round(ms / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 function formatAge(ms: number): string {

@@ -59,5 +59,3 @@ export class SinkLogger implements Logger {
 export function parseLevel(text: string | undefined, fallback: Level = 'info'): Level {
   return text && text in ORDER ? (text as Level) : fallback;
 }
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

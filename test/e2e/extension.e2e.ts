@@ -158,7 +158,7 @@ describe('Skr8tr in a real VS Code', function () {
       return /done: 2 replicas of generation 2 ready/.test(t) ? t : null;
     }, 90_000, 200);
     // One line per step, with timings.
-    for (const step of [/rollout \S+: generation 1 → 2, 2 replicas/, /launching web-2-\w+ on local \(port \d+\)/, /web-2-\w+ ready after \d+ ms; joined the ingress/, /draining web-1-\w+ \(replaced\)/, /stopped web-1-\w+/]) {
+    for (const step of [/rollout \S+: generation 1 → 2, 2 replicas/, /launching web-2-\w+ on local \(port \d+\)/, /web-2-\w+ ready after [\d.]+ m?s; joined the ingress/, /draining web-1-\w+ \(replaced\)/, /stopped web-1-\w+/]) {
       assert.match(text, step);
     }
     assert.match(text, /\+\d+\.\d{3}s/);

@@ -1,7 +1,7 @@
 // What an editor needs from the manifest language, without an editor: the scope a line is in,
 // hover text for a key, completions at a position, the range a diagnostic points at. Pure, so it is
 // tested without VS Code; src/extension adapts it to the VS Code API.
-import { KEYS, keyInfo, keysIn, scopeLabel, type KeyInfo, type Scope } from './keys';
+import { keyInfo, keysIn, scopeLabel, type KeyInfo, type Scope } from './keys';
 import type { Syntax } from './index';
 
 /** Map-like blocks whose entries are free names, not keys. */
@@ -147,5 +147,3 @@ export function wordRange(lineText: string, column: number): [number, number] {
   while (end < lineText.length && !/\s/.test(lineText[end]!)) end++;
   return [start, end === start ? Math.min(lineText.length, start + 1) : end];
 }
-
-export const ALL_KEYS = KEYS;

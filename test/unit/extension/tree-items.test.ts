@@ -3,7 +3,8 @@
 // each element looks (label, description, codicon, context value for package.json's menus).
 import * as assert from 'node:assert/strict';
 import type { ClusterModel } from '../../../src/extension/cluster-model';
-import { children, formatMs, item, parentOf, type ItemSpec, type ViewId } from '../../../src/extension/tree-items';
+import { children, item, parentOf, type ItemSpec, type ViewId } from '../../../src/extension/tree-items';
+import { formatMs } from '../../../src/shared/format';
 import type { ReplicaState } from '../../../src/shared/protocol/api';
 import { modelOf, nodeView, replicaView, rolloutView, workloadSummary } from './fixtures';
 
