@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isAlive } from '../src/shared/platform/process';
 import type { WorkloadView } from '../src/shared/protocol/api';
-import { Cluster, FIXTURE, fixtureApp, waitFor } from '../test/integration/harness';
+import { Cluster, FIXTURE, exec, fixtureApp, waitFor, type Exec } from '../test/integration/harness';
 import { Load, freePort } from '../test/integration/load';
 import { median, percentile, writeResults } from './lib/results';
 
@@ -48,35 +48,7 @@ function inTime(what: string): void {
 
 // ---- processes ---------------------------------------------------------------------------------
 
-interface Exec {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exec> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${path.basename(cmd)} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
-}
+const run = exec;
 
 /** Live processes whose environment holds `BENCH_MARK=<this run's mark>`: everything this benchmark started. */
 function markedProcesses(): number[] {

@@ -429,10 +429,10 @@ export class Reconciler {
     this.closeProber(r.id);
     const inIngress = r.inIngress;
     // Out of the ingress first (no new request reaches it), then draining.
-    const left = inIngress ? this.traffic.leave(r, this.drainMsOf(r)) : null;
+    const left = inIngress ? this.traffic.leave(r, r.drainMs) : null;
     this.state.updateReplica(r, { state: 'draining', reason: why, inIngress: false });
     this.stepFor(r, `draining ${r.id} (${why})${inIngress ? ': out of the ingress, waiting for its requests to finish' : ''}`);
-    const grace = this.drainMsOf(r);
+    const grace = r.drainMs;
     const send = () => {
       if (r.state !== 'draining') return;
       if (!r.node || !this.agents.stop(r.node, r.id, grace)) {
@@ -454,10 +454,6 @@ export class Reconciler {
     this.stepFor(r, `${r.id} failed: ${reason}`, 'error');
     if (r.node) this.agents.stop(r.node, r.id, 0);
     if (wasLive) this.recordFailure(r);
-  }
-
-  private drainMsOf(r: Replica): number {
-    return r.drainMs;
   }
 
   private recordFailure(r: Replica): void {
@@ -605,7 +601,7 @@ export class Reconciler {
         continue;
       }
       if (r && r.state === 'draining') {
-        this.agents.stop(nodeId, r.id, this.drainMsOf(r));
+        this.agents.stop(nodeId, r.id, r.drainMs);
         continue;
       }
       if (r || !w || !generationOf(w, rep.generation)) {

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ConductorClient } from '../../src/shared/client';
 import { groupMembers, isAlive } from '../../src/shared/platform/process';
 import type { ApiEvent, WorkloadView } from '../../src/shared/protocol/api';
@@ -20,6 +21,37 @@ export interface Daemon {
   output: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   done: boolean;
+}
+
+export interface Exec {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a command to its end, capturing its output; a command that outlives `timeoutMs` is killed and rejects. */
+export function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exec> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${path.basename(cmd)} ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes (then fails, saying what it waited for). */
@@ -106,25 +138,8 @@ export class Cluster {
   }
 
   /** Runs the built CLI against this home. */
-  cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(DIST, 'cli.js'), ...args], {
-        env: { ...process.env, SKR8TR_HOME: this.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`skr8tr ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  cli(args: string[], timeoutMs = 60_000): Promise<Exec> {
+    return exec(process.execPath, [path.join(DIST, 'cli.js'), ...args], { ...process.env, SKR8TR_HOME: this.home }, timeoutMs);
   }
 
   /** Writes a manifest into the home and returns its path. */
