@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBounded } from './bounded.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cache = process.env.SKR8TR_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'skr8tr-e2e');
@@ -40,5 +41,14 @@ if (lacking.length > 0) {
   }
 }
 
-const mocha = spawnSync(path.join(root, 'node_modules', '.bin', 'mocha'), ['--config', 'test/e2e/.mocharc.json'], { cwd: root, stdio: 'inherit' });
-process.exit(mocha.status ?? 1);
+// Bounded, and proven to leave no code-server, Chromium or daemon behind, even when a test or its
+// cleanup failed (scripts/bounded.mjs).
+const boundMs = Number(process.env.SKR8TR_E2E_BOUND_MS ?? 20 * 60_000);
+const status = await runBounded({
+  name: 'end-to-end tests',
+  cmd: path.join(root, 'node_modules', '.bin', 'mocha'),
+  args: ['--config', 'test/e2e/.mocharc.json', ...process.argv.slice(2)],
+  timeoutMs: boundMs,
+  cwd: root,
+});
+process.exit(status);

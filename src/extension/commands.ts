@@ -8,7 +8,8 @@ import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
 import type { RolloutView, SubmitResult, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
 import { COMMANDS, type CommandId } from './command-list';
 import type { Connection } from './connection';
-import { Incompatible, type Daemons } from './daemons';
+import type { Daemons } from './daemons';
+import { Incompatible } from './presence';
 import type { DaemonLog } from './daemon-log';
 import type { ManifestDiagnostics } from './language';
 import type { ReplicaLogs } from './replica-logs';
@@ -32,9 +33,6 @@ class Cancelled extends Error {}
 type Handler = (...args: unknown[]) => Promise<void>;
 
 export class Commands {
-  /** Set while this window stops the Conductor on purpose (so its going away is not a crash). */
-  stoppingOnPurpose = false;
-
   constructor(private readonly d: CommandDeps) {}
 
   /** Each command's body; whether it needs trust comes from command-list.ts. */
@@ -125,25 +123,16 @@ export class Commands {
   }
 
   private async replaceIncompatible(): Promise<void> {
-    const client = ConductorClient.fromHome(this.d.daemons.home);
-    this.stoppingOnPurpose = true;
-    try {
-      await this.d.daemons.stop(client, false);
-    } finally {
-      this.stoppingOnPurpose = false;
-    }
+    await this.d.daemons.stop(ConductorClient.fromHome(this.d.daemons.home), 'leave-workloads');
   }
 
   private async restartConductor(): Promise<void> {
     const client = this.d.connection.client;
     if (client) {
-      this.stoppingOnPurpose = true;
-      try {
-        this.d.connection.disconnect();
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Skr8tr: restarting the Conductor…' }, () => this.d.daemons.stop(client, false));
-      } finally {
-        this.stoppingOnPurpose = false;
-      }
+      this.d.connection.disconnect();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Skr8tr: restarting the Conductor…' }, () =>
+        this.d.daemons.stop(client, 'leave-workloads'),
+      );
     }
     await this.conductor(true);
     void vscode.window.showInformationMessage('Skr8tr: the Conductor restarted; running workloads were adopted.');
@@ -166,15 +155,10 @@ export class Commands {
             'Leave Workloads Running',
           );
     if (!pick) throw new Cancelled();
-    this.stoppingOnPurpose = true;
-    try {
-      this.d.connection.disconnect();
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Skr8tr: stopping the Conductor…' }, () =>
-        this.d.daemons.stop(client, pick !== 'Leave Workloads Running'),
-      );
-    } finally {
-      this.stoppingOnPurpose = false;
-    }
+    this.d.connection.disconnect();
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Skr8tr: stopping the Conductor…' }, () =>
+      this.d.daemons.stop(client, pick === 'Leave Workloads Running' ? 'leave-workloads' : 'stop-workloads'),
+    );
   }
 
   private async refresh(): Promise<void> {

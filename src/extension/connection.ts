@@ -1,18 +1,22 @@
 // The extension's one connection to the Conductor: the event stream that feeds the cluster model
-// (and, by being open, holds the Conductor's lease). It reconnects with its last sequence number,
-// so nothing is missed, and watches the home folder so a Conductor started elsewhere (the CLI,
-// another window) is found without polling.
-//
-//   disconnected ──conductor.json appears / connect()──▶ connecting ──snapshot──▶ connected
-//        ▲                                                                    │ stream ends
-//        └──────────────────── no Conductor (gone) ◀──── retry with backoff ◀─┘
+// (and, by being open, holds the Conductor's lease). The link (conductor-link.ts) decides when to
+// open, retry or give up; this file feeds the model and tells VS Code. It watches the home folder so
+// a Conductor started elsewhere (the CLI, another window) is found without polling.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ConductorClient } from '../shared/client';
 import type { ApiEvent, WorkloadView } from '../shared/protocol/api';
 import { ClusterModel, type ModelChange } from './cluster-model';
+import { ConductorLink, realTimer, type LinkState, type Presence } from './conductor-link';
 
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+export type ConnectionState = LinkState;
+
+/** Who answers for the Conductor's presence and for a crash (daemons.ts). */
+export interface ConductorSupervisor {
+  presence(): Presence<ConductorClient>;
+  /** The Conductor this window was attached to crashed: a new client (restarted) or null. */
+  crashed(pid: number): Promise<ConductorClient | null>;
+}
 
 export class Connection implements vscode.Disposable {
   readonly model = new ClusterModel();
@@ -20,35 +24,32 @@ export class Connection implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly stateChanged = new vscode.EventEmitter<ConnectionState>();
   readonly onDidChangeState = this.stateChanged.event;
-  private _state: ConnectionState = 'disconnected';
-  private _client: ConductorClient | null = null;
-  private abort: AbortController | null = null;
-  private retry: NodeJS.Timeout | null = null;
+  private readonly link: ConductorLink<ConductorClient>;
   private watcher: fs.FSWatcher | null = null;
-  private disposed = false;
-  private backoffMs = 100;
 
   constructor(
-    /** Finds the running Conductor's client (null when none). */
-    private readonly find: () => ConductorClient | null,
-    /** Called when a connection is lost and no Conductor is running any more. */
-    private readonly onGone: () => void,
+    private readonly supervisor: ConductorSupervisor,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.link = new ConductorLink<ConductorClient>({
+      presence: () => supervisor.presence(),
+      open: (client, signal, up) => this.stream(client, signal, up),
+      state: (s) => {
+        void vscode.commands.executeCommand('setContext', 'skr8tr.connected', s === 'connected');
+        this.stateChanged.fire(s);
+      },
+      lost: (crashedPid) => this.lost(crashedPid),
+      log,
+      timer: realTimer,
+    });
+  }
 
   get state(): ConnectionState {
-    return this._state;
+    return this.link.state;
   }
 
   get client(): ConductorClient | null {
-    return this._state === 'connected' ? this._client : null;
-  }
-
-  private setState(s: ConnectionState): void {
-    if (s === this._state) return;
-    this._state = s;
-    void vscode.commands.executeCommand('setContext', 'skr8tr.connected', s === 'connected');
-    this.stateChanged.fire(s);
+    return this.link.client;
   }
 
   /** Watches the home folder: when a Conductor appears there, connect. */
@@ -58,7 +59,7 @@ export class Connection implements vscode.Disposable {
     try {
       fs.mkdirSync(home, { recursive: true, mode: 0o700 });
       this.watcher = fs.watch(home, (_event, file) => {
-        if (file === 'conductor.json' && this._state === 'disconnected') this.connect();
+        if (file === 'conductor.json' && this.link.state === 'disconnected') void this.link.connect();
       });
       this.watcher.on('error', () => {});
     } catch (err) {
@@ -66,56 +67,27 @@ export class Connection implements vscode.Disposable {
     }
   }
 
-  /** Connects to the running Conductor, if there is one; resolves once the snapshot arrived (or it failed). */
+  /** Connects to the running Conductor (or to `client`, just started); resolves once the snapshot arrived (or it failed). */
   connect(client?: ConductorClient): Promise<boolean> {
-    if (this.disposed) return Promise.resolve(false);
-    if (this._state !== 'disconnected' && !client) return Promise.resolve(this._state === 'connected');
-    this.abort?.abort();
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = null;
-    let found: ConductorClient | null;
-    try {
-      found = client ?? this.find();
-    } catch (err) {
-      this.log((err as Error).message);
-      found = null;
-    }
-    if (!found) {
-      this.setState('disconnected');
-      return Promise.resolve(false);
-    }
-    this._client = found;
-    this.setState('connecting');
-    const abort = new AbortController();
-    this.abort = abort;
-    return new Promise<boolean>((resolve) => {
-      let settled = false;
-      const settle = (ok: boolean) => {
-        if (!settled) {
-          settled = true;
-          resolve(ok);
-        }
-      };
-      const onEvent = (e: ApiEvent) => {
-        const change = this.model.apply(e);
-        if (e.type === 'snapshot' || e.type === 'resumed') {
-          this.backoffMs = 100;
-          this.setState('connected');
-          void this.loadHistory(found!);
-          settle(true);
-        }
-        void vscode.commands.executeCommand('setContext', 'skr8tr.hasWorkloads', this.model.workloads.size > 0);
-        this.changed.fire(change);
-      };
-      found!
-        .events(onEvent, this.model.position, abort.signal)
-        .catch((err: Error) => this.log(`event stream: ${err.message}`))
-        .finally(() => {
-          settle(false);
-          if (abort.signal.aborted || this.disposed) return;
-          this.lost();
-        });
-    });
+    return this.link.connect(client);
+  }
+
+  /** Drops the connection (and with it this window's hold on the lease). */
+  disconnect(): void {
+    this.link.disconnect();
+  }
+
+  private async stream(client: ConductorClient, signal: AbortSignal, up: () => void): Promise<void> {
+    const onEvent = (e: ApiEvent) => {
+      const change = this.model.apply(e);
+      if (e.type === 'snapshot' || e.type === 'resumed') {
+        up();
+        void this.loadHistory(client);
+      }
+      void vscode.commands.executeCommand('setContext', 'skr8tr.hasWorkloads', this.model.workloads.size > 0);
+      this.changed.fire(change);
+    };
+    await client.events(onEvent, this.model.position, signal);
   }
 
   /** Rollout history is not in the stream's snapshot: fetch it once a connection. */
@@ -129,44 +101,18 @@ export class Connection implements vscode.Disposable {
     }
   }
 
-  private lost(): void {
-    let next: ConductorClient | null = null;
-    try {
-      next = this.find();
-    } catch {
-      next = null;
-    }
-    if (!next) {
-      this.log('the Conductor is gone');
-      this._client = null;
-      this.model.clear();
-      this.setState('disconnected');
-      this.changed.fire({ all: true, workloads: new Set(), nodes: new Set(), workloadList: true, nodeList: true, rollouts: true, steps: [] });
-      void vscode.commands.executeCommand('setContext', 'skr8tr.hasWorkloads', false);
-      this.onGone();
-      return;
-    }
-    this.setState('connecting');
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      this._state = 'disconnected';
-      void this.connect();
-    }, this.backoffMs);
-    this.backoffMs = Math.min(5_000, this.backoffMs * 2);
-  }
-
-  /** Drops the connection (and with it this window's hold on the lease). */
-  disconnect(): void {
-    this.abort?.abort();
-    if (this.retry) clearTimeout(this.retry);
-    this.retry = null;
-    this._client = null;
-    this.setState('disconnected');
+  private lost(crashedPid: number | null): void {
+    this.model.clear();
+    this.changed.fire({ all: true, workloads: new Set(), nodes: new Set(), workloadList: true, nodeList: true, rollouts: true, steps: [] });
+    void vscode.commands.executeCommand('setContext', 'skr8tr.hasWorkloads', false);
+    if (crashedPid === null) return;
+    void this.supervisor.crashed(crashedPid).then((client) => {
+      if (client) void this.link.connect(client);
+    });
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.disconnect();
+    this.link.dispose();
     this.watcher?.close();
     this.changed.dispose();
     this.stateChanged.dispose();

@@ -1,38 +1,56 @@
-// The daemons as the extension sees them: attach to a live, compatible Conductor through
-// SKR8TR_HOME, or start the bundled Conductor and local agents, detached (a window reload keeps the
-// user's workloads running), on the extension host's own runtime. A Conductor started here holds a
-// lease: it stops its workloads and exits once no window has been connected for a while.
+// The daemons as the extension sees them, and their supervisor: attach to a live, compatible
+// Conductor through SKR8TR_HOME, or start the bundled Conductor and local agents, detached (a window
+// reload keeps the user's workloads running), on the extension host's own runtime. A Conductor
+// started here holds a lease: it stops its workloads and exits once no window has been connected.
 //
-//   unknown ──find──▶ attached ◀──start── starting
-//      │                 │ gone (crash)
-//      └──none──▶ stopped ◀──── budget spent (told once) / stop
+//   unknown ──presence──▶ attached ◀──start── starting
+//      │                     │ crashed (conductor-link.ts decides it is gone)
+//      └──absent──▶ stopped ◀┴── budget spent (told once) / stopped on purpose / cleanly
 //                        └──restart (within the budget: 3 in 3 minutes)──▶ starting
+//
+// A crash is told from a clean stop by what is left behind: a crashed Conductor leaves conductor.json
+// naming a dead pid, a crashed agent its lock file; a clean exit removes both. A stop this window
+// asked for is remembered by pid, so its end is never taken for a crash, however it ends.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { ConductorClient, NotRunning } from '../shared/client';
-import { paths, readConductorInfo, type ConductorInfo } from '../shared/home';
+import { ConductorClient } from '../shared/client';
+import { paths, readConductorInfo } from '../shared/home';
 import { isAlive } from '../shared/platform/process';
 import type { NodeView, StatusView } from '../shared/protocol/api';
-import { VERSION } from '../shared/version';
 import type { Settings } from './config';
-
-export class Incompatible extends Error {
-  constructor(readonly info: ConductorInfo) {
-    super(`a Conductor of version ${info.version} is running for ${info.home}; this extension is ${VERSION}`);
-  }
-}
+import type { Presence } from './conductor-link';
+import { conductorPresence, findConductor } from './presence';
+import type { ConductorSupervisor } from './connection';
+import { RestartBudget, restartDecision, type Departure } from './supervision';
 
 const START_TIMEOUT_MS = 15_000;
-const RESTART_BUDGET = { count: 3, windowMs: 3 * 60_000 };
 
-export class Daemons {
-  private readonly restarts: number[] = [];
+/** How a Conductor is asked to stop: with its workloads, or leaving them to their agents (adopted when it returns). */
+export type StopMode = 'stop-workloads' | 'leave-workloads';
+
+/** What the supervisor needs from the editor. */
+export interface SupervisorPolicy {
+  /** Whether daemons may be (re)started without asking: trusted workspace and `skr8tr.autoStart`. */
+  allowed(): boolean;
+  /** Tells the user, once, that a daemon keeps crashing and is left stopped. */
+  givingUp(what: string): void;
+}
+
+export class Daemons implements ConductorSupervisor {
+  private readonly conductorBudget = new RestartBudget();
+  private readonly agentBudget = new RestartBudget();
+  /** Conductors (by pid) this window asked to stop. */
+  private readonly stoppedOnPurpose = new Set<number>();
+  /** Local agents seen connected, watched for a crash. */
+  private readonly localAgents = new Set<string>();
+  private toldGivingUp = false;
 
   constructor(
     private readonly extensionPath: string,
-    private settings: () => Settings,
+    private readonly settings: () => Settings,
     private readonly log: (line: string) => void,
+    private readonly policy: SupervisorPolicy,
   ) {}
 
   get home(): string {
@@ -41,15 +59,65 @@ export class Daemons {
 
   /** A client for the running Conductor, or null when none runs. Throws Incompatible for another version. */
   find(): ConductorClient | null {
-    const info = readConductorInfo(this.home);
-    if (!info || !isAlive(info.pid)) return null;
-    if (info.version !== VERSION) throw new Incompatible(info);
+    return findConductor(this.home);
+  }
+
+  /** The one reading of the home folder that every path of the connection decides from. */
+  presence(): Presence<ConductorClient> {
+    return conductorPresence(this.home);
+  }
+
+  /** The attached Conductor crashed: restarted within the budget (its replicas are adopted), or left stopped. */
+  async crashed(pid: number): Promise<ConductorClient | null> {
+    if (!this.decide('the Conductor', 'crashed', this.stoppedOnPurpose.has(pid), this.conductorBudget)) return null;
+    this.log(`the Conductor (pid ${pid}) stopped unexpectedly; restarting it`);
     try {
-      return ConductorClient.fromHome(this.home);
+      return await this.start();
     } catch (err) {
-      if (err instanceof NotRunning) return null;
-      throw err;
+      this.log(`restart failed: ${(err as Error).message}`);
+      return null;
     }
+  }
+
+  /**
+   * Local agents, from the nodes the Conductor reports: one seen connected that is no longer, and left
+   * its lock behind (a clean exit removes it), crashed: restarted within its budget.
+   */
+  watchAgents(nodes: Iterable<{ id: string; connected: boolean }>): void {
+    const byId = new Map<string, boolean>();
+    for (const n of nodes) byId.set(n.id, n.connected);
+    for (const [id, connected] of byId) if (connected && /^local(-\d+)?$/.test(id)) this.localAgents.add(id);
+    for (const id of this.localAgents) {
+      if (byId.get(id)) continue;
+      const pid = this.agentLockPid(id);
+      if (pid !== null && isAlive(pid)) continue; // still exiting: the next report looks again
+      this.localAgents.delete(id);
+      if (this.decide(`agent ${id}`, pid === null ? 'stopped' : 'crashed', false, this.agentBudget)) {
+        this.log(`agent ${id} stopped unexpectedly; restarting it`);
+        this.startAgents();
+      }
+    }
+  }
+
+  private agentLockPid(id: string): number | null {
+    try {
+      const pid = Number(fs.readFileSync(path.join(paths.agentState(this.home, id), 'agent.lock'), 'utf8').trim());
+      return pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private decide(what: string, departure: Departure, onPurpose: boolean, budget: RestartBudget): boolean {
+    const decision = restartDecision({ departure, onPurpose, allowed: this.policy.allowed(), budget, now: Date.now() });
+    if (decision === 'budget-spent') {
+      this.log(`${what} keeps stopping unexpectedly; it is not restarted again`);
+      if (!this.toldGivingUp) {
+        this.toldGivingUp = true;
+        this.policy.givingUp(what);
+      }
+    }
+    return decision === 'restart';
   }
 
   private script(name: string): string {
@@ -125,19 +193,11 @@ export class Daemons {
     }
   }
 
-  /** Whether a crashed Conductor may be restarted now (spends one from the budget). */
-  mayRestart(): boolean {
-    const now = Date.now();
-    while (this.restarts.length > 0 && now - this.restarts[0]! > RESTART_BUDGET.windowMs) this.restarts.shift();
-    if (this.restarts.length >= RESTART_BUDGET.count) return false;
-    this.restarts.push(now);
-    return true;
-  }
-
-  /** Asks the Conductor to exit (with its workloads, or leaving them to their agents); waits until it is gone. */
-  async stop(client: ConductorClient, stopWorkloads: boolean): Promise<void> {
+  /** Asks the Conductor to exit; waits until it is gone. Its going is never taken for a crash. */
+  async stop(client: ConductorClient, mode: StopMode): Promise<void> {
     const info = readConductorInfo(this.home);
-    await client.request('POST', '/v1/shutdown', { stopWorkloads }).catch(() => {});
+    if (info) this.stoppedOnPurpose.add(info.pid);
+    await client.request('POST', '/v1/shutdown', { stopWorkloads: mode === 'stop-workloads' }).catch(() => {});
     if (!info) return;
     const deadline = Date.now() + 60_000;
     while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

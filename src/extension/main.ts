@@ -1,12 +1,9 @@
 // The extension's entry point: builds the pieces (each owned by the extension's subscriptions),
 // registers the command table, the views and the language features, and connects to a running
 // Conductor off the activation path. Only this folder imports `vscode`.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { paths, readConductorInfo } from '../shared/home';
+import { paths } from '../shared/home';
 import { isManifestPath } from '../shared/manifest';
-import { isAlive } from '../shared/platform/process';
 import { Commands } from './commands';
 import { readSettings, RESTART_KEYS } from './config';
 import { Connection } from './connection';
@@ -30,16 +27,19 @@ export function activate(context: vscode.ExtensionContext): Api {
   const channel = vscode.window.createOutputChannel('Skr8tr', { log: true });
   subs.push(channel);
   try {
-    const daemons = new Daemons(context.extensionPath, readSettings, (line) => daemonLog.note(line));
-    let commands: Commands | null = null;
-    const connection = new Connection(
-      () => daemons.find(),
-      () => void onConductorGone(),
-      (line) => daemonLog.note(line),
-    );
+    const daemons = new Daemons(context.extensionPath, readSettings, (line) => daemonLog.note(line), {
+      allowed: () => vscode.workspace.isTrusted && readSettings().autoStart,
+      givingUp: (what) => {
+        void vscode.window.showErrorMessage(`Skr8tr: ${what} keeps stopping unexpectedly; it is not restarted again.`, 'Show Log').then((pick) => {
+          if (pick) daemonLog.channel.show(true);
+        });
+      },
+    });
+    const connection = new Connection(daemons, (line) => daemonLog.note(line));
     subs.push(connection);
     registerViews(connection, subs);
     const diagnostics = registerLanguageFeatures(subs);
+    let commands: Commands | null = null;
     const rolloutUi = new RolloutUi(connection, channel, (app) => commands!.rolloutActionFor('abort', app));
     subs.push(rolloutUi);
     const logs = new ReplicaLogs();
@@ -47,56 +47,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logs, daemonLog, settings: readSettings });
     commands.register(subs);
 
-    // A Conductor that vanished while we watched it: restarted within a budget if it crashed (its
-    // conductor.json is left behind); left stopped if it stopped cleanly.
-    let toldGivingUp = false;
-    const onConductorGone = async () => {
-      if (commands!.stoppingOnPurpose || !vscode.workspace.isTrusted || !readSettings().autoStart) return;
-      const info = readConductorInfo(daemons.home);
-      if (!info || isAlive(info.pid)) return;
-      if (!daemons.mayRestart()) {
-        if (!toldGivingUp) {
-          toldGivingUp = true;
-          const pick = await vscode.window.showErrorMessage('Skr8tr: the Conductor keeps stopping unexpectedly; it is not restarted again.', 'Show Log');
-          if (pick) daemonLog.channel.show(true);
-        }
-        return;
-      }
-      daemonLog.note(`the Conductor (pid ${info.pid}) stopped unexpectedly; restarting it`);
-      try {
-        await commands!.conductor(true);
-      } catch (err) {
-        daemonLog.note(`restart failed: ${(err as Error).message}`);
-      }
-    };
-
-    // Local agents that crash are restarted within the same kind of budget.
-    const seenLocal = new Set<string>();
-    subs.push(
-      connection.onDidChange(() => {
-        if (!vscode.workspace.isTrusted || !readSettings().autoStart) return;
-        for (const n of connection.model.nodes.values()) if (/^local(-\d+)?$/.test(n.id) && n.connected) seenLocal.add(n.id);
-        for (const id of seenLocal) {
-          const n = connection.model.nodes.get(id);
-          if (n?.connected) continue;
-          // An agent that exits cleanly (told to, or idle) removes its lock; one that crashed leaves it.
-          const lock = path.join(paths.agentState(daemons.home, id), 'agent.lock');
-          let pid = 0;
-          try {
-            pid = Number(fs.readFileSync(lock, 'utf8').trim());
-          } catch {
-            seenLocal.delete(id);
-            continue;
-          }
-          if (pid > 0 && isAlive(pid)) continue;
-          seenLocal.delete(id);
-          if (daemons.mayRestart()) {
-            daemonLog.note(`agent ${id} stopped unexpectedly; restarting it`);
-            daemons.startAgents();
-          }
-        }
-      }),
-    );
+    // Local agents that crash are restarted within their budget.
+    subs.push(connection.onDidChange(() => daemons.watchAgents(connection.model.nodes.values())));
 
     // Roll out on save, when asked to.
     subs.push(

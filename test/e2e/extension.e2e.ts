@@ -13,6 +13,7 @@ import { readConductorInfo } from '../../src/shared/home';
 import { groupMembers, isAlive } from '../../src/shared/platform/process';
 import type { WorkloadView } from '../../src/shared/protocol/api';
 import { freePort } from '../integration/load';
+import { teardown } from './teardown';
 import {
   ROOT,
   clickActivityBar,
@@ -108,25 +109,32 @@ describe('Skr8tr in a real VS Code', function () {
   });
 
   after(async () => {
-    // Stop the daemons the extension started (and their workloads), then the editor and browser.
-    const info = readConductorInfo(home);
-    if (info && isAlive(info.pid)) {
-      for (const w of await ConductorClient.fromHome(home).request<WorkloadView[]>('GET', '/v1/workloads').catch(() => [])) {
-        for (const r of w.replicas) if (r.pid) pids.add(r.pid);
-      }
-      await ConductorClient.fromHome(home).request('POST', '/v1/shutdown', { stopWorkloads: true }).catch(() => {});
-      pids.add(info.pid);
-    }
-    const agentLock = path.join(home, 'agent-local', 'agent.lock');
-    if (fs.existsSync(agentLock)) pids.add(Number(fs.readFileSync(agentLock, 'utf8').trim()));
-    await waitFor('the Conductor, the agent and the replicas to exit', () => [...pids].every((p) => !isAlive(p) && groupMembers(p).length === 0), 30_000).catch((err: Error) => {
-      for (const p of pids) if (isAlive(p)) process.kill(p, 'SIGKILL');
-      throw err;
-    });
-    const report = await session?.stop();
-    if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-    if (vsix) fs.rmSync(vsix, { force: true });
+    await teardown([
+      // Stop the daemons the extension started (and their workloads)...
+      async () => {
+        const info = readConductorInfo(home);
+        if (info && isAlive(info.pid)) {
+          for (const w of await ConductorClient.fromHome(home).request<WorkloadView[]>('GET', '/v1/workloads').catch(() => [])) {
+            for (const r of w.replicas) if (r.pid) pids.add(r.pid);
+          }
+          await ConductorClient.fromHome(home).request('POST', '/v1/shutdown', { stopWorkloads: true }).catch(() => {});
+          pids.add(info.pid);
+        }
+        const agentLock = path.join(home, 'agent-local', 'agent.lock');
+        if (fs.existsSync(agentLock)) pids.add(Number(fs.readFileSync(agentLock, 'utf8').trim()));
+        await waitFor('the Conductor, the agent and the replicas to exit', () => [...pids].every((p) => !isAlive(p) && groupMembers(p).length === 0), 30_000).catch((err: Error) => {
+          for (const p of pids) if (isAlive(p)) process.kill(p, 'SIGKILL');
+          throw err;
+        });
+      },
+      // ...then the editor and the browser, whatever happened above.
+      async () => {
+        const report = await session?.stop();
+        if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
+      },
+      () => work && fs.rmSync(work, { recursive: true, force: true }),
+      () => vsix && fs.rmSync(vsix, { force: true }),
+    ]);
   });
 
   it('right-click Up, then Rollout: the output channel shows each step, the tree the new generation', async () => {

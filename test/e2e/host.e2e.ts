@@ -10,6 +10,7 @@ import { ConductorClient } from '../../src/shared/client';
 import { readConductorInfo } from '../../src/shared/home';
 import { isAlive } from '../../src/shared/platform/process';
 import { prepareWorkspace } from '../host/workspace';
+import { teardown } from './teardown';
 import { ROOT, startVSCode, waitFor, type VSCodeSession } from './vscode';
 
 describe('the extension-host suite inside code-server', function () {
@@ -23,14 +24,20 @@ describe('the extension-host suite inside code-server', function () {
 
   after(async () => {
     const home = path.join(work, 'home');
-    const info = readConductorInfo(home);
-    if (info && isAlive(info.pid)) {
-      await ConductorClient.fromHome(home).request('POST', '/v1/shutdown', { stopWorkloads: true }).catch(() => {});
-      await waitFor('the Conductor to exit', () => !isAlive(info.pid), 30_000);
-    }
-    const report = await session?.stop();
-    if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    await teardown([
+      async () => {
+        const info = readConductorInfo(home);
+        if (info && isAlive(info.pid)) {
+          await ConductorClient.fromHome(home).request('POST', '/v1/shutdown', { stopWorkloads: true }).catch(() => {});
+          await waitFor('the Conductor to exit', () => !isAlive(info.pid), 30_000);
+        }
+      },
+      async () => {
+        const report = await session?.stop();
+        if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
+      },
+      () => work && fs.rmSync(work, { recursive: true, force: true }),
+    ]);
   });
 
   it('passes in a real extension host', async () => {

@@ -23,11 +23,14 @@ export function signalProcess(pid: number, signal: NodeJS.Signals | 0): boolean 
   }
 }
 
+// A zombie (exited, not yet reaped by its parent) is gone for every purpose here: it holds no
+// socket, runs nothing, and a slow or absent reaper (PID 1 in many containers) may keep it for ever.
+
 export function isAlive(pid: number): boolean {
   return signalProcess(pid, 0) && !isZombie(pid);
 }
 
-/** Whether any process of the group is still alive. */
+/** Whether any process of the group is still alive (zombies do not count). */
 export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
@@ -35,18 +38,17 @@ export function groupAlive(pgid: number): boolean {
     return false;
   }
   if (process.platform !== 'linux') return true;
-  // A group whose only members are zombies is gone for our purposes.
-  return groupMembers(pgid).some((pid) => !isZombie(pid));
+  return groupMembers(pgid).length > 0;
 }
 
-/** Pids in a process group (Linux: from /proc). */
+/** Live pids in a process group, zombies excluded (Linux: from /proc). */
 export function groupMembers(pgid: number): number[] {
   if (process.platform !== 'linux') return [];
   const pids: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const stat = readStat(Number(name));
-    if (stat && stat.pgrp === pgid) pids.push(Number(name));
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z') pids.push(Number(name));
   }
   return pids;
 }
