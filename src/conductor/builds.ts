@@ -1,12 +1,14 @@
 // `build` steps: the commands a manifest asks to run in its folder before a new generation starts.
 // Each `run` is split like a shell does and run as argv (never through a shell), one after the
-// other; their output becomes the rollout's steps. A generation launches no replica until its build
-// succeeded (journaled, so a restart does not build it again); a failed build fails the rollout.
+// other; their output becomes the rollout's steps. Then `out` is captured for the generation
+// (snapshots.ts). A generation launches no replica until its build succeeded (journaled, so a
+// restart does not build it again); a failed build fails the rollout.
 import * as path from 'node:path';
 import { execa } from 'execa';
 import type { Logger } from '../shared/logger';
 import { splitWords } from '../shared/manifest/tokenize';
 import type { GenerationRecord, WorkloadRecord } from './model';
+import type { Snapshots } from './snapshots';
 
 const OUTPUT_LINES_SHOWN = 100;
 const COMMAND_TIMEOUT_MS = 30 * 60_000;
@@ -14,7 +16,8 @@ const COMMAND_TIMEOUT_MS = 30 * 60_000;
 /** What a build reports, by app name and generation (the workload record may have changed since it started). */
 export interface BuildEvents {
   step(app: string, message: string, level: 'info' | 'warn' | 'error'): void;
-  succeeded(app: string, generation: number): void;
+  /** `capture`: where `out` was captured, or null when the build names no `out`. */
+  succeeded(app: string, generation: number, capture: string | null): void;
   failed(app: string, generation: number, reason: string): void;
 }
 
@@ -29,6 +32,7 @@ export class Builds {
     private readonly log: Logger,
     private readonly now: () => number,
     private readonly events: BuildEvents,
+    private readonly snapshots: Snapshots,
   ) {}
 
   /** Whether `gen` may launch replicas; starts its build when it has one that has not run. */
@@ -83,16 +87,32 @@ export class Builds {
             : result.signal
               ? `was killed by ${result.signal}`
               : `exited with code ${result.exitCode}`;
-        const reason = `build step \`${command}\` ${how}`;
-        this.states.set(key, 'failed');
-        this.log.warn(`${w.name} generation ${gen.generation}: ${reason}`);
-        this.events.failed(w.name, gen.generation, reason);
+        this.fail(w.name, gen.generation, key, `build step \`${command}\` ${how}`);
         return;
       }
     }
+    let capture: string | null = null;
+    const out = gen.spec.build!.out;
+    if (out) {
+      const capturing = this.now();
+      try {
+        capture = await this.snapshots.capture(w.name, gen.generation, out);
+      } catch (err) {
+        if (!this.closed) this.fail(w.name, gen.generation, key, `the build succeeded, but ${(err as Error).message}`);
+        return;
+      }
+      if (this.closed) return;
+      this.events.step(w.name, `captured ${out} for generation ${gen.generation} in ${this.now() - capturing} ms`, 'info');
+    }
     this.states.set(key, 'succeeded');
     this.events.step(w.name, `built generation ${gen.generation} in ${this.now() - started} ms`, 'info');
-    this.events.succeeded(w.name, gen.generation);
+    this.events.succeeded(w.name, gen.generation, capture);
+  }
+
+  private fail(app: string, generation: number, key: string, reason: string): void {
+    this.states.set(key, 'failed');
+    this.log.warn(`${app} generation ${generation}: ${reason}`);
+    this.events.failed(app, generation, reason);
   }
 
   close(): void {

@@ -22,6 +22,8 @@ import { Journal } from './journal';
 import { LogStore } from './log-store';
 import { Operations } from './operations';
 import { Reconciler } from './reconciler';
+import type { PlacementMode } from './scheduler';
+import { Snapshots } from './snapshots';
 import { ConductorState } from './state';
 import { acquirePidLock, type PidLock } from '../shared/pid-lock';
 
@@ -38,6 +40,8 @@ export interface ConductorOptions {
   portRange?: [number, number];
   /** Address the ingress listeners bind (loopback by default). */
   ingressAddress: string;
+  /** How CPU and memory requests bind (reconciler.ts); default auto. */
+  placement?: PlacementMode | 'auto';
   log: Logger;
   mask: SecretMask;
   now?: () => number;
@@ -90,6 +94,9 @@ export class Conductor {
       reconciler = new Reconciler(state, agents, traffic, o.log, now, {
         recoveryUntil: journaled.nodes.length > 0 ? startedAt + RECOVERY_WAIT_MS : 0,
         knownNodes: journaled.nodes,
+        snapshots: new Snapshots(paths.builds(o.home), o.log),
+        placement: o.placement ?? 'auto',
+        recentOutput: (id, n) => logs.tail([id], n).map((l) => l.text),
         ...(o.portRange ? { portRange: o.portRange } : {}),
       });
       const ops = new Operations(state, reconciler, now, (values) => o.mask.add(values));

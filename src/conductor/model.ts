@@ -14,6 +14,8 @@ export interface GenerationRecord {
   outcome: string | null;
   /** When its `build` steps succeeded (null: not built yet, or no build). */
   builtAt?: number | null;
+  /** Where its build's `out` was captured (snapshots.ts); its replicas run from there. */
+  capture?: string | null;
 }
 
 export interface RolloutRecord {

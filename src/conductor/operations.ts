@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, parseManifest } from '../shared/manifest';
 import type { AppSpec, ParsedApp } from '../shared/manifest/model';
+import { portHeldMessage, portHolders, type PortUser } from '../shared/manifest/port-clash';
 import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
 import type { Reconciler } from './reconciler';
@@ -44,6 +45,10 @@ export class Operations {
       const unknown = body.apps.filter((n) => !apps.some((a) => a.spec.name === n));
       if (unknown.length > 0) throw new ApiError(404, `no app named ${unknown.join(', ')} in ${body.path}`);
       apps = apps.filter((a) => body.apps!.includes(a.spec.name));
+    }
+    const conflicts = apps.flatMap((a) => this.portConflicts(a.spec, apps));
+    if (conflicts.length > 0) {
+      throw new ApiError(422, conflicts.length === 1 ? conflicts[0]! : `${conflicts.length} apps want a port another app has`, conflicts);
     }
     const result: SubmitResult = {
       apps: [],
@@ -107,6 +112,20 @@ export class Operations {
     this.state.saveWorkload(w);
     this.announce(w, rollout, `rollout ${rollout.id}: generation ${existing.generation} → ${next}, ${w.desired} replica${w.desired === 1 ? '' : 's'}${same ? ' (same spec, fresh replicas)' : ''}`);
     return { name, action: 'rollout', generation: next, rollout: rollout.id };
+  }
+
+  /** Apps that already have the port this one wants (port-clash.ts), and apps of this submission that want the same. */
+  private portConflicts(spec: AppSpec, submitted: readonly ParsedApp[]): string[] {
+    if (spec.port === null) return [];
+    const running: PortUser[] = [];
+    for (const w of this.state.workloads.values()) {
+      const g = generationOf(w, w.generation);
+      if (g && !submitted.some((a) => a.spec.name === w.name)) running.push({ name: w.name, port: g.spec.port, ingress: g.spec.ingress, manifestPath: g.manifestPath });
+    }
+    const out = portHolders(spec, running).map((h) => portHeldMessage(spec.name, spec.port!, h));
+    const earlier = submitted.filter((a) => a.spec.name < spec.name).map((a) => ({ ...a.spec, manifestPath: '' }));
+    for (const h of portHolders(spec, earlier)) out.push(`apps ${h.name} and ${spec.name} both want port ${spec.port}; give one another port`);
+    return out;
   }
 
   private newRollout(app: string, from: number, to: number): RolloutRecord {

@@ -17,6 +17,7 @@
 //      │  └─resume── paused ◀──new replica failed (on-failure pause) / pause
 //      ├──new replica failed (on-failure rollback) / abort──▶ rolling-back ──previous restored──▶ rolled-back
 //      └──(on-failure continue: failures are retried with backoff, the rollout keeps going)
+import { formatMs } from '../shared/format';
 import type { RolloutPolicy } from '../shared/manifest/model';
 import type { ReplicaState, RolloutState } from '../shared/protocol/api';
 
@@ -52,6 +53,8 @@ export interface PlanInput {
   launchNotBefore: number;
   /** False while the Conductor waits for known nodes to come back after a restart. */
   mayLaunch: boolean;
+  /** Since when a replica it asked for could not be placed, and why (null: placing works). */
+  unplaced: { since: number; reason: string } | null;
 }
 
 export type Step =
@@ -143,10 +146,21 @@ export function plan(input: PlanInput): Plan {
   }
   const oldLeft = old.length - retired;
 
-  // Scale the current generation up, within the surge budget while old replicas remain. Not in a
-  // pass that failed a replica: the next pass replaces it, after its failure set the crash-loop backoff.
   const wanted = desired - completed;
   const missing = wanted - current.length;
+  // A rollout's deadline also bounds the time it cannot place a replica: then it has failed.
+  if (missing > 0 && input.unplaced && rollout?.state === 'running' && generation === rollout.toGeneration && policy.onFailure !== 'continue') {
+    const deadline = Math.max(input.unplaced.since, rollout.countFailuresSince) + policy.deadlineMs;
+    if (now >= deadline) {
+      const reason = `no replica could be placed for ${formatMs(policy.deadlineMs)}: ${input.unplaced.reason}`;
+      steps.push(policy.onFailure === 'pause' ? { kind: 'rollout', to: 'paused', reason } : { kind: 'rollout', to: 'rolling-back', reason });
+      return { steps, wakeAt: null };
+    }
+    wake(deadline);
+  }
+
+  // Scale the current generation up, within the surge budget while old replicas remain. Not in a
+  // pass that failed a replica: the next pass replaces it, after its failure set the crash-loop backoff.
   if (missing > 0 && !paused && input.mayLaunch && failedNow.size === 0) {
     const budget = oldLeft === 0 ? missing : desired + policy.surge - (current.length + oldLeft);
     const count = Math.min(missing, budget);

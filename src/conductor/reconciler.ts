@@ -7,13 +7,15 @@ import type { Logger } from '../shared/logger';
 import type { AppSpec } from '../shared/manifest/model';
 import { Builds } from './builds';
 import { formatMs } from '../shared/format';
+import { startFailureHint } from './failure-hints';
 import { crashPoint } from './crash-points';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
 import { backoffMs, plan, type PlanInput, type Step } from './planner';
 import { PortAllocator } from './ports';
 import { ReplicaProber } from './probes';
-import { place, type SchedNode } from './scheduler';
+import { overcommitOf, place, type PlacementMode, type SchedNode } from './scheduler';
+import type { Snapshots } from './snapshots';
 import type { ConductorState } from './state';
 import type { LaunchSpec, ReplicaReport } from '../shared/protocol/agent';
 import type { RolloutState } from '../shared/protocol/api';
@@ -46,6 +48,16 @@ export interface ReconcilerOptions {
   recoveryUntil: number;
   knownNodes: readonly string[];
   portRange?: [number, number];
+  /** Generations' captured build outputs. */
+  snapshots: Snapshots;
+  /**
+   * How CPU and memory requests bind (scheduler.ts): `auto` is relaxed while one node is connected
+   * (a developer's machine runs what the manifest asks, saying it is overcommitted) and strict with
+   * several (placement across a fleet respects capacity).
+   */
+  placement: PlacementMode | 'auto';
+  /** A replica's last lines of output (for the hint of a replica that failed while starting). */
+  recentOutput: (replicaId: string, lines: number) => string[];
 }
 
 export class Reconciler {
@@ -58,6 +70,8 @@ export class Reconciler {
   /** Backend ports a host refused (something else listens there). */
   private readonly refusedPorts = new Map<string, Set<number>>();
   private readonly problemsSaid = new Map<string, string>();
+  /** Since when an app's replica could not be placed, and why (the planner bounds it by the rollout deadline). */
+  private readonly unplaced = new Map<string, { since: number; reason: string }>();
   private readonly builds: Builds;
   private stopped = false;
 
@@ -76,11 +90,12 @@ export class Reconciler {
         const w = this.state.workloads.get(app);
         if (w) this.stepOf(w, message, level);
       },
-      succeeded: (app, generation) => {
+      succeeded: (app, generation, capture) => {
         const w = this.state.workloads.get(app);
         const g = w && generationOf(w, generation);
         if (!w || !g) return;
         g.builtAt = this.now();
+        g.capture = capture;
         this.state.saveWorkloadQuietly(w);
         this.kick(app);
       },
@@ -91,7 +106,8 @@ export class Reconciler {
         if (w.rollout && w.rollout.toGeneration === generation && w.generation === generation) this.transition(w, 'rolling-back', reason);
         this.kick(app);
       },
-    });
+    }, options.snapshots);
+    for (const app of options.snapshots.apps()) this.kick(app);
   }
 
   setTraffic(traffic: Traffic): void {
@@ -165,11 +181,17 @@ export class Reconciler {
       })),
       launchNotBefore: this.backoff.get(key)?.until ?? 0,
       mayLaunch: this.mayLaunch() && this.builds.ready(w, gen),
+      unplaced: this.unplaced.get(app) ?? null,
     };
     const result = plan(input);
     let changed = false;
     for (const step of result.steps) changed = this.perform(w, step) || changed;
-    if (!result.steps.some((s) => s.kind === 'launch')) this.clearProblemIfSettled(w);
+    if (!result.steps.some((s) => s.kind === 'launch')) {
+      this.clearProblemIfSettled(w);
+      this.unplaced.delete(app);
+    }
+    this.retainCaptures(app, w);
+    this.checkCapacity(w);
     this.setTimer(app, result.wakeAt);
     if (!this.mayLaunch()) this.setTimer(app, this.options.recoveryUntil);
     if (changed) this.kick(app);
@@ -195,6 +217,14 @@ export class Reconciler {
       this.state.removeReplicasOf(app);
       this.traffic.release(app);
     }
+    this.retainCaptures(app, null);
+  }
+
+  /** Build captures stay while a generation record keeps them or a replica of theirs still runs. */
+  private retainCaptures(app: string, w: WorkloadRecord | null): void {
+    const keep = new Set<number>(w ? w.generations.map((g) => g.generation) : []);
+    for (const r of this.state.replicasOf(app)) if (r.state !== 'stopped' && r.state !== 'failed') keep.add(r.generation);
+    this.options.snapshots.retain(app, keep);
   }
 
   // ---- steps -----------------------------------------------------------------------------------
@@ -234,12 +264,16 @@ export class Reconciler {
   private launchOne(w: WorkloadRecord): boolean {
     const gen = currentGeneration(w);
     const spec = gen.spec;
-    const nodes = this.schedNodes(w.name);
+    const nodes = this.schedNodes(w.name, w.generation);
     const portsInUse = this.portsInUse();
     const hostPort = spec.port !== null && !spec.ingress ? spec.port : null;
-    const placement = place(nodes, { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, portsInUse);
+    const placement = place(nodes, { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, portsInUse, this.placementMode(nodes.length));
     if (!placement.ok) {
-      this.reportProblem(w, `cannot start a replica: ${placement.reason}`);
+      const problem = `cannot start a replica: ${placement.reason}`;
+      this.reportProblem(w, problem);
+      const first = !this.unplaced.has(w.name);
+      this.unplaced.set(w.name, { since: this.unplaced.get(w.name)?.since ?? this.now(), reason: placement.reason });
+      if (first) this.kick(w.name); // plan again: its deadline now bounds the wait
       if (placement.portConflict && w.rollout?.state === 'running' && spec.rollout.unavailable === 0) {
         // With `ingress off` the old replicas hold the port; with `unavailable 0` none may go
         // first. Waiting cannot help: say so and return to the running generation.
@@ -249,6 +283,7 @@ export class Reconciler {
       }
       return false;
     }
+    this.unplaced.delete(w.name);
     const node = this.state.nodes.get(placement.node)!;
     let port: number | null = hostPort;
     if (port === null) {
@@ -282,10 +317,51 @@ export class Reconciler {
     this.state.addReplica(r);
     this.stepOf(w, `launching ${id} on ${node.id} (port ${port})`);
     crashPoint('before-launch');
-    const refused = this.agents.launch(node.id, id, launchSpec(spec, gen.secrets, { id, generation: w.generation, port }));
+    const refused = this.agents.launch(node.id, id, launchSpec(spec, gen.secrets, { id, generation: w.generation, port }, gen.capture && spec.build?.out ? { out: spec.build.out, dir: gen.capture } : null));
     if (refused) this.failReplica(r, refused);
     crashPoint('after-launch');
     return true;
+  }
+
+  private placementMode(connectedNodes: number): PlacementMode {
+    if (this.options.placement !== 'auto') return this.options.placement;
+    return connectedNodes === 1 ? 'relaxed' : 'strict';
+  }
+
+  /**
+   * With relaxed placement, nodes may run more than their capacity: the workload says so (list, the
+   * tree), and its steps say it once when it begins. Judged by what the workload asks for (its
+   * desired replicas) next to what the other apps run, so a rollout's surge says nothing new.
+   */
+  private checkCapacity(w: WorkloadRecord): void {
+    const nodes = this.schedNodes(w.name, w.generation, false);
+    let problem: string | null = null;
+    if (nodes.length > 0 && this.placementMode(nodes.length) === 'relaxed') {
+      const spec = currentGeneration(w).spec;
+      const total = {
+        id: nodes.map((n) => n.id).join(', '),
+        capacity: { cpu: 0, memBytes: 0, gpu: false },
+        usedCpu: w.desired * (spec.cpu ?? 0),
+        usedMemBytes: w.desired * (spec.ramBytes ?? 0),
+      };
+      for (const n of nodes) {
+        const mine = this.state.replicasOn(n.id).filter((r) => r.app === w.name && LIVE.has(r.state));
+        const ownCpu = mine.reduce((sum, r) => sum + (generationOf(w, r.generation)?.spec.cpu ?? 0), 0);
+        const ownMem = mine.reduce((sum, r) => sum + (generationOf(w, r.generation)?.spec.ramBytes ?? 0), 0);
+        total.capacity.cpu += n.capacity.cpu;
+        total.capacity.memBytes += n.capacity.memBytes;
+        total.usedCpu += n.usedCpu - ownCpu;
+        total.usedMemBytes += n.usedMemBytes - ownMem;
+      }
+      const over = overcommitOf(total, nodes.length === 1 ? `node ${total.id} is` : `nodes ${total.id} are`);
+      if (over) problem = `${over} (CPU and memory are requests: ${nodes.length === 1 ? 'on a single node' : 'with relaxed placement'} the replicas run anyway)`;
+    }
+    const before = this.state.problemOf(w.name, 'capacity');
+    this.state.setProblem(w.name, 'capacity', problem);
+    if (problem && !before) {
+      if (w.rollout) this.state.step(w.rollout, problem, 'warn');
+      else this.log.warn(`${w.name}: ${problem}`);
+    }
   }
 
   private reportProblem(w: WorkloadRecord, problem: string): void {
@@ -302,29 +378,38 @@ export class Reconciler {
     this.problemsSaid.delete(w.name);
   }
 
-  private schedNodes(app: string): SchedNode[] {
+  /**
+   * The connected nodes as the scheduler sees them, for placing a replica of `app` at `generation`;
+   * `draining`: whether replicas on their way out still count (for placement they do: they run).
+   */
+  private schedNodes(app: string, generation: number, draining = true): SchedNode[] {
     const out: SchedNode[] = [];
     for (const n of this.state.nodes.values()) {
       if (!n.connected) continue;
-      const mine = this.state.replicasOn(n.id).filter((r) => LIVE.has(r.state) || r.state === 'draining');
-      let usedCpu = 0;
-      let usedMemBytes = 0;
-      for (const r of mine) {
-        const w = this.state.workloads.get(r.app);
-        const spec = w ? generationOf(w, r.generation)?.spec : undefined;
-        usedCpu += spec?.cpu ?? 0;
-        usedMemBytes += spec?.ramBytes ?? 0;
-      }
-      out.push({
+      const mine = this.state.replicasOn(n.id).filter((r) => LIVE.has(r.state) || (draining && r.state === 'draining'));
+      const node: SchedNode = {
         id: n.id,
         address: n.address,
         capacity: n.capacity,
         cpu: n.cpu,
-        usedCpu,
-        usedMemBytes,
+        usedCpu: 0,
+        usedMemBytes: 0,
+        leavingCpu: 0,
+        leavingMemBytes: 0,
         replicas: mine.length,
         sameApp: mine.filter((r) => r.app === app && LIVE.has(r.state)).length,
-      });
+      };
+      for (const r of mine) {
+        const w = this.state.workloads.get(r.app);
+        const spec = w ? generationOf(w, r.generation)?.spec : undefined;
+        node.usedCpu += spec?.cpu ?? 0;
+        node.usedMemBytes += spec?.ramBytes ?? 0;
+        if (r.app === app && r.generation !== generation) {
+          node.leavingCpu += spec?.cpu ?? 0;
+          node.leavingMemBytes += spec?.ramBytes ?? 0;
+        }
+      }
+      out.push(node);
     }
     return out;
   }
@@ -553,9 +638,13 @@ export class Reconciler {
         this.stepFor(r, `stopped ${r.id} (${how})`);
         break;
       case 'pending':
-      case 'starting':
-        this.failReplica(r, `${how} while starting`);
+      case 'starting': {
+        const w = this.state.workloads.get(r.app);
+        const spec = w ? generationOf(w, r.generation)?.spec : undefined;
+        const hint = spec ? startFailureHint(spec, this.options.recentOutput(r.id, 20)) : null;
+        this.failReplica(r, `${how} while starting${hint ? `; ${hint}` : ''}`);
         break;
+      }
       case 'ready': {
         const w = this.state.workloads.get(r.app);
         const job = w ? generationOf(w, r.generation)?.spec.type === 'job' : false;

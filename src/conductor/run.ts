@@ -6,16 +6,18 @@ import { paths, resolveHome } from '../shared/home';
 import { parseLevel } from '../shared/logger';
 import { stopOnSignals } from '../shared/shutdown';
 import { Conductor } from './conductor';
+import type { PlacementMode } from './scheduler';
 import { AlreadyRunning } from '../shared/pid-lock';
 
 export const conductorUsage =
-  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--log-level LEVEL] [--quiet]';
+  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--placement auto|strict|relaxed] [--log-level LEVEL] [--quiet]';
 
 export async function runConductor(argv: string[]): Promise<number> {
   let values;
   let expiryMs: number;
   let leaseMs: number | null;
   let portRange: [number, number] | undefined;
+  let placement: PlacementMode | 'auto';
   try {
     values = parseDaemonArgs(argv, {
       home: { type: 'string' },
@@ -25,6 +27,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       lease: { type: 'string' },
       'port-range': { type: 'string' },
       'ingress-address': { type: 'string' },
+      placement: { type: 'string' },
       'log-level': { type: 'string' },
       quiet: { type: 'boolean' },
     });
@@ -37,6 +40,9 @@ export async function runConductor(argv: string[]): Promise<number> {
       if (!m || Number(m[1]) < 1 || Number(m[2]) > 65535 || Number(m[1]) > Number(m[2])) throw new DaemonUsageError(`--port-range must be LO-HI, not "${values['port-range']}"`);
       portRange = [Number(m[1]), Number(m[2])];
     }
+    const p = values.placement ?? 'auto';
+    if (p !== 'auto' && p !== 'strict' && p !== 'relaxed') throw new DaemonUsageError(`--placement must be auto, strict or relaxed, not "${p}"`);
+    placement = p;
   } catch (err) {
     if (err instanceof DaemonUsageError) return usageFailure('conductor', conductorUsage, err);
     throw err;
@@ -52,6 +58,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       leaseMs,
       ...(portRange ? { portRange } : {}),
       ingressAddress: values['ingress-address'] ?? '127.0.0.1',
+      placement,
       log,
       mask,
     });

@@ -1,6 +1,12 @@
 // Placement: which node runs a new replica. Pure: nodes and their replicas in, a node (or the
 // reasons none fits) out. The least loaded node that has the capacity wins; replicas of one app
 // spread across nodes; a replica that binds its own port goes only where that port is free.
+//
+// CPU and memory are requests. A rollout's new replica may count the resources of the same app's
+// older replicas on a node as free (they are about to go: the surge overcommits for a moment).
+// `strict` placement refuses a node without the room; `relaxed` placement (a developer's one
+// machine) places the replica anyway and says how far the node is overcommitted. GPU and a port
+// the replica binds itself are never relaxed: no process can share them.
 
 export interface SchedNode {
   id: string;
@@ -11,6 +17,9 @@ export interface SchedNode {
   /** Requests of the live replicas placed on it. */
   usedCpu: number;
   usedMemBytes: number;
+  /** Of those, the requests of the placed app's older generations, which a rollout is replacing. */
+  leavingCpu: number;
+  leavingMemBytes: number;
   replicas: number;
   /** Live replicas of the app being placed. */
   sameApp: number;
@@ -24,43 +33,77 @@ export interface SchedRequest {
   hostPort: number | null;
 }
 
-/** `portConflict`: every node was refused only because the port is taken on its host. */
-export type Placement = { ok: true; node: string } | { ok: false; reason: string; portConflict: boolean };
+/** How CPU and memory requests bind: see the header. */
+export type PlacementMode = 'strict' | 'relaxed';
+
+/**
+ * `overcommit`: set when a relaxed placement put the replica where its requests do not fit, saying
+ * by how much. `portConflict`: every node was refused only because the port is taken on its host.
+ */
+export type Placement = { ok: true; node: string; overcommit: string | null } | { ok: false; reason: string; portConflict: boolean };
 
 /**
  * `portsInUse` maps a host address to the ports taken there (by replicas of any node on that host).
  */
-export function place(nodes: readonly SchedNode[], req: SchedRequest, portsInUse: ReadonlyMap<string, ReadonlySet<number>>): Placement {
+export function place(nodes: readonly SchedNode[], req: SchedRequest, portsInUse: ReadonlyMap<string, ReadonlySet<number>>, mode: PlacementMode = 'strict'): Placement {
   if (nodes.length === 0) return { ok: false, reason: 'no node is connected', portConflict: false };
   const reasons = new Map<string, number>();
   const refuse = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
   const fits: SchedNode[] = [];
+  const roomless: SchedNode[] = [];
   for (const n of nodes) {
     if (req.gpu && !n.capacity.gpu) {
       refuse('no GPU');
-      continue;
-    }
-    if (req.cpu !== null && n.usedCpu + req.cpu > n.capacity.cpu + 1e-9) {
-      refuse(`not enough free CPU for ${req.cpu}`);
-      continue;
-    }
-    if (req.ramBytes !== null && n.usedMemBytes + req.ramBytes > n.capacity.memBytes) {
-      refuse(`not enough free memory for ${formatBytes(req.ramBytes)}`);
       continue;
     }
     if (req.hostPort !== null && portsInUse.get(n.address)?.has(req.hostPort)) {
       refuse(`port ${req.hostPort} in use on ${n.address}`);
       continue;
     }
+    const short = shortage(n, req);
+    if (short) {
+      refuse(short);
+      roomless.push(n);
+      continue;
+    }
     fits.push(n);
   }
-  if (fits.length === 0) {
-    const detail = [...reasons].map(([why, count]) => `${count} node${count === 1 ? '' : 's'}: ${why}`).join('; ');
-    const portConflict = req.hostPort !== null && [...reasons.keys()].every((why) => why.startsWith(`port ${req.hostPort} in use`));
-    return { ok: false, reason: `no node fits (${detail})`, portConflict };
+  const order = (a: SchedNode, b: SchedNode) => a.sameApp - b.sameApp || a.replicas - b.replicas || a.cpu - b.cpu || a.id.localeCompare(b.id);
+  if (fits.length > 0) return { ok: true, node: fits.sort(order)[0]!.id, overcommit: null };
+  if (mode === 'relaxed' && roomless.length > 0) {
+    const n = roomless.sort((a, b) => overcommitRatio(a, req) - overcommitRatio(b, req) || order(a, b))[0]!;
+    return { ok: true, node: n.id, overcommit: describeOvercommit(n, req) };
   }
-  fits.sort((a, b) => a.sameApp - b.sameApp || a.replicas - b.replicas || a.cpu - b.cpu || a.id.localeCompare(b.id));
-  return { ok: true, node: fits[0]!.id };
+  const detail = [...reasons].map(([why, count]) => `${count} node${count === 1 ? '' : 's'}: ${why}`).join('; ');
+  const portConflict = req.hostPort !== null && [...reasons.keys()].every((why) => why.startsWith(`port ${req.hostPort} in use`));
+  return { ok: false, reason: `no node fits (${detail})`, portConflict };
+}
+
+/** Why the request does not fit the node (the app's leaving replicas counted as free), or null. */
+function shortage(n: SchedNode, req: SchedRequest): string | null {
+  if (req.cpu !== null && n.usedCpu - n.leavingCpu + req.cpu > n.capacity.cpu + 1e-9) return `not enough free CPU for ${req.cpu}`;
+  if (req.ramBytes !== null && n.usedMemBytes - n.leavingMemBytes + req.ramBytes > n.capacity.memBytes) return `not enough free memory for ${formatBytes(req.ramBytes)}`;
+  return null;
+}
+
+/** How far past its capacity the node would be, as the larger of the CPU and memory fractions. */
+function overcommitRatio(n: SchedNode, req: SchedRequest): number {
+  const cpu = req.cpu !== null ? (n.usedCpu - n.leavingCpu + req.cpu) / n.capacity.cpu : 0;
+  const mem = req.ramBytes !== null && n.capacity.memBytes > 0 ? (n.usedMemBytes - n.leavingMemBytes + req.ramBytes) / n.capacity.memBytes : 0;
+  return Math.max(cpu, mem);
+}
+
+function describeOvercommit(n: SchedNode, req: SchedRequest): string {
+  const after = { ...n, usedCpu: n.usedCpu - n.leavingCpu + (req.cpu ?? 0), usedMemBytes: n.usedMemBytes - n.leavingMemBytes + (req.ramBytes ?? 0) };
+  return overcommitOf(after) ?? `node ${n.id} is full`;
+}
+
+/** How far the requests placed on a node exceed its capacity, in words; null when they fit. */
+export function overcommitOf(n: Pick<SchedNode, 'id' | 'capacity' | 'usedCpu' | 'usedMemBytes'>, label = `node ${n.id} is`): string | null {
+  const parts: string[] = [];
+  if (n.usedCpu > n.capacity.cpu + 1e-9) parts.push(`${+n.usedCpu.toFixed(2)} CPUs requested of its ${n.capacity.cpu}`);
+  if (n.usedMemBytes > n.capacity.memBytes) parts.push(`${formatBytes(n.usedMemBytes)} of memory requested of its ${formatBytes(n.capacity.memBytes)}`);
+  return parts.length > 0 ? `${label} overcommitted: ${parts.join(', ')}` : null;
 }
 
 function formatBytes(n: number): string {

@@ -18,8 +18,11 @@ export interface NodeRecord {
   memFree: number;
 }
 
-/** What found a workload's problem: placement of replicas, the ingress listener, or crash-loop backoff. */
-export type ProblemSource = 'placement' | 'ingress' | 'crash-loop';
+/**
+ * What found a workload's problem: placement of replicas, a node overcommitted to run them, the
+ * ingress listener, or crash-loop backoff.
+ */
+export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop';
 
 export interface IngressInfo {
   port: number;

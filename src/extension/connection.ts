@@ -8,6 +8,7 @@ import type { ConductorClient } from '../shared/client';
 import type { ApiEvent, WorkloadView } from '../shared/protocol/api';
 import { ClusterModel, type ModelChange } from './cluster-model';
 import { ConductorLink, realTimer, type LinkState, type Presence } from './conductor-link';
+import type { RunningPorts } from './language';
 
 export type ConnectionState = LinkState;
 
@@ -26,11 +27,25 @@ export class Connection implements vscode.Disposable {
   readonly onDidChangeState = this.stateChanged.event;
   private readonly link: ConductorLink<ConductorClient>;
   private watcher: fs.FSWatcher | null = null;
+  private readonly portsChanged = new vscode.EventEmitter<void>();
+  private portsKey = '';
+  /** The ports the running apps have, for the editor's port-clash check; fires only when they change. */
+  readonly runningPorts: RunningPorts = {
+    list: () =>
+      [...this.model.workloads.values()].map((w) => ({ name: w.name, port: w.port, ingress: w.ingress !== null, manifestPath: w.manifestPath })),
+    onDidChange: this.portsChanged.event,
+  };
 
   constructor(
     private readonly supervisor: ConductorSupervisor,
     private readonly log: (line: string) => void,
   ) {
+    this.changed.event(() => {
+      const key = JSON.stringify(this.runningPorts.list());
+      if (key === this.portsKey) return;
+      this.portsKey = key;
+      this.portsChanged.fire();
+    });
     this.link = new ConductorLink<ConductorClient>({
       presence: () => supervisor.presence(),
       open: (client, signal, up) => this.stream(client, signal, up),
@@ -116,5 +131,6 @@ export class Connection implements vscode.Disposable {
     this.watcher?.close();
     this.changed.dispose();
     this.stateChanged.dispose();
+    this.portsChanged.dispose();
   }
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { isManifestPath, parseManifest, syntaxOf, type Diagnostic as ManifestDiagnostic } from '../shared/manifest';
 import { completionsAt, hoverAt, wordRange } from '../shared/manifest/editor';
+import { portClashDiagnostics, type PortUser } from '../shared/manifest/port-clash';
 
 export const MANIFEST_SELECTOR: vscode.DocumentSelector = [
   { language: 'skr8tr' },
@@ -20,12 +21,18 @@ export function isManifest(doc: vscode.TextDocument): boolean {
 
 const DEBOUNCE_MS = 150;
 
+/** The apps the Conductor runs, as the port rule needs them (port-clash.ts), and when they change. */
+export interface RunningPorts {
+  list(): PortUser[];
+  onDidChange: vscode.Event<void>;
+}
+
 export class ManifestDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('skr8tr');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
-  constructor() {
+  constructor(private readonly running: RunningPorts) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
@@ -34,6 +41,11 @@ export class ManifestDiagnostics implements vscode.Disposable {
         this.cancel(d.uri);
       }),
     );
+    this.disposables.push(running.onDidChange(() => this.recheckAll()));
+    this.recheckAll();
+  }
+
+  private recheckAll(): void {
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }
 
@@ -55,11 +67,12 @@ export class ManifestDiagnostics implements vscode.Disposable {
     );
   }
 
-  /** Checks a document now; returns the parser's diagnostics. */
+  /** Checks a document now; returns the parser's diagnostics and the ports running apps already have. */
   check(doc: vscode.TextDocument): ManifestDiagnostic[] {
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
-    this.collection.set(doc.uri, result.diagnostics.map((d) => toVsDiagnostic(doc, d)));
-    return result.diagnostics;
+    const all = [...result.diagnostics, ...portClashDiagnostics(result.apps, this.running.list(), doc.uri.fsPath)];
+    this.collection.set(doc.uri, [...all, ...result.hints].map((d) => toVsDiagnostic(doc, d)));
+    return all;
   }
 
   dispose(): void {
@@ -74,7 +87,7 @@ function toVsDiagnostic(doc: vscode.TextDocument, d: ManifestDiagnostic): vscode
   const diag = new vscode.Diagnostic(
     new vscode.Range(line, start, line, end),
     d.message,
-    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
   );
   diag.source = 'skr8tr';
   return diag;
@@ -127,8 +140,8 @@ class AppLenses implements vscode.CodeLensProvider {
   }
 }
 
-export function registerLanguageFeatures(subscriptions: vscode.Disposable[]): ManifestDiagnostics {
-  const diagnostics = new ManifestDiagnostics();
+export function registerLanguageFeatures(subscriptions: vscode.Disposable[], running: RunningPorts): ManifestDiagnostics {
+  const diagnostics = new ManifestDiagnostics(running);
   subscriptions.push(diagnostics);
   subscriptions.push(vscode.languages.registerHoverProvider(MANIFEST_SELECTOR, new Hovers()));
   subscriptions.push(vscode.languages.registerCompletionItemProvider(MANIFEST_SELECTOR, new Completions(), ' '));

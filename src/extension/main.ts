@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     const connection = new Connection(daemons, (line) => daemonLog.note(line));
     subs.push(connection);
     registerViews(connection, subs);
-    const diagnostics = registerLanguageFeatures(subs);
+    const diagnostics = registerLanguageFeatures(subs, connection.runningPorts);
     let commands: Commands | null = null;
     const rolloutUi = new RolloutUi(connection, channel, (app) => commands!.rolloutActionFor('abort', app));
     subs.push(rolloutUi);

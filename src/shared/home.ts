@@ -3,6 +3,7 @@
 //   token            the API token (0600)      join-token   the agents' join token (0600)
 //   state/           the Conductor's journal   agent-<node>/  an agent's replica records
 //   logs/            daemon logs
+//   builds/<app>/<generation>/  a generation's build output, captured after its build (immutable)
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,6 +36,7 @@ export const paths = {
   joinToken: (home: string) => path.join(home, 'join-token'),
   state: (home: string) => path.join(home, 'state'),
   logs: (home: string) => path.join(home, 'logs'),
+  builds: (home: string) => path.join(home, 'builds'),
   agentState: (home: string, node: string) => path.join(home, `agent-${node}`),
 };
 

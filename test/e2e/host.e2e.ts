@@ -10,6 +10,7 @@ import { ConductorClient } from '../../src/shared/client';
 import { readConductorInfo } from '../../src/shared/home';
 import { isAlive } from '../../src/shared/platform/process';
 import { prepareWorkspace } from '../host/workspace';
+import { freePort } from '../integration/load';
 import { teardown } from './teardown';
 import { ROOT, startVSCode, waitFor, type VSCodeSession } from './vscode';
 
@@ -51,7 +52,7 @@ describe('the extension-host suite inside code-server', function () {
     });
     assert.equal(packed.status, 0, packed.stderr);
     const workspace = path.join(work, 'workspace');
-    prepareWorkspace(workspace);
+    prepareWorkspace(workspace, await freePort());
     const out = path.join(work, 'results.json');
     session = await startVSCode({
       workspace,

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-host-'));
   const workspace = path.join(work, 'workspace');
   const { prepareWorkspace } = await import('./workspace');
-  prepareWorkspace(workspace);
+  prepareWorkspace(workspace, await (await import('../integration/load')).freePort());
   try {
     await runTests({
       extensionDevelopmentPath: root,

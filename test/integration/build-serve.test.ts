@@ -80,6 +80,8 @@ describe('build steps and static serving', function () {
     assert.match(failed.stdout + failed.stderr, /build step `.* -e "process.exit\(3\)"` exited with code 3/);
     const w = await c.settled('site', 1, 2);
     assert.equal(w.replicas.filter((r) => r.generation === 2).length, 0, 'no replica of the unbuilt generation was launched');
-    assert.equal((await get(port, '/')).status, 200);
+    const still = await get(port, '/');
+    assert.equal(still.status, 200);
+    assert.equal(still.body, '<h1>one</h1>', 'generation 1 serves its own build, not what the failed build left in dist');
   });
 });

@@ -14,7 +14,7 @@ export async function validate(argv: string[], ctx: CommandContext): Promise<num
   if (values.json) {
     ctx.out(JSON.stringify(manifestToJson(result.apps, result.diagnostics), null, 2));
   } else {
-    for (const d of result.diagnostics) ctx.err(formatDiagnostic(d));
+    for (const d of [...result.diagnostics, ...result.hints].sort((a, b) => a.line - b.line || a.column - b.column)) ctx.err(formatDiagnostic(d));
     if (!hasErrors(result.diagnostics)) {
       const names = result.apps.map((a) => a.spec.name).join(', ');
       ctx.err(`${file}: ok (${result.apps.length} app${result.apps.length === 1 ? '' : 's'}: ${names})`);

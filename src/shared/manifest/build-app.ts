@@ -70,6 +70,11 @@ export function buildApps(entries: readonly Entry[], ctx: BuildContext): ParsedA
   return apps;
 }
 
+/** Whether the app's args or env hand the replica's port on (`${PORT}`, `$PORT`, `--port=$PORT`...). */
+function mentionsPort(spec: AppSpec): boolean {
+  return spec.args.some((a) => a.includes('PORT')) || Object.entries(spec.env).some(([k, v]) => k.includes('PORT') || v.includes('PORT'));
+}
+
 /** Reports a key that does not belong where it is written: unknown (warning) or misplaced (error). */
 function reportMisplaced(entry: Entry, scope: Scope, ctx: BuildContext, appName?: string): void {
   const where = scope === 'app' && appName ? `app \`${appName}\`` : scopeLabel(scope);
@@ -271,6 +276,13 @@ class AppBuilder {
         ? `\`env PORT ${envPort}\` is replaced: with \`ingress on\` Skr8tr listens on ${spec.port} and gives each replica its own PORT; remove it, or set \`ingress off\``
         : `\`env PORT ${envPort}\` is replaced: with \`ingress on\` each replica gets its own PORT; remove it, or set \`ingress off\``;
       this.sink.warning(this.positions.get('env.PORT')!, note);
+    } else if (spec.ingress && spec.port !== null && execAt && !mentionsPort(spec)) {
+      // The most common first mistake: a program that binds the manifest's port itself collides
+      // with the ingress, which holds it. Each replica is told its own port in PORT.
+      this.sink.info(
+        this.positions.get('port') ?? this.positions.get('serve.port') ?? at,
+        `each replica gets its own port in $PORT (the ingress holds ${spec.port}); neither \`args\` nor \`env\` mention PORT, so make sure the program listens on $PORT, or set \`ingress off\` if it must bind ${spec.port} itself`,
+      );
     }
     if (spec.rollout.surge === 0 && spec.rollout.unavailable === 0) {
       this.sink.error(this.positions.get('rollout') ?? at, '`surge` and `unavailable` are both 0, so a rollout could never make progress; allow one of them');

@@ -1,7 +1,8 @@
 // Diagnostics: what is wrong in a manifest, and where.
 import type { Pos } from './model';
 
-export type Severity = 'error' | 'warning';
+/** `info`: a hint, not a problem (kept apart from the diagnostics: ParseResult.hints). */
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Diagnostic {
   severity: Severity;
@@ -23,6 +24,7 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Collects diagnostics for one file. */
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
+  readonly hints: Diagnostic[] = [];
   constructor(readonly file: string) {}
 
   error(pos: Pos, message: string): void {
@@ -31,6 +33,10 @@ export class DiagnosticSink {
 
   warning(pos: Pos, message: string): void {
     this.items.push({ severity: 'warning', file: this.file, line: pos.line, column: pos.column, message });
+  }
+
+  info(pos: Pos, message: string): void {
+    this.hints.push({ severity: 'info', file: this.file, line: pos.line, column: pos.column, message });
   }
 
   sorted(): Diagnostic[] {

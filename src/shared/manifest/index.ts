@@ -11,7 +11,10 @@ export type Syntax = 'skr8tr' | 'yaml';
 
 export interface ParseResult {
   apps: ParsedApp[];
+  /** Errors and warnings. */
   diagnostics: Diagnostic[];
+  /** Hints (severity `info`): not problems, advice the editor and `validate` show. */
+  hints: Diagnostic[];
 }
 
 /** `*.skr8tr.yaml` and `*.skr8tr.yml` (and any `.yaml`/`.yml`) are YAML; everything else is the line syntax. */
@@ -34,21 +37,21 @@ export interface ParseOptions {
 export function parseManifest(input: string | Uint8Array, file: string, options: ParseOptions = {}): ParseResult {
   const sink = new DiagnosticSink(file);
   const source = readSource(input, sink);
-  if (source === null) return { apps: [], diagnostics: sink.sorted() };
+  if (source === null) return { apps: [], diagnostics: sink.sorted(), hints: [] };
   const syntax = options.syntax ?? syntaxOf(file);
   const entries = syntax === 'yaml' ? readYamlEntries(source.text, sink) : readSkr8trEntries(source.lines, sink);
   const apps = buildApps(entries, { dir: options.dir ?? path.dirname(path.resolve(file)), sink });
   if (apps.length === 0 && !sink.items.some((d) => d.severity === 'error')) {
     sink.error({ line: 1, column: 1 }, 'no app here: a manifest starts an app with `app NAME`');
   }
-  return { apps, diagnostics: sink.sorted() };
+  return { apps, diagnostics: sink.sorted(), hints: sink.hints };
 }
 
 /** The result for a file too large to read: its size is enough to refuse it. */
 export function tooLargeResult(size: number, file: string): ParseResult {
   const sink = new DiagnosticSink(file);
   sink.error({ line: 1, column: 1 }, tooLargeMessage(size));
-  return { apps: [], diagnostics: sink.sorted() };
+  return { apps: [], diagnostics: sink.sorted(), hints: [] };
 }
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics';

@@ -81,6 +81,13 @@ describe('the Skr8tr extension in an extension host', () => {
       return w && w.ready === w.desired && w.desired === 1 ? w : null;
     }, 60_000);
     const text = fs.readFileSync(good().fsPath, 'utf8');
+    // Another app on web's port: the editor says so on its `port` line while web runs.
+    const port = /port (\d+)/.exec(text)![1];
+    const other = await vscode.workspace.openTextDocument({ language: 'skr8tr', content: `app other\n  exec ./other\n  port ${port}\n` });
+    const clash = await until('the port clash on the port line', () =>
+      vscode.languages.getDiagnostics(other.uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error && /is already the port of app web/.test(d.message)),
+    );
+    assert.equal(clash.range.start.line, 2);
     fs.writeFileSync(good().fsPath, text.replace('FIXTURE_VERSION v1', 'FIXTURE_VERSION v2'));
     await vscode.commands.executeCommand('skr8tr.rollout', good());
     await until('generation 2 to be ready', () => {

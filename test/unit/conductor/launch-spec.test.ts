@@ -3,6 +3,7 @@
 // replica's own port, secrets in the environment but named in secretKeys, volumes' variables.
 import * as assert from 'node:assert/strict';
 import { launchSpec } from '../../../src/conductor/launch-spec';
+import { relocate } from '../../../src/conductor/snapshots';
 import { parseManifest, type ParsedApp } from '../../../src/shared/manifest';
 import { LaunchSpec } from '../../../src/shared/protocol/agent';
 
@@ -140,5 +141,38 @@ describe('launch spec', () => {
     assert.equal(l.exec, null);
     assert.equal(l.serveStatic, '/m/public');
     assert.equal(l.serveProxy, 'http://127.0.0.1:9000');
+  });
+
+  describe('a generation with a captured build output', () => {
+    const capture = { out: '/m/dist', dir: '/home/u/.skr8tr/builds/web/4' };
+
+    it('serves its static folder from the capture', () => {
+      const a = app('  build', '    run npm run build', '    out ./dist', '  serve', '    static ./dist', '    port 3000');
+      assert.equal(launchSpec(a.spec, a.secrets, ID, capture).serveStatic, '/home/u/.skr8tr/builds/web/4');
+      const sub = app('  build', '    run make', '    out ./dist', '  serve', '    static ./dist/public', '    port 3000');
+      assert.equal(launchSpec(sub.spec, sub.secrets, ID, capture).serveStatic, '/home/u/.skr8tr/builds/web/4/public');
+    });
+
+    it('runs a program built into `out` from the capture, and moves arguments that name paths under `out`', () => {
+      const a = app('  exec ./dist/server', '  args dist/config.json --verbose ./dist/assets ${PORT} other/file', '  build', '    run go build -o dist/server', '    out ./dist');
+      const l = launchSpec(a.spec, a.secrets, ID, capture);
+      assert.equal(l.exec, '/home/u/.skr8tr/builds/web/4/server');
+      assert.deepEqual(l.args, ['/home/u/.skr8tr/builds/web/4/config.json', '--verbose', '/home/u/.skr8tr/builds/web/4/assets', '41234', 'other/file']);
+      assert.equal(l.cwd, '/m', 'the working folder is the manifest\'s, which is not under `out`');
+    });
+
+    it('a working folder under `out` moves with it; a program on PATH and a path that only starts like `out` stay', () => {
+      const a = app('  exec node', '  args server.js', '  cwd ./dist', '  env', '    DATA /m/distant/file', '  build', '    run tsc', '    out ./dist');
+      const l = launchSpec(a.spec, a.secrets, ID, capture);
+      assert.equal(l.exec, 'node');
+      assert.equal(l.cwd, '/home/u/.skr8tr/builds/web/4');
+      assert.deepEqual(l.args, ['/home/u/.skr8tr/builds/web/4/server.js']);
+      assert.equal(relocate('/m/distant/file', '/m/dist', capture.dir), '/m/distant/file');
+    });
+
+    it('without a capture nothing moves', () => {
+      const a = app('  exec ./dist/server', '  build', '    run make', '    out ./dist');
+      assert.equal(launchSpec(a.spec, a.secrets, ID, null).exec, '/m/dist/server');
+    });
   });
 });

@@ -48,6 +48,7 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     replicas: [],
     launchNotBefore: 0,
     mayLaunch: true,
+    unplaced: null,
     ...over,
   };
 }
@@ -150,6 +151,7 @@ class World {
       })),
       launchNotBefore: 0,
       mayLaunch: true,
+      unplaced: null,
     };
   }
 
@@ -495,6 +497,31 @@ describe('planner', () => {
 
   describe('deadlines', () => {
     const deadline = 120_000; // the default
+
+    it('a rollout that cannot place a replica fails once its deadline passed, with the reason (not waiting for ever)', () => {
+      const unplaced = { since: T0 - deadline, reason: 'no node fits (1 node: no GPU)' };
+      const p = plan(input({ desired: 2, rollout: rollout('running', 1, 2, T0 - 200_000), replicas: [rep('o1', 1, 'ready'), rep('o2', 1, 'ready')], unplaced }));
+      assert.deepEqual(p.steps, [{ kind: 'rollout', to: 'rolling-back', reason: 'no replica could be placed for 2 min 0 s: no node fits (1 node: no GPU)' }]);
+      const paused = plan(input({ desired: 2, policy: policy('on-failure pause'), rollout: rollout('running', 1, 2, T0 - 200_000), replicas: [rep('o1', 1, 'ready')], unplaced }));
+      assert.deepEqual(paused.steps.map((s) => (s.kind === 'rollout' ? s.to : s.kind)), ['paused']);
+    });
+
+    it('before that deadline it keeps trying and wakes at the deadline; a rollout that started later counts from its start', () => {
+      const early = plan(input({ desired: 1, rollout: rollout('running', 1, 2, T0 - 200_000), replicas: [rep('o', 1, 'ready')], unplaced: { since: T0 - 1000, reason: 'x' } }));
+      assert.equal(launched(early), 1, 'still asks for the replica');
+      assert.equal(early.wakeAt, T0 - 1000 + deadline);
+      const later = plan(input({ desired: 1, rollout: rollout('running', 1, 2, T0 - 5000), replicas: [rep('o', 1, 'ready')], unplaced: { since: T0 - 500_000, reason: 'x' } }));
+      assert.equal(later.wakeAt, T0 - 5000 + deadline, 'unplaceable before this rollout: its own deadline counts');
+      assert.ok(!later.steps.some((s) => s.kind === 'rollout'));
+    });
+
+    it('on-failure continue, or no rollout: unplaceable replicas wait (the problem is shown), nothing fails', () => {
+      const unplaced = { since: T0 - 10 * deadline, reason: 'x' };
+      const cont = plan(input({ desired: 1, policy: policy('on-failure continue'), rollout: rollout('running', 1, 2, T0 - 10 * deadline), replicas: [], unplaced }));
+      assert.ok(!cont.steps.some((s) => s.kind === 'rollout'));
+      const steady = plan(input({ desired: 1, replicas: [], unplaced }));
+      assert.deepEqual(steady.steps, [{ kind: 'launch', count: 1 }]);
+    });
 
     it('a starting replica past its deadline gets a fail step', () => {
       const p = plan(input({ desired: 1, replicas: [rep('s', 2, 'starting', { createdAt: T0 - deadline })] }));

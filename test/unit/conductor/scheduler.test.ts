@@ -16,6 +16,8 @@ function node(id: string, over: Partial<Omit<SchedNode, 'capacity'>> & { capacit
     cpu: 0,
     usedCpu: 0,
     usedMemBytes: 0,
+    leavingCpu: 0,
+    leavingMemBytes: 0,
     replicas: 0,
     sameApp: 0,
     ...rest,
@@ -217,17 +219,60 @@ describe('scheduler', () => {
       assert.match(refused(place(tiny, { ...ANY, ramBytes: 4 * GiB }, NO_PORTS)), /for 4 GiB\)$/);
     });
 
-    it('reports the first check a node fails (GPU, then CPU, then memory, then port)', () => {
+    it('reports the first check a node fails (GPU, then a port it binds, then CPU, then memory): what can never be shared first', () => {
       const n = node('a', { capacity: { cpu: 1, memBytes: GiB, gpu: false }, usedCpu: 1, usedMemBytes: GiB });
       const used = new Map([['10.0.0.1', new Set([80])]]);
       assert.equal(refused(place([n], { cpu: 1, ramBytes: GiB, gpu: true, hostPort: 80 }, used)), 'no node fits (1 node: no GPU)');
-      assert.equal(refused(place([n], { cpu: 1, ramBytes: GiB, gpu: false, hostPort: 80 }, used)), 'no node fits (1 node: not enough free CPU for 1)');
-      assert.equal(refused(place([n], { cpu: null, ramBytes: GiB, gpu: false, hostPort: 80 }, used)), 'no node fits (1 node: not enough free memory for 1 GiB)');
-      assert.equal(refused(place([n], { cpu: null, ramBytes: null, gpu: false, hostPort: 80 }, used)), 'no node fits (1 node: port 80 in use on 10.0.0.1)');
+      assert.equal(refused(place([n], { cpu: 1, ramBytes: GiB, gpu: false, hostPort: 80 }, used)), 'no node fits (1 node: port 80 in use on 10.0.0.1)');
+      assert.equal(refused(place([n], { cpu: 1, ramBytes: GiB, gpu: false, hostPort: null }, used)), 'no node fits (1 node: not enough free CPU for 1)');
+      assert.equal(refused(place([n], { cpu: null, ramBytes: GiB, gpu: false, hostPort: null }, used)), 'no node fits (1 node: not enough free memory for 1 GiB)');
     });
 
     it('a CPU request larger than any node is refused even on an idle node', () => {
       assert.equal(refused(place([node('a', { capacity: { cpu: 2 } })], { ...ANY, cpu: 3 }, NO_PORTS)), 'no node fits (1 node: not enough free CPU for 3)');
+    });
+  });
+
+  describe('requests, not walls: surge and relaxed placement', () => {
+    it('a rollout\'s new replica counts the same app\'s older replicas on a node as room (the surge overcommits for a moment)', () => {
+      const n = node('a', { capacity: { cpu: 2 }, usedCpu: 2, leavingCpu: 2, replicas: 1 });
+      assert.equal(placed(place([n], { ...ANY, cpu: 2 }, NO_PORTS, 'strict')), 'a');
+      const noLeaving = node('a', { capacity: { cpu: 2 }, usedCpu: 2, replicas: 1 });
+      assert.match(refused(place([noLeaving], { ...ANY, cpu: 2 }, NO_PORTS, 'strict')), /not enough free CPU for 2/);
+    });
+
+    it('strict placement refuses a node without room; relaxed places the replica anyway and says by how much', () => {
+      const n = node('local', { capacity: { cpu: 2, memBytes: GiB }, usedCpu: 4, usedMemBytes: 512 * MiB, replicas: 2 });
+      assert.match(refused(place([n], { ...ANY, cpu: 2, ramBytes: 256 * MiB }, NO_PORTS, 'strict')), /not enough free CPU for 2/);
+      const p = place([n], { ...ANY, cpu: 2, ramBytes: 256 * MiB }, NO_PORTS, 'relaxed');
+      assert.ok(p.ok);
+      assert.equal(p.node, 'local');
+      assert.equal(p.overcommit, 'node local is overcommitted: 6 CPUs requested of its 2');
+      const fits = place([node('b', { capacity: { cpu: 8 } })], { ...ANY, cpu: 2 }, NO_PORTS, 'relaxed');
+      assert.ok(fits.ok && fits.overcommit === null, 'a placement that fits is not an overcommit');
+    });
+
+    it('relaxed placement prefers a node with room, then the least overcommitted one', () => {
+      const full = node('full', { capacity: { cpu: 2 }, usedCpu: 2 });
+      const roomy = node('roomy', { capacity: { cpu: 4 }, usedCpu: 0, replicas: 5 });
+      assert.equal(placed(place([full, roomy], { ...ANY, cpu: 2 }, NO_PORTS, 'relaxed')), 'roomy');
+      const worse = node('worse', { capacity: { cpu: 2 }, usedCpu: 6 });
+      const better = node('better', { capacity: { cpu: 4 }, usedCpu: 4 });
+      const p = place([worse, better], { ...ANY, cpu: 2 }, NO_PORTS, 'relaxed');
+      assert.ok(p.ok && p.node === 'better' && /6 CPUs requested of its 4/.test(p.overcommit ?? ''));
+    });
+
+    it('GPU and a port the replica binds itself are never relaxed', () => {
+      const n = node('a', { capacity: { cpu: 1 }, usedCpu: 1 });
+      assert.match(refused(place([n], { ...ANY, gpu: true }, NO_PORTS, 'relaxed')), /no GPU/);
+      assert.match(refused(place([n], { ...ANY, cpu: 1, hostPort: 80 }, new Map([['10.0.0.1', new Set([80])]]), 'relaxed')), /port 80 in use/);
+    });
+
+    it('memory overcommit is described too', () => {
+      const n = node('a', { capacity: { memBytes: GiB }, usedMemBytes: GiB });
+      const p = place([n], { ...ANY, ramBytes: 512 * MiB }, NO_PORTS, 'relaxed');
+      assert.ok(p.ok);
+      assert.equal(p.overcommit, 'node a is overcommitted: 1.5 GiB of memory requested of its 1 GiB');
     });
   });
 });

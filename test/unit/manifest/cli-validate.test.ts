@@ -77,11 +77,23 @@ describe('skr8tr validate (built CLI)', () => {
 
   describe('exit 0: no errors', () => {
     it('a valid manifest: exit 0 and an ok line naming the app', () => {
-      const file = write('ok.skr8tr', text('app web', '  exec ./server', '  port 8080'));
+      const file = write('ok.skr8tr', text('app web', '  exec ./server', '  args --port ${PORT}', '  port 8080'));
       const r = run('validate', file);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trim(), `${file}: ok (1 app: web)`);
+    });
+
+    it('a port that neither args nor env hand on: an info hint at the port line, still exit 0', () => {
+      const file = write('hint.skr8tr', text('app web', '  exec python3', '  args -m http.server 8080', '  port 8080'));
+      const r = run('validate', file);
+      assert.equal(r.status, 0, r.stderr);
+      const [hint, ok] = r.stderr.trim().split('\n');
+      assert.match(hint!, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:8: info: each replica gets its own port in \\$PORT \\(the ingress holds 8080\\)`));
+      assert.match(hint!, /set `ingress off`/);
+      assert.equal(ok, `${file}: ok (1 app: web)`);
+      const quiet = run('validate', write('quiet.skr8tr', text('app web', '  exec ./server', '  port 8080', '  ingress off')));
+      assert.doesNotMatch(quiet.stderr, /info:/, 'no hint when the program binds the port itself on purpose');
     });
 
     it('several apps are all named', () => {
