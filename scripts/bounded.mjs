@@ -78,7 +78,8 @@ export async function runBounded({ name, cmd, args = [], timeoutMs, cwd, env = p
   let overstayed = false;
   const timer = setTimeout(() => {
     overstayed = true;
-    banner([`${name.toUpperCase()} EXCEEDED ITS ${Math.round(timeoutMs / 60_000)}-MINUTE BOUND: stopping it.`, 'The output above shows where it was.']);
+    const bound = timeoutMs >= 60_000 ? `${Math.round(timeoutMs / 60_000)}-MINUTE` : `${Math.round(timeoutMs / 1000)}-SECOND`;
+    banner([`${name.toUpperCase()} EXCEEDED ITS ${bound} BOUND: stopping it.`, 'The output above shows where it was.']);
     stopGroup('SIGTERM');
     setTimeout(() => stopGroup('SIGKILL'), 10_000).unref();
   }, timeoutMs);

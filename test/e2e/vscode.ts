@@ -555,10 +555,22 @@ export async function runCommand(page: Page, label: string): Promise<void> {
  * or a built-in one without its keybinding ("Explorer" matches "Explorer (Ctrl+Shift+E)"). In 1.99
  * the label is on the entry's <a class="action-label">; its <li> has an empty aria-label.
  */
+/**
+ * Shows a view container of the activity bar (opens it; never closes it). A click on its entry
+ * toggles, and after a window reload VS Code restores an open side bar on its own at a moment of
+ * its choosing: so look at what the side bar shows, click only when it shows something else, and
+ * look again.
+ */
 export async function clickActivityBar(page: Page, label: string): Promise<void> {
   const q = label.replace(/["\\]/g, '\\$&');
   const entry = page.locator(`.activitybar .action-item a.action-label[aria-label="${q}"], .activitybar .action-item a.action-label[aria-label^="${q} ("]`);
-  await entry.first().click();
+  const title = page.locator('.part.sidebar .composite.title .title-label h2', { hasText: new RegExp(`^\\s*${reEscape(label)}\\s*$`, 'i') });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await title.isVisible().catch(() => false)) return;
+    await entry.first().click();
+    if (await title.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the side bar did not show ${label} after 5 clicks on its activity bar entry`);
 }
 
 export interface TreeRow {
