@@ -509,6 +509,9 @@ class AppBuilder {
       } else {
         const p = this.word(c);
         if (p !== null) b.out = this.resolve(p);
+        if (b.out !== null && !path.relative(b.out, this.ctx.dir).startsWith('..')) {
+          this.sink.warning(c.restPos, `\`out\` ${p} holds the manifest's own folder: each generation's build output is captured (copied), so name the folder the build writes, such as ./dist`);
+        }
       }
     }
     if (b.run.length === 0) this.sink.error(e.keyPos, '`build` needs at least one `run` command');

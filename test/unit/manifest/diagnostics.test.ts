@@ -219,6 +219,21 @@ describe('manifest diagnostics', () => {
   });
 
   describe('conflicts', () => {
+    it('`out` that holds the manifest\'s own folder is a warning (every build would copy the project)', () => {
+      expectOne('app a\n  exec ./a\n  build\n    run make\n    out .\n', 'warning', 5, 9, /`out` \. holds the manifest's own folder: .* such as \.\/dist/);
+      assert.deepEqual(parse('app a\n  exec ./a\n  build\n    run make\n    out ./dist\n').diagnostics, []);
+    });
+
+    it('a port that neither args nor env hand on is a hint (kept apart from the diagnostics), at the port', () => {
+      const r = parse('app a\n  exec ./a\n  port 8080\n');
+      assert.deepEqual(r.diagnostics, []);
+      assert.deepEqual(r.hints.map((d) => [d.severity, d.line, d.column]), [['info', 3, 8]]);
+      for (const handed of ['  args --port ${PORT}', '  env\n    LISTEN :${PORT}', '  ingress off']) {
+        assert.deepEqual(parse(`app a\n  exec ./a\n  port 8080\n${handed}\n`).hints, [], handed);
+      }
+      assert.deepEqual(parse('app a\n  serve\n    static ./public\n    port 8080\n').hints, [], 'the agent\'s static server listens on its port');
+    });
+
     it('`exec` and `bin` both given is an error', () => {
       expectOne(text('app web', '  exec ./a', '  bin ./b'), 'error', 3, 3, /`bin` and `exec` \(line 2\) both name the program/);
     });
