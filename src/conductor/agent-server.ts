@@ -8,18 +8,12 @@
 import * as net from 'node:net';
 import type { Logger } from '../shared/logger';
 import { tokensEqual } from '../shared/secure-compare';
-import {
-  AGENT_PROTOCOL_VERSION,
-  AgentFrame,
-  MAX_FRAME_BYTES,
-  describeInvalid,
-  type ConductorFrame,
-  type LaunchSpec,
-} from '../shared/protocol/agent';
+import { AGENT_PROTOCOL_VERSION, AgentFrame, MAX_FRAME_BYTES, describeInvalid, type ConductorFrame } from '../shared/protocol/agent';
 import { FrameError, LineDecoder, encodeLine, parseJsonLine } from '../shared/protocol/ndjson';
+import type { LogLine } from '../shared/protocol/api';
 import { VERSION } from '../shared/version';
-import type { LogStore } from './log-store';
-import type { AgentLink, Reconciler } from './reconciler';
+import type { AgentReportSink } from './agent-reports';
+import type { NodeConnection, NodeLinks } from './node-links';
 import type { ConductorState } from './state';
 
 const HELLO_TIMEOUT_MS = 5_000;
@@ -29,7 +23,12 @@ export interface AgentServerOptions {
   expiryMs: number;
 }
 
-class Session {
+/** Where replicas' output lines go. */
+export interface LogSink {
+  append(replica: string, lines: readonly Omit<LogLine, 'replica'>[]): void;
+}
+
+class Session implements NodeConnection {
   node: string | null = null;
   followsConductor = false;
   private readonly decoder = new LineDecoder(MAX_FRAME_BYTES);
@@ -92,16 +91,16 @@ class Session {
   }
 }
 
-export class AgentServer implements AgentLink {
+export class AgentServer {
   private readonly server: net.Server;
-  private readonly sessions = new Map<string, Session>();
   private readonly all = new Set<Session>();
   private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly state: ConductorState,
-    private readonly reconciler: () => Reconciler,
-    private readonly logs: LogStore,
+    private readonly links: NodeLinks,
+    private readonly reports: AgentReportSink,
+    private readonly logs: LogSink,
     readonly log: Logger,
     private readonly now: () => number,
     private readonly options: AgentServerOptions,
@@ -130,26 +129,20 @@ export class AgentServer implements AgentLink {
       case 'hello':
         this.hello(session, frame);
         return;
-      case 'heartbeat': {
-        const n = this.state.nodes.get(node!);
-        if (!n) return;
-        n.lastHeartbeat = this.now();
-        n.cpu = frame.cpu;
-        n.memFree = frame.memFree;
-        this.state.emitNode(n.id);
+      case 'heartbeat':
+        this.state.nodeHeartbeat(node!, frame.cpu, frame.memFree);
         return;
-      }
       case 'launched':
-        if (this.owns(node!, frame.id)) this.reconciler().onLaunched(frame.id, frame.pid);
+        if (this.owns(node!, frame.id)) this.reports.onLaunched(frame.id, frame.pid);
         return;
       case 'launch-failed':
-        if (this.owns(node!, frame.id)) this.reconciler().onLaunchFailed(frame.id, frame.reason);
+        if (this.owns(node!, frame.id)) this.reports.onLaunchFailed(frame.id, frame.reason);
         return;
       case 'exited':
-        if (this.owns(node!, frame.id)) this.reconciler().onExited(frame.id, frame.code, frame.signal, frame.restarting);
+        if (this.owns(node!, frame.id)) this.reports.onExited(frame.id, frame.code, frame.signal, frame.restarting);
         return;
       case 'restarted':
-        if (this.owns(node!, frame.id)) this.reconciler().onRestarted(frame.id, frame.pid);
+        if (this.owns(node!, frame.id)) this.reports.onRestarted(frame.id, frame.pid);
         return;
       case 'logs':
         if (this.owns(node!, frame.id)) this.logs.append(frame.id, frame.lines);
@@ -174,41 +167,23 @@ export class AgentServer implements AgentLink {
       session.close(`agent protocol ${frame.v} is not supported (this Conductor speaks ${AGENT_PROTOCOL_VERSION}); upgrade the agent`);
       return;
     }
-    const previous = this.sessions.get(frame.node);
-    if (previous && previous !== session) previous.close(`replaced by a new connection from ${session.peer}`);
     session.node = frame.node;
     session.followsConductor = frame.followsConductor;
-    this.sessions.set(frame.node, session);
+    const previous = this.links.attach(frame.node, session);
+    if (previous) previous.close(`replaced by a new connection from ${session.peer}`);
     const address = frame.address ?? normalizeAddress(session.socket.remoteAddress ?? '127.0.0.1');
-    const now = this.now();
-    const existing = this.state.nodes.get(frame.node);
-    this.state.nodes.set(frame.node, {
-      id: frame.node,
-      address,
-      capacity: frame.capacity,
-      version: frame.version,
-      connected: true,
-      lastHeartbeat: now,
-      cpu: existing?.cpu ?? 0,
-      memFree: existing?.memFree ?? frame.capacity.memBytes,
-    });
+    this.state.nodeJoined({ id: frame.node, address, capacity: frame.capacity, version: frame.version });
     session.send({ t: 'welcome', v: AGENT_PROTOCOL_VERSION, node: frame.node, version: VERSION });
     this.log.info(`node ${frame.node} joined from ${session.peer} (address ${address}, ${frame.replicas.length} replica${frame.replicas.length === 1 ? '' : 's'} running)`);
-    this.state.saveKnownNodes();
-    this.reconciler().onHello(frame.node, address, frame.replicas);
-    this.state.emitNode(frame.node);
+    this.reports.onHello(frame.node, address, frame.replicas);
   }
 
   sessionClosed(session: Session): void {
     this.all.delete(session);
-    if (session.node === null || this.sessions.get(session.node) !== session) return;
-    this.sessions.delete(session.node);
-    const n = this.state.nodes.get(session.node);
-    if (n) {
-      n.connected = false;
-      this.log.warn(`node ${n.id} disconnected; its replicas keep running, and it expires if it stays away ${this.options.expiryMs} ms`);
-      this.state.emitNode(n.id);
-    }
+    if (session.node === null || !this.links.detach(session.node, session)) return;
+    if (!this.state.nodes.has(session.node)) return;
+    this.log.warn(`node ${session.node} disconnected; its replicas keep running, and it expires if it stays away ${this.options.expiryMs} ms`);
+    this.state.nodeDisconnected(session.node);
   }
 
   private expire(): void {
@@ -218,32 +193,11 @@ export class AgentServer implements AgentLink {
       if (silence < this.options.expiryMs) continue;
       const why = `no heartbeat for ${Math.round(silence / 100) / 10} s`;
       this.log.warn(`node ${n.id} expired: ${why}`);
-      this.sessions.get(n.id)?.close(why);
-      this.sessions.delete(n.id);
-      this.reconciler().onNodeLost(n.id, why);
-      this.state.removeNode(n.id);
-      this.state.saveKnownNodes();
+      this.links.get(n.id)?.close(why);
+      this.links.detach(n.id);
+      this.reports.onNodeLost(n.id, why);
+      this.state.nodeRemoved(n.id);
     }
-  }
-
-  launch(node: string, id: string, spec: LaunchSpec): string | null {
-    const session = this.sessions.get(node);
-    if (!session) return `node ${node} is not connected`;
-    const frame: ConductorFrame = { t: 'launch', id, spec };
-    const bytes = Buffer.byteLength(encodeLine(frame));
-    if (bytes > MAX_FRAME_BYTES) {
-      return `its launch spec is ${bytes} bytes once \${...} variables are expanded, more than an agent accepts (${MAX_FRAME_BYTES}); shorten its env or args`;
-    }
-    return session.send(frame) ? null : `node ${node} is not connected`;
-  }
-
-  stop(node: string, id: string, graceMs: number): boolean {
-    return this.sessions.get(node)?.send({ t: 'stop', id, graceMs }) ?? false;
-  }
-
-  /** Tells agents that follow the Conductor that it is going away for good. */
-  shutdownFollowers(): void {
-    for (const s of this.sessions.values()) if (s.followsConductor) s.send({ t: 'shutdown' });
   }
 
   async close(): Promise<void> {

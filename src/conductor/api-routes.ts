@@ -7,7 +7,8 @@ import { VERSION } from '../shared/version';
 import type { Route } from './api-server';
 import type { EventLog } from './event-log';
 import type { LogStore } from './log-store';
-import { ApiError, type Operations } from './operations';
+import { ApiError } from './api-error';
+import type { Operations } from './operations';
 import type { ConductorState } from './state';
 
 export interface RouteDeps {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { Logger } from '../shared/logger';
 import { tokensEqual } from '../shared/secure-compare';
-import { ApiError } from './operations';
+import { ApiError, apiErrorOf } from './api-error';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -118,8 +118,9 @@ export class ApiServer {
         res.destroy();
         return;
       }
-      if (err instanceof ApiError) {
-        send(res, err.status, { error: err.message, details: err.details });
+      const answer = apiErrorOf(err);
+      if (answer) {
+        send(res, answer.status, { error: answer.message, details: answer.details });
         return;
       }
       const code = (err as NodeJS.ErrnoException).code;

@@ -17,11 +17,14 @@ import { AgentServer } from './agent-server';
 import { ApiServer } from './api-server';
 import { routes } from './api-routes';
 import { EventLog } from './event-log';
-import { IngressTraffic } from './ingress-traffic';
+import { Ingress } from './ingress';
+import { IngressTraffic, ingressInfo, ingressReports } from './ingress-traffic';
+import { NodeLinks } from './node-links';
 import { Journal } from './journal';
 import { LogStore } from './log-store';
 import { Operations } from './operations';
 import { Reconciler } from './reconciler';
+import { scale } from './rollout-transitions';
 import type { PlacementMode } from './scheduler';
 import { Snapshots } from './snapshots';
 import { ConductorState } from './state';
@@ -64,6 +67,7 @@ export class Conductor {
     readonly state: ConductorState,
     private readonly reconciler: Reconciler,
     private readonly agents: AgentServer,
+    private readonly links: NodeLinks,
     private readonly api: ApiServer,
     private readonly traffic: IngressTraffic,
     private readonly log: Logger,
@@ -84,21 +88,26 @@ export class Conductor {
       for (const w of journaled.workloads.values()) for (const g of w.generations) o.mask.add(Object.values(g.secrets));
 
       const events = new EventLog(10_000, now);
-      const state = new ConductorState(journal, journaled, events, o.log, now);
       const logs = new LogStore();
-      state.onReplicaForgotten = (id) => logs.forget(id);
+      // The state shows each app's ingress; the ingress reports its listeners to the state. Neither
+      // calls the other before both exist (the reconciler opens listeners, later).
+      const state: ConductorState = new ConductorState(journal, journaled, events, o.log, now, {
+        ingressOf: (app) => ingressInfo(ingress, app),
+        replicaForgotten: (id) => logs.forget(id),
+      });
+      const ingress = new Ingress(o.ingressAddress, o.log, ingressReports(state, o.log));
+      const traffic = new IngressTraffic(ingress, state);
       const startedAt = now();
-      let reconciler: Reconciler | null = null;
-      const agents = new AgentServer(state, () => reconciler!, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
-      const traffic = new IngressTraffic(o.ingressAddress, state, o.log);
-      reconciler = new Reconciler(state, agents, traffic, o.log, now, {
+      const links = new NodeLinks();
+      const reconciler = new Reconciler(state, links, traffic, o.log, now, {
         recoveryUntil: journaled.nodes.length > 0 ? startedAt + RECOVERY_WAIT_MS : 0,
         knownNodes: journaled.nodes,
         snapshots: new Snapshots(paths.builds(o.home), o.log),
-        placement: o.placement ?? 'auto',
+        mode: o.placement ?? 'auto',
         recentOutput: (id, n) => logs.tail([id], n).map((l) => l.text),
         ...(o.portRange ? { portRange: o.portRange } : {}),
       });
+      const agents = new AgentServer(state, links, reconciler.reports, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
       const ops = new Operations(state, reconciler, now, (values) => o.mask.add(values));
       let conductor: Conductor | null = null;
       const api = new ApiServer(
@@ -134,7 +143,7 @@ export class Conductor {
         home: o.home,
       };
       writeFileAtomic(paths.info(o.home), JSON.stringify(info, null, 2) + '\n');
-      conductor = new Conductor(info, lock, journal, state, reconciler, agents, api, traffic, o.log);
+      conductor = new Conductor(info, lock, journal, state, reconciler, agents, links, api, traffic, o.log);
       o.log.info(`Conductor ${VERSION} (pid ${process.pid}) running: API ${socket}${listen ? ` and http://${listen}` : ''}, agents on ${info.agents}, ${state.workloads.size} workload${state.workloads.size === 1 ? '' : 's'}`);
       if (o.leaseMs !== null) conductor.holdLease(o.leaseMs, now);
       reconciler.kickAll();
@@ -188,9 +197,7 @@ export class Conductor {
   private async stopWorkloads(): Promise<void> {
     let maxDrain = 0;
     for (const w of [...this.state.workloads.values()]) {
-      const copy = structuredClone(w);
-      copy.desired = 0;
-      this.state.saveWorkloadQuietly(copy);
+      this.state.commit(scale(w, 0), 'own');
       for (const g of w.generations) maxDrain = Math.max(maxDrain, g.spec.drainMs);
     }
     this.reconciler.kickAll();
@@ -200,7 +207,7 @@ export class Conductor {
       if (live.length === 0) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    this.agents.shutdownFollowers();
+    this.links.shutdownFollowers();
     // Give the shutdown frames a moment to leave before the sockets close.
     await new Promise((r) => setTimeout(r, 100));
   }

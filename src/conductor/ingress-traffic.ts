@@ -1,39 +1,41 @@
 // The reconciler's view of the ingress: opens each app's listener as its spec says, and moves
-// replicas in and out of it. Listener trouble (a port taken by another process) becomes the
-// workload's problem, shown in `list`, the tree and the rollout's steps.
+// replicas in and out of it; and what the ingress reports, told through the state. Listener trouble
+// (a port taken by another process) becomes the workload's problem, shown in `list`, the tree and
+// the rollout's steps.
 import type { Logger } from '../shared/logger';
 import type { AppSpec } from '../shared/manifest/model';
-import { Ingress } from './ingress';
+import type { Ingress } from './ingress';
 import type { Replica } from './model';
-import type { Traffic } from './reconciler';
-import type { ConductorState } from './state';
+import type { Traffic } from './replica-lifecycle';
+import type { ConductorState, IngressInfo } from './state';
+
+/** What the ingress reports about its listeners, as the state shows it. */
+export function ingressReports(state: ConductorState, log: Logger) {
+  return {
+    error: (app: string, message: string) => {
+      log.error(`${app}: ${message}`);
+      state.setProblem(app, 'ingress', message);
+      state.say(app, message, 'error');
+    },
+    listening: (app: string, addr: string, port: number) => {
+      log.info(`${app}: ingress listening on ${addr}:${port}`);
+      state.setProblem(app, 'ingress', null);
+      state.emitWorkload(app);
+    },
+  };
+}
+
+/** What the views show of an app's ingress. */
+export function ingressInfo(ingress: Ingress, app: string): IngressInfo | null {
+  const info = ingress.info(app);
+  return info ? { port: info.port, address: info.address, backends: info.backends } : null;
+}
 
 export class IngressTraffic implements Traffic {
-  readonly ingress: Ingress;
-
   constructor(
-    address: string,
+    readonly ingress: Ingress,
     private readonly state: ConductorState,
-    private readonly log: Logger,
-  ) {
-    this.ingress = new Ingress(address, log, {
-      error: (app, message) => {
-        this.log.error(`${app}: ${message}`);
-        this.state.setProblem(app, 'ingress', message);
-        const w = this.state.workloads.get(app);
-        if (w?.rollout) this.state.step(w.rollout, message, 'error');
-      },
-      listening: (app, addr, port) => {
-        this.log.info(`${app}: ingress listening on ${addr}:${port}`);
-        this.state.setProblem(app, 'ingress', null);
-        this.state.emitWorkload(app);
-      },
-    });
-    state.ingressOf = (app) => {
-      const info = this.ingress.info(app);
-      return info ? { port: info.port, address: info.address, backends: info.backends } : null;
-    };
-  }
+  ) {}
 
   ensure(app: string, spec: AppSpec): void {
     if (spec.ingress && spec.port !== null) this.ingress.ensure(app, spec.port, spec.health?.kind === 'tcp' ? 'tcp' : 'http');

@@ -65,6 +65,8 @@ export interface Replica {
   inIngress: boolean;
   /** Grace between SIGTERM and SIGKILL, kept with the replica so a stop after `down` still honours it. */
   drainMs: number;
+  /** Its agent refused the launch: its backend port was taken by another program (it never ran). */
+  portTaken: boolean;
 }
 
 export function generationOf(w: WorkloadRecord, generation: number): GenerationRecord | undefined {

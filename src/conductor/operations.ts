@@ -1,7 +1,8 @@
 // What clients may ask of the Conductor: submit a manifest (up / rollout), down, scale, abort,
 // pause, resume, rollback, stop a replica. Each checks the request against the current state,
 // journals the new desired state (so an acknowledged change survives a crash), then lets the
-// reconciler act on it. Errors are ApiErrors with an HTTP status and a message for the user.
+// reconciler act on it. Each change is a transition (rollout-transitions.ts) committed through the
+// state; a request that cannot be carried out is a Refusal, which changes nothing.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, parseManifest } from '../shared/manifest';
@@ -9,12 +10,18 @@ import type { AppSpec, ParsedApp } from '../shared/manifest/model';
 import { portHeldMessage, portHolders, type PortUser } from '../shared/manifest/port-clash';
 import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
+import { byUser, create, rollTo, scale, type Transition } from './rollout-transitions';
 import type { Reconciler } from './reconciler';
 import type { ConductorState } from './state';
 
-export class ApiError extends Error {
+/**
+ * A request the Conductor will not carry out, and why: `invalid` (the request itself is wrong),
+ * `not-found`, `conflict` (not in this state), `unprocessable` (a manifest it cannot run). The API
+ * turns each into its HTTP status; nothing was changed.
+ */
+export class Refusal extends Error {
   constructor(
-    readonly status: number,
+    readonly kind: 'invalid' | 'not-found' | 'conflict' | 'unprocessable',
     message: string,
     readonly details: string[] = [],
   ) {
@@ -34,21 +41,21 @@ export class Operations {
 
   /** `up`: create new apps, roll out changed ones, leave unchanged ones. `rollout`: also roll out unchanged ones. */
   submit(body: ManifestBody, mode: SubmitMode): SubmitResult {
-    if (!path.isAbsolute(body.path)) throw new ApiError(400, `path must be absolute: "${body.path}"`);
+    if (!path.isAbsolute(body.path)) throw new Refusal('invalid', `path must be absolute: "${body.path}"`);
     const parsed = parseManifest(body.text, body.path);
     if (hasErrors(parsed.diagnostics)) {
       const errors = parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      throw new ApiError(422, `the manifest has ${errors.length} error${errors.length === 1 ? '' : 's'}`, errors);
+      throw new Refusal('unprocessable', `the manifest has ${errors.length} error${errors.length === 1 ? '' : 's'}`, errors);
     }
     let apps = parsed.apps;
     if (body.apps) {
       const unknown = body.apps.filter((n) => !apps.some((a) => a.spec.name === n));
-      if (unknown.length > 0) throw new ApiError(404, `no app named ${unknown.join(', ')} in ${body.path}`);
+      if (unknown.length > 0) throw new Refusal('not-found', `no app named ${unknown.join(', ')} in ${body.path}`);
       apps = apps.filter((a) => body.apps!.includes(a.spec.name));
     }
     const conflicts = apps.flatMap((a) => this.portConflicts(a.spec, apps));
     if (conflicts.length > 0) {
-      throw new ApiError(422, conflicts.length === 1 ? conflicts[0]! : `${conflicts.length} apps want a port another app has`, conflicts);
+      throw new Refusal('unprocessable', conflicts.length === 1 ? conflicts[0]! : `${conflicts.length} apps want a port another app has`, conflicts);
     }
     const result: SubmitResult = {
       apps: [],
@@ -75,43 +82,30 @@ export class Operations {
       outcome: null,
     });
     if (!existing) {
-      const rollout = this.newRollout(name, 0, 1);
-      const w: WorkloadRecord = {
-        name,
-        generation: 1,
-        latestGeneration: 1,
-        desired: app.spec.replicas,
-        generations: [generationRecord(1)],
-        rollout,
-        history: [],
-      };
-      this.state.saveWorkload(w);
-      this.announce(w, rollout, `rollout ${rollout.id}: generation 1, ${w.desired} replica${w.desired === 1 ? '' : 's'}`);
-      return { name, action: 'created', generation: 1, rollout: rollout.id };
+      const t = create(name, generationRecord(1), app.spec.replicas, this.rolloutId(name), now);
+      this.commit(t);
+      return { name, action: 'created', generation: 1, rollout: t.next.rollout!.id };
     }
     const current = generationOf(existing, existing.generation)!;
     const same = sameSpec(current.spec, app.spec) && sameSecrets(current.secrets, app.secrets);
     if (same && mode === 'up') {
-      const w = structuredClone(existing);
-      w.desired = app.spec.replicas;
-      if (w.desired !== existing.desired) {
-        this.state.saveWorkload(w);
-        this.reconciler.kick(name);
-      }
+      if (app.spec.replicas !== existing.desired) this.commit(scale(existing, app.spec.replicas));
       return { name, action: 'unchanged', generation: existing.generation, rollout: existing.rollout?.id ?? null };
     }
-    const w = structuredClone(existing);
     const next = existing.latestGeneration + 1;
-    if (w.rollout) this.supersede(w, w.rollout);
-    const rollout = this.newRollout(name, existing.generation, next);
-    w.generations.push(generationRecord(next));
-    w.latestGeneration = next;
-    w.generation = next;
-    w.desired = app.spec.replicas;
-    w.rollout = rollout;
-    this.state.saveWorkload(w);
-    this.announce(w, rollout, `rollout ${rollout.id}: generation ${existing.generation} → ${next}, ${w.desired} replica${w.desired === 1 ? '' : 's'}${same ? ' (same spec, fresh replicas)' : ''}`);
-    return { name, action: 'rollout', generation: next, rollout: rollout.id };
+    const t = rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same }, now);
+    this.commit(t);
+    return { name, action: 'rollout', generation: next, rollout: t.next.rollout!.id };
+  }
+
+  /** Journals and tells a change a client asked for (refused if it cannot be saved), then acts on it. */
+  private commit(t: Transition): void {
+    this.state.commit(t, 'acknowledged');
+    this.reconciler.kick(t.next.name);
+  }
+
+  private rolloutId(app: string): string {
+    return `${app}-r${crypto.randomBytes(3).toString('hex')}`;
   }
 
   /** Apps that already have the port this one wants (port-clash.ts), and apps of this submission that want the same. */
@@ -128,39 +122,6 @@ export class Operations {
     return out;
   }
 
-  private newRollout(app: string, from: number, to: number): RolloutRecord {
-    const now = this.now();
-    return {
-      id: `${app}-r${crypto.randomBytes(3).toString('hex')}`,
-      app,
-      fromGeneration: from,
-      toGeneration: to,
-      state: 'running',
-      reason: null,
-      startedAt: now,
-      endedAt: null,
-      countFailuresSince: now,
-      aborted: false,
-    };
-  }
-
-  private supersede(w: WorkloadRecord, ro: RolloutRecord): void {
-    ro.state = 'aborted';
-    ro.reason = 'superseded by a newer rollout';
-    ro.endedAt = this.now();
-    const g = generationOf(w, ro.toGeneration);
-    if (g && g.outcome === null) g.outcome = 'superseded';
-    w.history.push(ro);
-    w.rollout = null;
-    this.state.step(ro, 'superseded by a newer rollout', 'warn');
-  }
-
-  private announce(w: WorkloadRecord, ro: RolloutRecord, message: string): void {
-    this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(ro) });
-    this.state.step(ro, message);
-    this.reconciler.kick(w.name);
-  }
-
   down(name: string): void {
     this.workload(name);
     this.state.deleteWorkload(name);
@@ -168,91 +129,64 @@ export class Operations {
   }
 
   scale(name: string, replicas: number): void {
-    const w = structuredClone(this.workload(name));
-    w.desired = replicas;
-    this.state.saveWorkload(w);
-    this.reconciler.kick(name);
+    this.commit(scale(this.workload(name), replicas));
   }
 
   /** Stops the active rollout and returns to the generation it replaced. */
   abort(name: string): RolloutRecord {
-    const existing = this.workload(name);
-    if (!existing.rollout || (existing.rollout.state !== 'running' && existing.rollout.state !== 'paused')) {
-      throw new ApiError(409, `${name} has no running rollout to abort`);
-    }
-    const w = structuredClone(existing);
-    const ro = w.rollout!;
-    if (ro.fromGeneration === 0) throw new ApiError(409, `${name}'s first rollout has nothing to return to; use down to remove it`);
-    ro.state = 'rolling-back';
-    ro.aborted = true;
-    ro.reason = 'aborted by the user';
-    w.generation = ro.fromGeneration;
-    this.state.saveWorkload(w);
-    this.state.step(ro, `aborted; rolling back to generation ${ro.fromGeneration}`, 'warn');
-    this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(ro) });
-    this.reconciler.kick(name);
-    return ro;
+    const w = this.workload(name);
+    if (!w.rollout || (w.rollout.state !== 'running' && w.rollout.state !== 'paused')) throw new Refusal('conflict', `${name} has no running rollout to abort`);
+    if (w.rollout.fromGeneration === 0) throw new Refusal('conflict', `${name}'s first rollout has nothing to return to; use down to remove it`);
+    return this.byUser(w, 'abort');
   }
 
   pause(name: string): RolloutRecord {
-    const w = structuredClone(this.workload(name));
-    if (!w.rollout || w.rollout.state !== 'running') throw new ApiError(409, `${name} has no running rollout to pause`);
-    w.rollout.state = 'paused';
-    w.rollout.reason = 'paused by the user';
-    this.state.saveWorkload(w);
-    this.state.step(w.rollout, 'paused by the user', 'warn');
-    this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(w.rollout) });
-    return w.rollout;
+    const w = this.workload(name);
+    if (w.rollout?.state !== 'running') throw new Refusal('conflict', `${name} has no running rollout to pause`);
+    return this.byUser(w, 'pause');
   }
 
   resume(name: string): RolloutRecord {
-    const w = structuredClone(this.workload(name));
-    if (!w.rollout || w.rollout.state !== 'paused') throw new ApiError(409, `${name} has no paused rollout to resume`);
-    w.rollout.state = 'running';
-    w.rollout.reason = null;
-    w.rollout.countFailuresSince = this.now();
-    this.state.saveWorkload(w);
-    this.state.step(w.rollout, 'resumed');
-    this.state.events.emit({ type: 'rollout', rollout: this.state.rolloutView(w.rollout) });
-    this.reconciler.kick(name);
-    return w.rollout;
+    const w = this.workload(name);
+    if (w.rollout?.state !== 'paused') throw new Refusal('conflict', `${name} has no paused rollout to resume`);
+    return this.byUser(w, 'resume');
+  }
+
+  private byUser(w: WorkloadRecord, action: 'pause' | 'resume' | 'abort'): RolloutRecord {
+    const t = byUser(w, action, this.now())!;
+    this.commit(t);
+    return t.next.rollout!;
   }
 
   /** Rolls out an earlier generation again (by default the one before the current). */
   rollback(name: string, to?: number): RolloutRecord {
     const existing = this.workload(name);
     if (existing.rollout && existing.rollout.state !== 'paused') {
-      throw new ApiError(409, `${name} has a rollout in progress (${existing.rollout.id}); abort it to return to generation ${existing.rollout.fromGeneration}`);
+      throw new Refusal('conflict', `${name} has a rollout in progress (${existing.rollout.id}); abort it to return to generation ${existing.rollout.fromGeneration}`);
     }
     const earlier = existing.generations.filter((g) => g.generation !== existing.generation);
     const target = to ?? [...earlier].reverse().find((g) => g.generation < existing.generation)?.generation;
-    if (target === undefined) throw new ApiError(409, `${name} has no earlier generation to roll back to`);
-    if (target === existing.generation) throw new ApiError(409, `${name} already runs generation ${target}`);
+    if (target === undefined) throw new Refusal('conflict', `${name} has no earlier generation to roll back to`);
+    if (target === existing.generation) throw new Refusal('conflict', `${name} already runs generation ${target}`);
     if (!generationOf(existing, target)) {
       const kept = existing.generations.map((g) => g.generation).join(', ');
-      throw new ApiError(404, `${name} has no generation ${target} in its history (kept: ${kept})`);
+      throw new Refusal('not-found', `${name} has no generation ${target} in its history (kept: ${kept})`);
     }
-    const w = structuredClone(existing);
-    if (w.rollout) this.supersede(w, w.rollout);
-    const rollout = this.newRollout(name, existing.generation, target);
-    w.rollout = rollout;
-    w.generation = target;
-    this.state.saveWorkload(w);
-    this.announce(w, rollout, `rollback ${rollout.id}: generation ${existing.generation} → ${target}`);
-    return rollout;
+    const t = rollTo(existing, { added: null, target, desired: existing.desired, rolloutId: this.rolloutId(name) }, this.now());
+    this.commit(t);
+    return t.next.rollout!;
   }
 
   stopReplica(id: string): void {
     const r = this.state.replicas.get(id);
-    if (!r) throw new ApiError(404, `no replica ${id}`);
-    if (r.state === 'stopped' || r.state === 'failed' || r.state === 'draining') throw new ApiError(409, `${id} is already ${r.state}`);
+    if (!r) throw new Refusal('not-found', `no replica ${id}`);
+    if (r.state === 'stopped' || r.state === 'failed' || r.state === 'draining') throw new Refusal('conflict', `${id} is already ${r.state}`);
     this.reconciler.stopReplica(r, 'stopped by the user');
-    this.reconciler.kick(r.app);
   }
 
   workload(name: string): WorkloadRecord {
     const w = this.state.workloads.get(name);
-    if (!w) throw new ApiError(404, `no workload named ${name}`);
+    if (!w) throw new Refusal('not-found', `no workload named ${name}`);
     return w;
   }
 }

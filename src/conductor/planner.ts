@@ -30,6 +30,8 @@ export interface PlanReplica {
   readyAt: number | null;
   /** For jobs: it ran to completion. */
   completed: boolean;
+  /** Its launch was refused because its backend port was taken on its host: it never ran. */
+  portTaken: boolean;
 }
 
 export interface PlanRollout {
@@ -59,7 +61,7 @@ export interface PlanInput {
 
 export type Step =
   | { kind: 'launch'; count: number }
-  | { kind: 'stop'; id: string; why: 'replaced' | 'excess' | 'rolled-back' }
+  | { kind: 'stop'; id: string; why: 'replaced' | 'excess' | 'rolled-back' | 'port-taken' }
   | { kind: 'fail'; id: string; why: 'deadline' }
   | { kind: 'rollout'; to: RolloutState; reason: string | null };
 
@@ -91,7 +93,16 @@ export function plan(input: PlanInput): Plan {
       wake(deadline);
     }
   }
-  const replicas = input.replicas.filter((r) => !failedNow.has(r.id));
+  // A replica whose backend port another program took never ran: retire it (not a failure) and let
+  // the launch below replace it, on another port.
+  const portTaken = new Set<string>();
+  for (const r of input.replicas) {
+    if (r.portTaken && r.state === 'pending' && !failedNow.has(r.id)) {
+      steps.push({ kind: 'stop', id: r.id, why: 'port-taken' });
+      portTaken.add(r.id);
+    }
+  }
+  const replicas = input.replicas.filter((r) => !failedNow.has(r.id) && !portTaken.has(r.id));
 
   // A rollout whose new replica failed follows its failure policy.
   if (rollout && rollout.state === 'running' && generation === rollout.toGeneration && policy.onFailure !== 'continue') {

@@ -1,11 +1,13 @@
 // The Conductor's state, its one owner: workloads (journaled desired state), replicas and nodes
 // (reported by agents). Every change goes through a method here, which journals what must survive a
-// crash and emits the event clients project their views from.
+// crash and emits the event clients project their views from. A workload changes only by `commit`
+// of a transition (rollout-transitions.ts): journaled, then made current, then told once.
 import type { Logger } from '../shared/logger';
 import type { NodeView, ReplicaView, RolloutView, StepView, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
 import type { EventLog } from './event-log';
 import type { Journal, JournalState } from './journal';
 import { HISTORY_LIMIT, currentGeneration, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
+import type { StepLine, Transition } from './rollout-transitions';
 
 export interface NodeRecord {
   id: string;
@@ -30,16 +32,23 @@ export interface IngressInfo {
   backends: number;
 }
 
+/** What the state asks of others, given at construction. */
+export interface StateNeighbours {
+  /** The app's ingress listener, when it has one. */
+  ingressOf(app: string): IngressInfo | null;
+  /** A replica was forgotten (its logs go with it). */
+  replicaForgotten(id: string): void;
+}
+
+/** `acknowledged`: a client waits for it, so a change that cannot be journaled is refused (thrown). `own`: the Conductor's own decision, kept in memory and logged when it cannot be journaled. */
+export type CommitMode = 'acknowledged' | 'own';
+
 export class ConductorState {
   readonly workloads: Map<string, WorkloadRecord>;
   readonly replicas = new Map<string, Replica>();
   readonly nodes = new Map<string, NodeRecord>();
   /** Why a workload cannot reach its desired state right now, by what found it. */
   private readonly problems = new Map<string, Map<ProblemSource, string>>();
-  /** Filled in by the ingress, when there is one. */
-  ingressOf: (app: string) => IngressInfo | null = () => null;
-  /** Called when a replica is forgotten (its logs go with it). */
-  onReplicaForgotten: (id: string) => void = () => {};
 
   constructor(
     private readonly journal: Journal,
@@ -47,31 +56,39 @@ export class ConductorState {
     readonly events: EventLog,
     private readonly log: Logger,
     private readonly now: () => number,
+    private readonly neighbours: StateNeighbours,
   ) {
     this.workloads = journaled.workloads;
   }
 
   // ---- workloads (journaled) -----------------------------------------------------------------
 
-  /** Journals a workload's new desired state, then makes it current. Throws if it cannot be saved. */
-  saveWorkload(w: WorkloadRecord): void {
-    w.generations = w.generations.slice(-HISTORY_LIMIT.generations);
-    w.history = w.history.slice(-HISTORY_LIMIT.rollouts);
-    this.journal.append({ op: 'put', workload: w });
-    this.workloads.set(w.name, w);
-    this.journal.compactIfLarge(this.journaled);
-    this.emitWorkload(w.name);
-  }
-
-  /** Like saveWorkload, for changes the Conductor makes on its own: a failed write is logged, not thrown. */
-  saveWorkloadQuietly(w: WorkloadRecord): void {
+  /**
+   * The one way a workload changes: journal the transition's result, make it current, then tell:
+   * the workload, the active rollout if it changed, the steps, and last the rollouts it ended (so a
+   * follower that stops at the end has seen every step).
+   */
+  commit(t: Transition, mode: CommitMode): void {
+    const next = t.next;
+    next.generations = next.generations.slice(-HISTORY_LIMIT.generations);
+    next.history = next.history.slice(-HISTORY_LIMIT.rollouts);
+    const before = this.workloads.get(next.name);
     try {
-      this.saveWorkload(w);
+      this.journal.append({ op: 'put', workload: next });
     } catch (err) {
-      this.workloads.set(w.name, w);
-      this.emitWorkload(w.name);
-      this.log.error(`cannot save the state of ${w.name}: ${(err as Error).message}; it is kept in memory and saved with the next change`);
+      if (mode === 'acknowledged') throw err;
+      this.log.error(`cannot save the state of ${next.name}: ${(err as Error).message}; it is kept in memory and saved with the next change`);
     }
+    this.workloads.set(next.name, next);
+    this.journal.compactIfLarge(this.journaled);
+    this.emitWorkload(next.name);
+    const ro = next.rollout;
+    if (ro && (before?.rollout?.id !== ro.id || before.rollout.state !== ro.state || before.rollout.reason !== ro.reason)) {
+      this.events.emit({ type: 'rollout', rollout: this.rolloutView(ro) });
+    }
+    for (const s of t.steps) this.step(s.rollout, s.message, s.level);
+    const known = new Set(before?.history.map((h) => h.id) ?? []);
+    for (const h of next.history) if (!known.has(h.id)) this.events.emit({ type: 'rollout', rollout: this.rolloutView(h) });
   }
 
   deleteWorkload(name: string): void {
@@ -81,7 +98,7 @@ export class ConductorState {
     this.events.emit({ type: 'workload-removed', name });
   }
 
-  saveKnownNodes(): void {
+  private saveKnownNodes(): void {
     const ids = [...this.nodes.keys()].sort();
     if (ids.join() === [...this.journaled.nodes].sort().join()) return;
     try {
@@ -115,9 +132,13 @@ export class ConductorState {
     this.emitReplica(r);
   }
 
-  /** Applies a change to a replica and emits it (only when something changed). */
+  /**
+   * Applies a change to a replica and emits it (only when something changed); a replica that
+   * becomes ready, or stops being ready, moves its workload's rollout on: that is told too.
+   */
   updateReplica(r: Replica, change: Partial<Replica>): void {
     let changed = false;
+    const wasReady = r.state === 'ready';
     for (const [k, v] of Object.entries(change) as [keyof Replica, unknown][]) {
       if (r[k] !== v) {
         (r as unknown as Record<string, unknown>)[k] = v;
@@ -126,6 +147,8 @@ export class ConductorState {
     }
     if (!changed) return;
     this.emitReplica(r);
+    const ro = this.workloads.get(r.app)?.rollout;
+    if (ro && wasReady !== (r.state === 'ready')) this.events.emit({ type: 'rollout', rollout: this.rolloutView(ro) });
     this.pruneEnded(r.app);
   }
 
@@ -151,22 +174,58 @@ export class ConductorState {
 
   private forget(r: Replica): void {
     this.replicas.delete(r.id);
-    this.onReplicaForgotten(r.id);
+    this.neighbours.replicaForgotten(r.id);
     this.events.emit({ type: 'replica-removed', id: r.id, app: r.app });
   }
 
   // ---- nodes -----------------------------------------------------------------------------------
 
-  emitNode(id: string): void {
+  /** A node said hello: it is connected, with what it says of itself. */
+  nodeJoined(n: Omit<NodeRecord, 'connected' | 'lastHeartbeat' | 'cpu' | 'memFree'>): void {
+    const existing = this.nodes.get(n.id);
+    this.nodes.set(n.id, { ...n, connected: true, lastHeartbeat: this.now(), cpu: existing?.cpu ?? 0, memFree: existing?.memFree ?? n.capacity.memBytes });
+    this.saveKnownNodes();
+    this.emitNode(n.id);
+  }
+
+  nodeHeartbeat(id: string, cpu: number, memFree: number): void {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    n.lastHeartbeat = this.now();
+    n.cpu = cpu;
+    n.memFree = memFree;
+    this.emitNode(id);
+  }
+
+  /** Its connection closed: it keeps its replicas until it comes back or expires. */
+  nodeDisconnected(id: string): void {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    n.connected = false;
+    this.emitNode(id);
+  }
+
+  /** Expired: forgotten (its replicas are the reconciler's to replace). */
+  nodeRemoved(id: string): void {
+    if (this.nodes.delete(id)) this.events.emit({ type: 'node-removed', id });
+    this.saveKnownNodes();
+  }
+
+  private emitNode(id: string): void {
     const n = this.nodes.get(id);
     if (n) this.events.emit({ type: 'node', node: this.nodeView(n) });
   }
 
-  removeNode(id: string): void {
-    if (this.nodes.delete(id)) this.events.emit({ type: 'node-removed', id });
-  }
-
   // ---- rollouts --------------------------------------------------------------------------------
+
+  /** Narrates what happens to a workload: a step of its rollout when it has one, else a log line. */
+  say(app: string, message: string, level: StepLine['level'] = 'info'): void {
+    const ro = this.workloads.get(app)?.rollout;
+    if (ro) this.step(ro, message, level);
+    else if (level === 'error') this.log.error(`${app}: ${message}`);
+    else if (level === 'warn') this.log.warn(`${app}: ${message}`);
+    else this.log.info(`${app}: ${message}`);
+  }
 
   step(r: RolloutRecord, message: string, level: StepView['level'] = 'info'): void {
     const at = this.now();
@@ -245,7 +304,7 @@ export class ConductorState {
       desired: w.desired,
       ready: this.replicasOf(w.name).filter((r) => r.generation === w.generation && r.state === 'ready').length,
       port: spec.port,
-      ingress: this.ingressOf(w.name),
+      ingress: this.neighbours.ingressOf(w.name),
       rollout: w.rollout ? this.rolloutView(w.rollout) : null,
       manifestPath: currentGeneration(w).manifestPath,
       problem: this.problemOf(w.name),

@@ -2,7 +2,9 @@
 // time to the next steps. Every test builds the state by hand, or runs a whole rollout in a small
 // simulated world (replicas that start, get ready, fail and drain at fixed times) with a fake clock.
 import * as assert from 'node:assert/strict';
+import type { WorkloadRecord } from '../../../src/conductor/model';
 import { backoffMs, plan, type Plan, type PlanInput, type PlanReplica, type PlanRollout, type Step } from '../../../src/conductor/planner';
+import { byUser, planned, type PlannedChange } from '../../../src/conductor/rollout-transitions';
 import { parseManifest, type AppSpec, type RolloutPolicy } from '../../../src/shared/manifest';
 import type { ReplicaState, RolloutState } from '../../../src/shared/protocol/api';
 
@@ -30,6 +32,7 @@ function rep(id: string, generation: number, state: ReplicaState, opts: Partial<
     createdAt: opts.createdAt ?? T0 - 60_000,
     readyAt: opts.readyAt ?? (state === 'ready' ? T0 - 30_000 : null),
     completed: opts.completed ?? false,
+    portTaken: opts.portTaken ?? false,
   };
 }
 
@@ -88,9 +91,8 @@ const DRAIN_MS = 300;
 
 class World {
   now = T0;
-  generation: number;
-  desired: number;
-  rollout: PlanRollout | null;
+  /** The workload's record: rollout steps go through the Conductor's own transitions. */
+  workload: WorkloadRecord;
   outcome: RolloutState | null = null;
   replicas: SimReplica[] = [];
   events: Event[] = [];
@@ -104,9 +106,16 @@ class World {
     readonly policy: RolloutPolicy,
     opts: { desired: number; from: number; to: number; oldCount?: number; behaviour: (generation: number, index: number) => Behaviour },
   ) {
-    this.desired = opts.desired;
-    this.generation = opts.to;
-    this.rollout = { state: 'running', fromGeneration: opts.from, toGeneration: opts.to, countFailuresSince: T0 };
+    const gen = (generation: number) => ({ generation, spec: spec(), secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: T0, outcome: null });
+    this.workload = {
+      name: 'web',
+      generation: opts.to,
+      latestGeneration: Math.max(opts.from, opts.to),
+      desired: opts.desired,
+      generations: [...(opts.from > 0 ? [gen(opts.from)] : []), gen(opts.to)],
+      rollout: { id: 'web-r1', app: 'web', fromGeneration: opts.from, toGeneration: opts.to, state: 'running', reason: null, startedAt: T0, endedAt: null, countFailuresSince: T0, aborted: false },
+      history: [],
+    };
     this.behaviour = opts.behaviour;
     for (let i = 0; i < (opts.oldCount ?? opts.desired); i++) {
       this.replicas.push({
@@ -133,6 +142,19 @@ class World {
     return this.count((r) => r.state === 'ready' && (generation === undefined || r.generation === generation));
   }
 
+  get generation(): number {
+    return this.workload.generation;
+  }
+
+  get desired(): number {
+    return this.workload.desired;
+  }
+
+  get rollout(): PlanRollout | null {
+    const ro = this.workload.rollout;
+    return ro ? { state: ro.state, fromGeneration: ro.fromGeneration, toGeneration: ro.toGeneration, countFailuresSince: ro.countFailuresSince } : null;
+  }
+
   private input(): PlanInput {
     return {
       now: this.now,
@@ -140,7 +162,7 @@ class World {
       desired: this.desired,
       policy: this.policy,
       job: false,
-      rollout: this.rollout ? { ...this.rollout } : null,
+      rollout: this.rollout,
       replicas: this.replicas.map((r) => ({
         id: r.id,
         generation: r.generation,
@@ -148,6 +170,7 @@ class World {
         createdAt: r.createdAt,
         readyAt: r.readyAt,
         completed: r.completed,
+        portTaken: r.portTaken,
       })),
       launchNotBefore: 0,
       mayLaunch: true,
@@ -180,6 +203,7 @@ class World {
             createdAt: this.now,
             readyAt: null,
             completed: false,
+            portTaken: false,
             startsAt,
             readyBy: typeof b === 'object' && 'ready' in b ? startsAt + b.ready : null,
             failsAt: typeof b === 'object' && 'failAfter' in b ? startsAt + b.failAfter : null,
@@ -197,18 +221,15 @@ class World {
         assert.ok(target, `fail of an unknown replica ${step.id}`);
         target.state = 'failed';
         break;
-      case 'rollout':
+      case 'rollout': {
         assert.ok(this.rollout, `a rollout step (${step.to}) with no rollout`);
-        if (step.to === 'rolling-back') {
-          this.rollout.state = 'rolling-back';
-          this.generation = this.rollout.fromGeneration;
-        } else if (step.to === 'paused' || step.to === 'running') {
-          this.rollout.state = step.to;
-        } else {
-          this.outcome = step.to;
-          this.rollout = null;
-        }
+        assert.notEqual(step.to, 'running', 'the planner never resumes a rollout');
+        const t = planned(this.workload, { to: step.to as PlannedChange['to'], reason: step.reason }, this.now, null);
+        assert.ok(t, `the transition to ${step.to} applies`);
+        this.workload = t.next;
+        if (!t.next.rollout) this.outcome = t.next.history.at(-1)!.state;
         break;
+      }
     }
   }
 
@@ -774,12 +795,12 @@ describe('planner', () => {
       );
       world.run((w) => w.ready(2) === 2);
       assert.equal(world.outcome, null);
-      // The reconciler's abort: rolling-back, and the workload's generation set back.
-      world.rollout!.state = 'rolling-back';
-      world.generation = 1;
+      // The user's abort, through the Conductor's own transition: rolling back, the generation set back.
+      world.workload = byUser(world.workload, 'abort', world.now)!.next;
+      assert.equal(world.generation, 1);
       const abortIndex = world.events.length;
       world.run();
-      assert.equal(world.outcome, 'rolled-back');
+      assert.equal(world.outcome, 'aborted');
       assert.equal(world.ready(1), 3);
       assert.equal(world.count((r) => r.generation === 2 && r.state !== 'stopped'), 0);
       const after = world.events.slice(abortIndex).filter((e) => e.step.kind === 'stop');
