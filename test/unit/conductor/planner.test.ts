@@ -516,6 +516,20 @@ describe('planner', () => {
     });
   });
 
+  describe('a backend port taken by another program', () => {
+    it('the replica that could not launch is retired (not failed) and replaced in the same pass', () => {
+      const p = plan(input({ desired: 2, replicas: [rep('a', 2, 'ready'), rep('b', 2, 'pending', { portTaken: true })] }));
+      assert.deepEqual(stops(p), [{ kind: 'stop', id: 'b', why: 'port-taken' }]);
+      assert.equal(launched(p), 1);
+    });
+
+    it('does not fail a rollout', () => {
+      const p = plan(input({ desired: 1, rollout: rollout('running', 1, 2, T0 - 1000), replicas: [rep('o', 1, 'ready'), rep('n', 2, 'pending', { portTaken: true, createdAt: T0 - 10 })] }));
+      assert.deepEqual(transitions(p), []);
+      assert.equal(launched(p), 1);
+    });
+  });
+
   describe('deadlines', () => {
     const deadline = 120_000; // the default
 
