@@ -1,0 +1,177 @@
+// HTTP forwarding for one app's ingress: requests are proxied one by one, so a client's keep-alive
+// connection is never pinned to a replica that is leaving, and WebSocket (and other) upgrades are
+// piped to one replica for as long as they last. Backends come from the app's pool
+// (backend-pool.ts); the listener itself is ingress.ts's.
+//
+// A request that fails to reach a backend before any byte of the answer was sent (refused, or reset
+// by a replica going away) is retried on another ready replica, never surfaced, as long as its body
+// was small enough to keep. Each backend has its own keep-alive agent: when the backend leaves, its
+// idle connections close at once and busy ones as their requests finish.
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { Logger } from '../shared/logger';
+import type { Backend, BackendPool } from './backend-pool';
+
+/** Request bodies up to this size are kept, so the request can be retried on another replica. */
+const REPLAYABLE_BODY_BYTES = 1024 * 1024;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** `headers` without the hop-by-hop ones, which are this connection's and not the other's. */
+function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+  return out;
+}
+
+export class HttpForwarder {
+  private readonly agents = new Map<Backend, http.Agent>();
+
+  constructor(
+    private readonly app: string,
+    private readonly pool: BackendPool,
+    private readonly log: Logger,
+  ) {}
+
+  /** A new listener's server (one per attempt to listen; the agents outlive it). */
+  server(): http.Server {
+    const server = http.createServer({ keepAlive: true }, (req, res) => this.forward(req, res));
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 0;
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.upgrade(req, socket, head));
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return server;
+  }
+
+  // ---- the pool's events -----------------------------------------------------------------------
+
+  joined(b: Backend): void {
+    this.agents.set(b, new http.Agent({ keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' }));
+  }
+
+  leaving(b: Backend): void {
+    const agent = this.agents.get(b);
+    if (!agent) return;
+    // Idle keep-alive connections close now; busy ones close as their requests finish.
+    for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.end();
+    agent.on('free', (s: net.Socket) => s.end());
+  }
+
+  gone(b: Backend): void {
+    this.agents.get(b)?.destroy();
+    this.agents.delete(b);
+  }
+
+  // ---- forwarding ------------------------------------------------------------------------------
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const body: Buffer[] = [];
+    let bodyBytes = 0;
+    // A request without a body (most GETs) goes upstream at once, not after its stream ends.
+    const length = req.headers['content-length'];
+    let bodyComplete = req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
+    let replayable = true;
+    const listeners = new Set<(chunk: Buffer | null) => void>();
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes <= REPLAYABLE_BODY_BYTES) body.push(chunk);
+      else replayable = false;
+      for (const l of listeners) l(chunk);
+    });
+    req.on('end', () => {
+      if (bodyComplete) return;
+      bodyComplete = true;
+      for (const l of listeners) l(null);
+    });
+    req.on('error', () => res.destroy());
+
+    const headers = endToEnd(req.headers);
+    const client = req.socket.remoteAddress ?? '';
+    headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${client}` : client;
+    headers['x-forwarded-proto'] = 'http';
+    if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+
+    const tried = new Set<string>();
+    const attempt = (): void => {
+      const b = this.pool.pick(tried);
+      if (!b) {
+        if (!res.headersSent) {
+          res.writeHead(tried.size > 0 ? 502 : 503, { 'content-type': 'text/plain', 'retry-after': '1' });
+          res.end(tried.size > 0 ? `skr8tr: no replica of ${this.app} could answer\n` : `skr8tr: no ready replica of ${this.app}\n`);
+        } else res.destroy();
+        return;
+      }
+      tried.add(b.id);
+      const end = this.pool.begin(b);
+      let answered = false;
+      const upstream = http.request({ host: b.host, port: b.port, method: req.method, path: req.url, headers, agent: this.agents.get(b) });
+      const feed = (chunk: Buffer | null) => (chunk === null ? upstream.end() : upstream.write(chunk));
+      upstream.on('response', (up) => {
+        answered = true;
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
+        up.pipe(res);
+        up.on('end', end);
+        up.on('error', () => {
+          end();
+          res.destroy();
+        });
+      });
+      upstream.on('error', (err: NodeJS.ErrnoException) => {
+        end();
+        listeners.delete(feed);
+        if (answered || res.headersSent) {
+          res.destroy();
+          return;
+        }
+        const retry = replayable && (RETRYABLE.has(err.code ?? '') || err.message === 'socket hang up');
+        if (retry) {
+          this.log.debug(`ingress ${this.app}: ${b.id} failed before answering (${err.code ?? err.message}); retrying on another replica`);
+          attempt();
+          return;
+        }
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`skr8tr: replica ${b.id} failed: ${err.code ?? err.message}\n`);
+      });
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+        end();
+      });
+      // Send what has arrived of the body, then the rest as it comes.
+      for (const chunk of body) upstream.write(chunk);
+      if (bodyComplete) upstream.end();
+      else listeners.add(feed);
+    };
+    attempt();
+  }
+
+  /** An upgrade (a WebSocket) goes to one replica as raw bytes, request line and headers first. */
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    const b = this.pool.pick();
+    if (!b) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    const end = this.pool.begin(b);
+    const upstream = net.connect({ host: b.host, port: b.port }, () => {
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(lines.join('\r\n') + '\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    const close = () => {
+      end();
+      upstream.destroy();
+      socket.destroy();
+    };
+    upstream.on('error', close);
+    socket.on('error', close);
+    upstream.on('close', close);
+    socket.on('close', close);
+  }
+}
