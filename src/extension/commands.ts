@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiClientError, ConductorClient } from '../shared/client';
 import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
-import type { RolloutView, SubmitResult, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
+import type { RolloutView, WorkloadSummary } from '../shared/protocol/api';
 import { COMMANDS, type CommandId } from './command-list';
 import type { Connection } from './connection';
 import type { Daemons } from './daemons';
@@ -201,11 +201,7 @@ export class Commands {
     }
     const client = await this.conductor();
     const channel = this.d.rolloutUi.channel;
-    const result = await client.request<SubmitResult>('POST', mode === 'rollout' ? '/v1/rollouts' : '/v1/workloads', {
-      path: uri.fsPath,
-      text: doc.getText(),
-      ...(app ? { apps: [app] } : {}),
-    });
+    const result = await client.call(mode, {}, { path: uri.fsPath, text: doc.getText(), ...(app ? { apps: [app] } : {}) });
     for (const w of result.warnings) channel.warn(w);
     const follows: Promise<void>[] = [];
     for (const a of result.apps) {
@@ -272,7 +268,7 @@ export class Commands {
       return;
     }
     for (const a of known) {
-      await client.request('DELETE', `/v1/workloads/${encodeURIComponent(a)}`);
+      await client.call('down', { name: a });
       this.d.rolloutUi.channel.info(`${a}: removed; its replicas are draining`);
     }
     void vscode.window.showInformationMessage(`Skr8tr: removed ${known.join(', ')}; the replicas are draining.`);
@@ -289,7 +285,7 @@ export class Commands {
     });
     if (value === undefined) throw new Cancelled();
     const client = await this.conductor();
-    await client.request('POST', `/v1/workloads/${encodeURIComponent(app)}/scale`, { replicas: Number(value) });
+    await client.call('scale', { name: app }, { replicas: Number(value) });
     this.d.rolloutUi.channel.info(`${app}: scaled to ${value}`);
   }
 
@@ -302,14 +298,14 @@ export class Commands {
   /** Abort, pause or resume the rollout of an app (also used by the progress notification's Cancel). */
   async rolloutActionFor(action: 'abort' | 'pause' | 'resume', app: string): Promise<void> {
     const client = await this.conductor();
-    const r = await client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(app)}/${action}`);
+    const r = await client.call(action, { name: app });
     this.d.rolloutUi.channel.warn(`${app}: rollout ${r.id} ${action === 'abort' ? 'aborted; rolling back' : action === 'pause' ? 'paused' : 'resumed'}`);
   }
 
   private async rollback(arg: unknown): Promise<void> {
     const app = await this.appOf(arg);
     const client = await this.conductor();
-    const w = await client.request<WorkloadView>('GET', `/v1/workloads/${encodeURIComponent(app)}`);
+    const w = await client.call('workload', { name: app });
     const choices = w.generations
       .filter((g) => g.generation !== w.generation)
       .sort((a, b) => b.generation - a.generation)
@@ -317,7 +313,7 @@ export class Commands {
     if (choices.length === 0) throw new Error(`${app} has no earlier generation to roll back to`);
     const pick = await vscode.window.showQuickPick(choices, { placeHolder: `Roll ${app} back from generation ${w.generation} to…` });
     if (!pick) throw new Cancelled();
-    const r = await client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(app)}/rollback`, { to: pick.generation });
+    const r = await client.call('rollback', { name: app }, { to: pick.generation });
     this.d.rolloutUi.channel.show(true);
     const end = await this.d.rolloutUi.follow(r.id, app, `Skr8tr: rolling ${app} back to generation ${pick.generation}`);
     this.outcome(app, end);
@@ -346,7 +342,7 @@ export class Commands {
       replica = pick.label;
     }
     const client = await this.conductor();
-    await client.request('POST', `/v1/replicas/${encodeURIComponent(replica)}/stop`);
+    await client.call('stopReplica', { id: replica });
     this.d.rolloutUi.channel.info(`${replica}: stopping; the Conductor starts a replacement`);
   }
 

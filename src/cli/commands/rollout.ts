@@ -1,6 +1,6 @@
 // `skr8tr rollout FILE [--wait]` and `skr8tr rollback APP [--to GEN] [--wait]`: start a rolling
 // update; with --wait, print one line per step as it happens and exit non-zero if it fails.
-import type { ApiEvent, RolloutView, SubmitResult } from '../../shared/protocol/api';
+import type { ApiEvent, RolloutView } from '../../shared/protocol/api';
 import type { ConductorClient } from '../../shared/client';
 import { parseCommandArgs } from '../args';
 import { call, connect } from '../conductor-client';
@@ -16,11 +16,11 @@ export async function rollout(argv: string[], ctx: CommandContext): Promise<numb
   const body = readForSubmit(positionals[0]!, ctx);
   const client = connect(ctx, values.home);
   if (!values.wait) {
-    printSubmit(await call(ctx, () => client.request<SubmitResult>('POST', '/v1/rollouts', body)), ctx);
+    printSubmit(await call(ctx, () => client.call('rollout', {}, body)), ctx);
     return 0;
   }
   return follow(client, ctx, async () => {
-    const result = await call(ctx, () => client.request<SubmitResult>('POST', '/v1/rollouts', body));
+    const result = await call(ctx, () => client.call('rollout', {}, body));
     printSubmit(result, ctx);
     return result.apps.flatMap((a) => (a.rollout ? [a.rollout] : []));
   });
@@ -36,7 +36,7 @@ export async function rollback(argv: string[], ctx: CommandContext): Promise<num
   }
   const client = connect(ctx, values.home);
   const start = async () => {
-    const r = await call(ctx, () => client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(positionals[0]!)}/rollback`, to === undefined ? {} : { to }));
+    const r = await call(ctx, () => client.call('rollback', { name: positionals[0]! }, { to }));
     ctx.out(`${r.app}: rolling back generation ${r.fromGeneration} → ${r.toGeneration} (rollout ${r.id})`);
     return [r.id];
   };
@@ -91,7 +91,7 @@ async function follow(client: ConductorClient, ctx: CommandContext, start: () =>
   }
   // A rollout may have ended before we looked (a no-op rollout): ask for each one's state too.
   for (const id of ids) {
-    const r = await call(ctx, () => client.request<RolloutView>('GET', `/v1/rollouts/${encodeURIComponent(id)}`));
+    const r = await call(ctx, () => client.call('getRollout', { id }));
     if (FINAL.has(r.state)) handle({ type: 'rollout', rollout: r, seq: 0, epoch: '', at: Date.now() });
   }
   await Promise.race([done, stream.then(() => { throw new CliError('lost the Conductor while waiting for the rollout'); })]);
