@@ -6,9 +6,9 @@
 // (`|` appears in no node, app or replica name.)
 //   Rollouts:   ro:<rollout id>
 // No VS Code here: views.ts turns an ItemSpec into a TreeItem.
-import type { ReplicaState, ReplicaView, RolloutView } from '../shared/protocol/api';
+import { isFinal, type ReplicaState, type ReplicaView, type RolloutView } from '../shared/protocol/api';
 import { formatMs } from '../shared/format';
-import { isFinal, type ClusterModel } from './cluster-model';
+import type { ClusterModel } from './cluster-model';
 
 export type ViewId = 'workloads' | 'nodes' | 'rollouts';
 

@@ -30,6 +30,20 @@ export interface ReplicaView {
 
 export type RolloutState = 'running' | 'paused' | 'rolling-back' | 'succeeded' | 'failed' | 'rolled-back' | 'aborted';
 
+/** Which rollout states are final (the rollout has ended), declared once; the compiler wants every state here. */
+const ENDED: Record<RolloutState, boolean> = {
+  running: false,
+  paused: false,
+  'rolling-back': false,
+  succeeded: true,
+  failed: true,
+  'rolled-back': true,
+  aborted: true,
+};
+
+export function isFinal(state: RolloutState): boolean {
+  return ENDED[state];
+}
 
 export interface RolloutView {
   id: string;
