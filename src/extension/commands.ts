@@ -14,6 +14,7 @@ import type { DaemonLog } from './daemon-log';
 import type { ManifestDiagnostics } from './language';
 import type { ReplicaLogs } from './replica-logs';
 import type { RolloutUi } from './rollout-ui';
+import { parseTreeId } from './tree-ids';
 import { formatMs } from '../shared/format';
 import type { Settings } from './config';
 
@@ -232,14 +233,13 @@ export class Commands {
 
   // ---- workloads -------------------------------------------------------------------------------
 
-  /** The app a tree element, a CodeLens argument or a quick pick names. */
+  /** The app a tree element (a workload or a rollout) names, else the only one, else the one the user picks. */
   private async appOf(arg: unknown, filter?: (w: WorkloadSummary) => boolean): Promise<string> {
-    if (typeof arg === 'string') {
-      if (arg.startsWith('w:')) return arg.slice(2);
-      if (arg.startsWith('ro:')) {
-        const r = this.d.connection.model.rollouts.get(arg.slice(3));
-        if (r) return r.app;
-      }
+    const id = parseTreeId(arg);
+    if (id?.kind === 'workload') return id.app;
+    if (id?.kind === 'rollout') {
+      const r = this.d.connection.model.rollouts.get(id.rollout);
+      if (r) return r.app;
     }
     const all = [...this.d.connection.model.workloads.values()].filter(filter ?? (() => true));
     if (all.length === 0) throw new Error(filter ? 'no workload to do that to' : 'no workloads');
@@ -289,14 +289,10 @@ export class Commands {
     this.d.rolloutUi.channel.info(`${app}: scaled to ${value}`);
   }
 
+  /** Abort, pause or resume the rollout of an app (the progress notification's Cancel runs Abort with the workload's tree id). */
   private async rolloutAction(action: 'abort' | 'pause' | 'resume', arg: unknown): Promise<void> {
     const wanted = action === 'resume' ? ['paused'] : action === 'pause' ? ['running'] : ['running', 'paused'];
     const app = await this.appOf(arg, (w) => w.rollout !== null && wanted.includes(w.rollout.state));
-    await this.rolloutActionFor(action, app);
-  }
-
-  /** Abort, pause or resume the rollout of an app (also used by the progress notification's Cancel). */
-  async rolloutActionFor(action: 'abort' | 'pause' | 'resume', app: string): Promise<void> {
     const client = await this.conductor();
     const r = await client.call(action, { name: app });
     this.d.rolloutUi.channel.warn(`${app}: rollout ${r.id} ${action === 'abort' ? 'aborted; rolling back' : action === 'pause' ? 'paused' : 'resumed'}`);
@@ -319,11 +315,10 @@ export class Commands {
     this.outcome(app, end);
   }
 
+  /** The replica a tree element names (in the workloads or the nodes view), or null. */
   private replicaOf(arg: unknown): string | null {
-    if (typeof arg !== 'string') return null;
-    if (arg.startsWith('r:')) return arg.slice(2);
-    if (arg.startsWith('nr:')) return arg.slice(3).split('|')[1] ?? null;
-    return null;
+    const id = parseTreeId(arg);
+    return id?.kind === 'replica' || id?.kind === 'node-replica' ? id.replica : null;
   }
 
   private async showLogs(arg: unknown): Promise<void> {

@@ -8,6 +8,7 @@ import type { RolloutView, StepView } from '../shared/protocol/api';
 import { RolloutFollower, type FollowUpdate } from '../shared/rollout-follower';
 import type { ModelChange } from './cluster-model';
 import type { Connection } from './connection';
+import { treeId } from './tree-ids';
 
 interface Waiting {
   follower: RolloutFollower;
@@ -23,7 +24,6 @@ export class RolloutUi implements vscode.Disposable {
   constructor(
     private readonly connection: Connection,
     readonly channel: vscode.LogOutputChannel,
-    private readonly abort: (app: string) => Promise<void>,
   ) {
     this.status = vscode.window.createStatusBarItem('skr8tr.status', vscode.StatusBarAlignment.Left, 10);
     this.status.name = 'Skr8tr';
@@ -74,7 +74,7 @@ export class RolloutUi implements vscode.Disposable {
     this.status.show();
   }
 
-  /** Shows a cancellable notification until the rollout ends; resolves with how it ended. */
+  /** Shows a cancellable notification until the rollout ends (cancel = Skr8tr: Abort Rollout); resolves with how it ended. */
   follow(rolloutId: string, app: string, title: string): Promise<RolloutView | null> {
     return new Promise((resolve) => {
       void vscode.window.withProgress(
@@ -102,7 +102,7 @@ export class RolloutUi implements vscode.Disposable {
             };
             const cancel = token.onCancellationRequested(() => {
               this.channel.warn(`${app}: abort requested from the notification`);
-              void this.abort(app);
+              void vscode.commands.executeCommand('skr8tr.abortRollout', treeId({ kind: 'workload', app }));
             });
             const waiting: Waiting = { follower: new RolloutFollower([rolloutId]), take, finish };
             this.waiting.set(rolloutId, waiting);
