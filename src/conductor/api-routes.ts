@@ -6,7 +6,7 @@ import type { ApiEvent, LogLine } from '../shared/protocol/api';
 import { ROUTES, type AnswerOf, type BodyOf, type ItemOf, type PathParams, type RouteName, type Routes } from '../shared/protocol/routes';
 import { VERSION } from '../shared/version';
 import type { Request, Route } from './api-server';
-import { validBody } from './request-bodies';
+import { parseBody } from './request-bodies';
 import type { EventLog } from './event-log';
 import type { LogStore } from './log-store';
 import { ApiError, type Operations } from './operations';
@@ -57,7 +57,11 @@ function serve<K extends RouteName>(name: K, handlers: Handlers): Route {
     method,
     pattern,
     status,
-    handler: (req) => handler({ ...req, params: req.params as PathParams<Routes[K]['pattern']>, body: validBody(name, req.body) }),
+    handler: (req) => {
+      const parsed = parseBody(name, req.body);
+      if ('problem' in parsed) throw new ApiError(400, parsed.problem);
+      return handler({ ...req, params: req.params as PathParams<Routes[K]['pattern']>, body: parsed.body });
+    },
   };
 }
 

@@ -3,7 +3,6 @@
 // zod never reaches the extension. The compiler checks that each schema gives exactly its route's type.
 import { z } from 'zod';
 import type { BodyOf, BodyRoute, RouteName } from '../shared/protocol/routes';
-import { ApiError } from './operations';
 
 const manifestBody = z.object({
   path: z.string().min(1).max(4096),
@@ -24,13 +23,16 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof
 const AGREE: { [K in BodyRoute]: Same<z.output<(typeof SCHEMAS)[K]>, BodyOf<K>> } = { up: true, rollout: true, scale: true, rollback: true, shutdown: true };
 void AGREE;
 
-/** A route's body, validated; `undefined` for a route that takes none (whatever was sent is ignored). */
-export function validBody<K extends RouteName>(name: K, value: unknown): BodyOf<K> {
+/**
+ * A route's body, validated (`undefined` for a route that takes none: whatever was sent is ignored),
+ * or what is wrong with it, for a 400.
+ */
+export function parseBody<K extends RouteName>(name: K, value: unknown): { body: BodyOf<K> } | { problem: string } {
   const schema: z.ZodType | undefined = (SCHEMAS as Partial<Record<RouteName, z.ZodType>>)[name];
-  if (!schema) return undefined as BodyOf<K>;
+  if (!schema) return { body: undefined as BodyOf<K> };
   const r = schema.safeParse(value);
-  if (r.success) return r.data as BodyOf<K>;
+  if (r.success) return { body: r.data as BodyOf<K> };
   const issue = r.error.issues[0]!;
   const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`` : 'body';
-  throw new ApiError(400, `bad request ${where}: ${issue.message}`);
+  return { problem: `bad request ${where}: ${issue.message}` };
 }
