@@ -1,10 +1,12 @@
-// The API's resources, as routes onto the Conductor's state and operations.
+// The API's resources: a handler for each route of shared/protocol/routes.ts (the compiler wants one
+// for every route, answering its route's type), onto the Conductor's state and operations. Bodies
+// arrive validated (request-bodies.ts); path parameters arrive decoded.
 import type * as http from 'node:http';
-import { z } from 'zod';
-import type { ApiEvent, LogLine, StatusView } from '../shared/protocol/api';
-import { ManifestBody, RollbackBody, ScaleBody, ShutdownBody } from './request-bodies';
+import type { ApiEvent, LogLine } from '../shared/protocol/api';
+import { ROUTES, type AnswerOf, type BodyOf, type ItemOf, type PathParams, type RouteName, type Routes } from '../shared/protocol/routes';
 import { VERSION } from '../shared/version';
-import type { Route } from './api-server';
+import type { Request, Route } from './api-server';
+import { parseBody } from './request-bodies';
 import type { EventLog } from './event-log';
 import type { LogStore } from './log-store';
 import { ApiError } from './api-error';
@@ -24,13 +26,12 @@ export interface RouteDeps {
 /** A slow event-stream client is dropped (it reconnects with its last sequence number) past this backlog. */
 const MAX_STREAM_BACKLOG = 8 * 1024 * 1024;
 
-function body<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const where = issue.path.length > 0 ? `\`${issue.path.join('.')}\`` : 'body';
-  throw new ApiError(400, `bad request ${where}: ${issue.message}`);
-}
+/** What a handler gets: the request, its path parameters by name, its validated body. */
+type RouteRequest<K extends RouteName> = Omit<Request, 'params' | 'body'> & { params: PathParams<Routes[K]['pattern']>; body: BodyOf<K> };
+
+/** A handler answers its route's type, or `undefined` on a streaming route when it answered itself. */
+type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | ([ItemOf<K>] extends [never] ? never : undefined);
+type Handlers = { [K in RouteName]: Handler<K> };
 
 function tailOf(query: URLSearchParams): number {
   const raw = query.get('tail');
@@ -46,6 +47,26 @@ function startStream(res: http.ServerResponse): void {
 }
 
 export function routes(d: RouteDeps): Route[] {
+  const handlers = handlersOf(d);
+  return (Object.keys(ROUTES) as RouteName[]).map((name) => serve(name, handlers));
+}
+
+function serve<K extends RouteName>(name: K, handlers: Handlers): Route {
+  const handler: Handler<K> = handlers[name];
+  const { method, pattern, status } = ROUTES[name];
+  return {
+    method,
+    pattern,
+    status,
+    handler: (req) => {
+      const parsed = parseBody(name, req.body);
+      if ('problem' in parsed) throw new ApiError(400, parsed.problem);
+      return handler({ ...req, params: req.params as PathParams<Routes[K]['pattern']>, body: parsed.body });
+    },
+  };
+}
+
+function handlersOf(d: RouteDeps): Handlers {
   const { state, ops } = d;
 
   const streamLogs = (req: { query: URLSearchParams; raw: http.IncomingMessage; res: http.ServerResponse }, replicaIds: () => string[]) => {
@@ -65,122 +86,84 @@ export function routes(d: RouteDeps): Route[] {
     return undefined;
   };
 
-  return [
-    {
-      method: 'GET',
-      pattern: '/v1/status',
-      handler: (): StatusView => ({
-        version: VERSION,
-        pid: process.pid,
-        startedAt: d.startedAt,
-        epoch: d.events.epoch,
-        seq: d.events.lastSeq,
-        nodes: state.nodes.size,
-        workloads: state.workloads.size,
-        replicas: [...state.replicas.values()].filter((r) => r.state !== 'stopped' && r.state !== 'failed').length,
-        clients: d.events.subscriberCount,
-        home: d.home,
-      }),
+  return {
+    status: () => ({
+      version: VERSION,
+      pid: process.pid,
+      startedAt: d.startedAt,
+      epoch: d.events.epoch,
+      seq: d.events.lastSeq,
+      nodes: state.nodes.size,
+      workloads: state.workloads.size,
+      replicas: [...state.replicas.values()].filter((r) => r.state !== 'stopped' && r.state !== 'failed').length,
+      clients: d.events.subscriberCount,
+      home: d.home,
+    }),
+    nodes: () => [...state.nodes.values()].map((n) => state.nodeView(n)),
+    workloads: () => [...state.workloads.values()].map((w) => state.workloadView(w)),
+    workload: (req) => state.workloadView(ops.workload(req.params.name)),
+    up: (req) => ops.submit(req.body, 'up'),
+    down: (req) => {
+      ops.down(req.params.name);
+      return { removed: req.params.name };
     },
-    { method: 'GET', pattern: '/v1/nodes', handler: () => [...state.nodes.values()].map((n) => state.nodeView(n)) },
-    { method: 'GET', pattern: '/v1/workloads', handler: () => [...state.workloads.values()].map((w) => state.workloadView(w)) },
-    { method: 'GET', pattern: '/v1/workloads/:name', handler: (req) => state.workloadView(ops.workload(req.params.name!)) },
-    { method: 'POST', pattern: '/v1/workloads', handler: (req) => ops.submit(body(ManifestBody, req.body), 'up') },
-    {
-      method: 'DELETE',
-      pattern: '/v1/workloads/:name',
-      handler: (req) => {
-        ops.down(req.params.name!);
-        return { removed: req.params.name };
-      },
+    scale: (req) => {
+      ops.scale(req.params.name, req.body.replicas);
+      return state.workloadSummary(ops.workload(req.params.name));
     },
-    {
-      method: 'POST',
-      pattern: '/v1/workloads/:name/scale',
-      handler: (req) => {
-        ops.scale(req.params.name!, body(ScaleBody, req.body).replicas);
-        return state.workloadSummary(ops.workload(req.params.name!));
-      },
+    rollback: (req) => state.rolloutView(ops.rollback(req.params.name, req.body.to)),
+    abort: (req) => state.rolloutView(ops.abort(req.params.name)),
+    pause: (req) => state.rolloutView(ops.pause(req.params.name)),
+    resume: (req) => state.rolloutView(ops.resume(req.params.name)),
+    workloadLogs: (req) => {
+      ops.workload(req.params.name);
+      return streamLogs(req, () => state.replicasOf(req.params.name).map((r) => r.id));
     },
-    { method: 'POST', pattern: '/v1/workloads/:name/rollback', status: 202, handler: (req) => state.rolloutView(ops.rollback(req.params.name!, body(RollbackBody, req.body).to)) },
-    { method: 'POST', pattern: '/v1/workloads/:name/abort', status: 202, handler: (req) => state.rolloutView(ops.abort(req.params.name!)) },
-    { method: 'POST', pattern: '/v1/workloads/:name/pause', handler: (req) => state.rolloutView(ops.pause(req.params.name!)) },
-    { method: 'POST', pattern: '/v1/workloads/:name/resume', handler: (req) => state.rolloutView(ops.resume(req.params.name!)) },
-    {
-      method: 'GET',
-      pattern: '/v1/workloads/:name/logs',
-      handler: (req) => {
-        ops.workload(req.params.name!);
-        return streamLogs(req, () => state.replicasOf(req.params.name!).map((r) => r.id));
-      },
+    rollout: (req) => ops.submit(req.body, 'rollout'),
+    getRollout: (req) => {
+      const r = state.findRollout(req.params.id);
+      if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);
+      return state.rolloutView(r);
     },
-    { method: 'POST', pattern: '/v1/rollouts', status: 202, handler: (req) => ops.submit(body(ManifestBody, req.body), 'rollout') },
-    {
-      method: 'GET',
-      pattern: '/v1/rollouts/:id',
-      handler: (req) => {
-        const r = state.findRollout(req.params.id!);
-        if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);
-        return state.rolloutView(r);
-      },
+    replicaLogs: (req) => {
+      if (!state.replicas.has(req.params.id)) throw new ApiError(404, `no replica ${req.params.id}`);
+      return streamLogs(req, () => [req.params.id]);
     },
-    {
-      method: 'GET',
-      pattern: '/v1/replicas/:id/logs',
-      handler: (req) => {
-        if (!state.replicas.has(req.params.id!)) throw new ApiError(404, `no replica ${req.params.id}`);
-        return streamLogs(req, () => [req.params.id!]);
-      },
+    stopReplica: (req) => {
+      ops.stopReplica(req.params.id);
+      return { stopping: req.params.id };
     },
-    {
-      method: 'POST',
-      pattern: '/v1/replicas/:id/stop',
-      status: 202,
-      handler: (req) => {
-        ops.stopReplica(req.params.id!);
-        return { stopping: req.params.id };
-      },
+    events: (req) => {
+      const since = req.query.get('since');
+      const epoch = req.query.get('epoch') ?? '';
+      startStream(req.res);
+      const write = (e: ApiEvent) => {
+        req.res.write(JSON.stringify(e) + '\n');
+        if (req.res.writableLength > MAX_STREAM_BACKLOG) req.res.destroy();
+      };
+      const missed = since === null ? null : d.events.since(Number(since), epoch);
+      if (missed === null) {
+        write({
+          type: 'snapshot',
+          nodes: [...state.nodes.values()].map((n) => state.nodeView(n)),
+          workloads: [...state.workloads.values()].map((w) => state.workloadSummary(w)),
+          replicas: [...state.replicas.values()].map((r) => state.replicaView(r)),
+          seq: d.events.lastSeq,
+          epoch: d.events.epoch,
+          at: Date.now(),
+        });
+      } else {
+        write({ type: 'resumed', seq: Number(since), epoch: d.events.epoch, at: Date.now() });
+        for (const e of missed) write(e);
+      }
+      const unsubscribe = d.events.subscribe(write);
+      req.raw.on('close', unsubscribe);
+      return undefined;
     },
-    {
-      method: 'GET',
-      pattern: '/v1/events',
-      handler: (req) => {
-        const since = req.query.get('since');
-        const epoch = req.query.get('epoch') ?? '';
-        startStream(req.res);
-        const write = (e: ApiEvent) => {
-          req.res.write(JSON.stringify(e) + '\n');
-          if (req.res.writableLength > MAX_STREAM_BACKLOG) req.res.destroy();
-        };
-        const missed = since === null ? null : d.events.since(Number(since), epoch);
-        if (missed === null) {
-          write({
-            type: 'snapshot',
-            nodes: [...state.nodes.values()].map((n) => state.nodeView(n)),
-            workloads: [...state.workloads.values()].map((w) => state.workloadSummary(w)),
-            replicas: [...state.replicas.values()].map((r) => state.replicaView(r)),
-            seq: d.events.lastSeq,
-            epoch: d.events.epoch,
-            at: Date.now(),
-          });
-        } else {
-          write({ type: 'resumed', seq: Number(since), epoch: d.events.epoch, at: Date.now() });
-          for (const e of missed) write(e);
-        }
-        const unsubscribe = d.events.subscribe(write);
-        req.raw.on('close', unsubscribe);
-        return undefined;
-      },
+    shutdown: (req) => {
+      const { stopWorkloads } = req.body;
+      setImmediate(() => d.shutdown(stopWorkloads ?? false));
+      return { stopping: true, stopWorkloads: stopWorkloads ?? false };
     },
-    {
-      method: 'POST',
-      pattern: '/v1/shutdown',
-      status: 202,
-      handler: (req) => {
-        const { stopWorkloads } = body(ShutdownBody, req.body);
-        setImmediate(() => d.shutdown(stopWorkloads ?? false));
-        return { stopping: true, stopWorkloads: stopWorkloads ?? false };
-      },
-    },
-  ];
+  };
 }

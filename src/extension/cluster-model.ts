@@ -1,7 +1,7 @@
 // The extension's picture of the cluster: a projection of the Conductor's event stream (a snapshot,
 // then changes). Applying an event says what changed, so views refresh only those elements. Pure:
 // no VS Code, no I/O; unit-tested with events in and changes out.
-import type { ApiEvent, NodeView, ReplicaView, RolloutView, StepView, WorkloadSummary } from '../shared/protocol/api';
+import { isFinal, type ApiEvent, type NodeView, type ReplicaView, type RolloutView, type StepView, type WorkloadSummary } from '../shared/protocol/api';
 
 export interface ModelChange {
   /** Everything changed (a snapshot). */
@@ -16,7 +16,6 @@ export interface ModelChange {
 }
 
 const RECENT_ROLLOUTS = 50;
-const FINAL = new Set(['succeeded', 'failed', 'rolled-back', 'aborted']);
 
 function emptyChange(): ModelChange {
   return { all: false, workloads: new Set(), nodes: new Set(), workloadList: false, nodeList: false, rollouts: false, steps: [] };
@@ -115,7 +114,7 @@ export class ClusterModel {
   }
 
   private trimRollouts(): void {
-    const ended = [...this.rollouts.values()].filter((r) => FINAL.has(r.state)).sort((a, b) => a.startedAt - b.startedAt);
+    const ended = [...this.rollouts.values()].filter((r) => isFinal(r.state)).sort((a, b) => a.startedAt - b.startedAt);
     for (const r of ended.slice(0, Math.max(0, ended.length - RECENT_ROLLOUTS))) this.rollouts.delete(r.id);
   }
 
@@ -128,7 +127,7 @@ export class ClusterModel {
   }
 
   activeRollouts(): RolloutView[] {
-    return [...this.rollouts.values()].filter((r) => !FINAL.has(r.state));
+    return [...this.rollouts.values()].filter((r) => !isFinal(r.state));
   }
 
   clear(): void {
@@ -138,8 +137,4 @@ export class ClusterModel {
     this.rollouts.clear();
     this.position = null;
   }
-}
-
-export function isFinal(state: string): boolean {
-  return FINAL.has(state);
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiClientError, ConductorClient } from '../shared/client';
 import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
-import type { RolloutView, SubmitResult, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
+import type { RolloutView, WorkloadSummary } from '../shared/protocol/api';
 import { COMMANDS, type CommandId } from './command-list';
 import type { Connection } from './connection';
 import type { Daemons } from './daemons';
@@ -14,6 +14,7 @@ import type { DaemonLog } from './daemon-log';
 import type { ManifestDiagnostics } from './language';
 import type { ReplicaLogs } from './replica-logs';
 import type { RolloutUi } from './rollout-ui';
+import { parseTreeId } from './tree-ids';
 import { formatMs } from '../shared/format';
 import type { Settings } from './config';
 
@@ -201,11 +202,7 @@ export class Commands {
     }
     const client = await this.conductor();
     const channel = this.d.rolloutUi.channel;
-    const result = await client.request<SubmitResult>('POST', mode === 'rollout' ? '/v1/rollouts' : '/v1/workloads', {
-      path: uri.fsPath,
-      text: doc.getText(),
-      ...(app ? { apps: [app] } : {}),
-    });
+    const result = await client.call(mode, {}, { path: uri.fsPath, text: doc.getText(), ...(app ? { apps: [app] } : {}) });
     for (const w of result.warnings) channel.warn(w);
     const follows: Promise<void>[] = [];
     for (const a of result.apps) {
@@ -236,14 +233,13 @@ export class Commands {
 
   // ---- workloads -------------------------------------------------------------------------------
 
-  /** The app a tree element, a CodeLens argument or a quick pick names. */
+  /** The app a tree element (a workload or a rollout) names, else the only one, else the one the user picks. */
   private async appOf(arg: unknown, filter?: (w: WorkloadSummary) => boolean): Promise<string> {
-    if (typeof arg === 'string') {
-      if (arg.startsWith('w:')) return arg.slice(2);
-      if (arg.startsWith('ro:')) {
-        const r = this.d.connection.model.rollouts.get(arg.slice(3));
-        if (r) return r.app;
-      }
+    const id = parseTreeId(arg);
+    if (id?.kind === 'workload') return id.app;
+    if (id?.kind === 'rollout') {
+      const r = this.d.connection.model.rollouts.get(id.rollout);
+      if (r) return r.app;
     }
     const all = [...this.d.connection.model.workloads.values()].filter(filter ?? (() => true));
     if (all.length === 0) throw new Error(filter ? 'no workload to do that to' : 'no workloads');
@@ -272,7 +268,7 @@ export class Commands {
       return;
     }
     for (const a of known) {
-      await client.request('DELETE', `/v1/workloads/${encodeURIComponent(a)}`);
+      await client.call('down', { name: a });
       this.d.rolloutUi.channel.info(`${a}: removed; its replicas are draining`);
     }
     void vscode.window.showInformationMessage(`Skr8tr: removed ${known.join(', ')}; the replicas are draining.`);
@@ -289,27 +285,23 @@ export class Commands {
     });
     if (value === undefined) throw new Cancelled();
     const client = await this.conductor();
-    await client.request('POST', `/v1/workloads/${encodeURIComponent(app)}/scale`, { replicas: Number(value) });
+    await client.call('scale', { name: app }, { replicas: Number(value) });
     this.d.rolloutUi.channel.info(`${app}: scaled to ${value}`);
   }
 
+  /** Abort, pause or resume the rollout of an app (the progress notification's Cancel runs Abort with the workload's tree id). */
   private async rolloutAction(action: 'abort' | 'pause' | 'resume', arg: unknown): Promise<void> {
     const wanted = action === 'resume' ? ['paused'] : action === 'pause' ? ['running'] : ['running', 'paused'];
     const app = await this.appOf(arg, (w) => w.rollout !== null && wanted.includes(w.rollout.state));
-    await this.rolloutActionFor(action, app);
-  }
-
-  /** Abort, pause or resume the rollout of an app (also used by the progress notification's Cancel). */
-  async rolloutActionFor(action: 'abort' | 'pause' | 'resume', app: string): Promise<void> {
     const client = await this.conductor();
-    const r = await client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(app)}/${action}`);
+    const r = await client.call(action, { name: app });
     this.d.rolloutUi.channel.warn(`${app}: rollout ${r.id} ${action === 'abort' ? 'aborted; rolling back' : action === 'pause' ? 'paused' : 'resumed'}`);
   }
 
   private async rollback(arg: unknown): Promise<void> {
     const app = await this.appOf(arg);
     const client = await this.conductor();
-    const w = await client.request<WorkloadView>('GET', `/v1/workloads/${encodeURIComponent(app)}`);
+    const w = await client.call('workload', { name: app });
     const choices = w.generations
       .filter((g) => g.generation !== w.generation)
       .sort((a, b) => b.generation - a.generation)
@@ -317,17 +309,16 @@ export class Commands {
     if (choices.length === 0) throw new Error(`${app} has no earlier generation to roll back to`);
     const pick = await vscode.window.showQuickPick(choices, { placeHolder: `Roll ${app} back from generation ${w.generation} to…` });
     if (!pick) throw new Cancelled();
-    const r = await client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(app)}/rollback`, { to: pick.generation });
+    const r = await client.call('rollback', { name: app }, { to: pick.generation });
     this.d.rolloutUi.channel.show(true);
     const end = await this.d.rolloutUi.follow(r.id, app, `Skr8tr: rolling ${app} back to generation ${pick.generation}`);
     this.outcome(app, end);
   }
 
+  /** The replica a tree element names (in the workloads or the nodes view), or null. */
   private replicaOf(arg: unknown): string | null {
-    if (typeof arg !== 'string') return null;
-    if (arg.startsWith('r:')) return arg.slice(2);
-    if (arg.startsWith('nr:')) return arg.slice(3).split('|')[1] ?? null;
-    return null;
+    const id = parseTreeId(arg);
+    return id?.kind === 'replica' || id?.kind === 'node-replica' ? id.replica : null;
   }
 
   private async showLogs(arg: unknown): Promise<void> {
@@ -346,7 +337,7 @@ export class Commands {
       replica = pick.label;
     }
     const client = await this.conductor();
-    await client.request('POST', `/v1/replicas/${encodeURIComponent(replica)}/stop`);
+    await client.call('stopReplica', { id: replica });
     this.d.rolloutUi.channel.info(`${replica}: stopping; the Conductor starts a replacement`);
   }
 

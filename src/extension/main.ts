@@ -39,12 +39,11 @@ export function activate(context: vscode.ExtensionContext): Api {
     subs.push(connection);
     registerViews(connection, subs);
     const diagnostics = registerLanguageFeatures(subs, connection.runningPorts);
-    let commands: Commands | null = null;
-    const rolloutUi = new RolloutUi(connection, channel, (app) => commands!.rolloutActionFor('abort', app));
+    const rolloutUi = new RolloutUi(connection, channel);
     subs.push(rolloutUi);
     const logs = new ReplicaLogs();
     subs.push(logs);
-    commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logs, daemonLog, settings: readSettings });
+    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logs, daemonLog, settings: readSettings });
     commands.register(subs);
 
     // Local agents that crash are restarted within their budget.

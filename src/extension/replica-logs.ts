@@ -25,10 +25,10 @@ export class ReplicaLogs implements vscode.Disposable {
     const abort = new AbortController();
     this.follows.set(key, { channel, abort });
     channel.show(true);
-    const path = kind === 'app' ? `/v1/workloads/${encodeURIComponent(name)}/logs` : `/v1/replicas/${encodeURIComponent(name)}/logs`;
     const prefix = kind === 'app';
-    client
-      .stream<LogLine>(`${path}?tail=500&follow=1`, (l) => channel.appendLine(`${prefix ? `${l.replica} | ` : ''}${l.stream === 'err' ? '! ' : ''}${l.text}`), abort.signal)
+    const write = (l: LogLine) => channel.appendLine(`${prefix ? `${l.replica} | ` : ''}${l.stream === 'err' ? '! ' : ''}${l.text}`);
+    const following = { tail: 500, follow: true };
+    (kind === 'app' ? client.callStream('workloadLogs', { name, ...following }, write, abort.signal) : client.callStream('replicaLogs', { id: name, ...following }, write, abort.signal))
       .then(
         () => {
           if (!abort.signal.aborted) channel.appendLine('— the log stream ended (the Conductor went away) —');

@@ -1,21 +1,29 @@
 // What a rollout looks like while it runs: one line per step in the "Skr8tr" output channel (with
 // timings, for every rollout the Conductor runs), a cancellable progress notification for the
 // rollouts this window started (cancel = abort), and a status bar item with the Conductor's state
-// and the rollout in progress.
+// and the rollout in progress. Whether a followed rollout goes on or has ended is the shared
+// follower's call (shared/rollout-follower.ts), fed from the cluster model.
 import * as vscode from 'vscode';
 import type { RolloutView, StepView } from '../shared/protocol/api';
-import { isFinal, type ModelChange } from './cluster-model';
+import { RolloutFollower, type FollowUpdate } from '../shared/rollout-follower';
+import type { ModelChange } from './cluster-model';
 import type { Connection } from './connection';
+import { treeId } from './tree-ids';
+
+interface Waiting {
+  follower: RolloutFollower;
+  take(updates: FollowUpdate[]): void;
+  finish(r: RolloutView | null): void;
+}
 
 export class RolloutUi implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
-  private readonly waiting = new Map<string, { update: () => void; finish: (r: RolloutView | null) => void }>();
+  private readonly waiting = new Map<string, Waiting>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly connection: Connection,
     readonly channel: vscode.LogOutputChannel,
-    private readonly abort: (app: string) => Promise<void>,
   ) {
     this.status = vscode.window.createStatusBarItem('skr8tr.status', vscode.StatusBarAlignment.Left, 10);
     this.status.name = 'Skr8tr';
@@ -29,11 +37,11 @@ export class RolloutUi implements vscode.Disposable {
   private onChange(change: ModelChange): void {
     for (const step of change.steps) this.writeStep(step);
     if (change.rollouts || change.all || change.workloads.size > 0 || change.nodeList || change.workloadList) this.renderStatus();
+    // Level-triggered: the model's view of each followed rollout (after a snapshot, an ended one
+    // comes back with the history, so a missed end is still seen).
     for (const [id, w] of this.waiting) {
       const r = this.connection.model.rollouts.get(id);
-      if (!r) continue;
-      if (isFinal(r.state)) w.finish(r);
-      else w.update();
+      if (r) w.take(w.follower.seen(r));
     }
   }
 
@@ -66,7 +74,7 @@ export class RolloutUi implements vscode.Disposable {
     this.status.show();
   }
 
-  /** Shows a cancellable notification until the rollout ends; resolves with how it ended. */
+  /** Shows a cancellable notification until the rollout ends (cancel = Skr8tr: Abort Rollout); resolves with how it ended. */
   follow(rolloutId: string, app: string, title: string): Promise<RolloutView | null> {
     return new Promise((resolve) => {
       void vscode.window.withProgress(
@@ -80,21 +88,26 @@ export class RolloutUi implements vscode.Disposable {
               done();
               resolve(r);
             };
-            const update = () => {
-              const r = this.connection.model.rollouts.get(rolloutId);
-              if (!r || r.desired === 0) return;
+            const update = (r: RolloutView) => {
+              if (r.desired === 0) return;
               const pct = Math.min(100, Math.round((r.ready / r.desired) * 100));
               progress.report({ message: `${r.state}: ${r.ready}/${r.desired} new replicas ready`, increment: Math.max(0, pct - reported) });
               reported = Math.max(reported, pct);
             };
+            const take = (updates: FollowUpdate[]) => {
+              for (const u of updates) {
+                if (u.kind === 'ended') finish(u.rollout);
+                else if (u.kind === 'progress') update(u.rollout);
+              }
+            };
             const cancel = token.onCancellationRequested(() => {
               this.channel.warn(`${app}: abort requested from the notification`);
-              void this.abort(app);
+              void vscode.commands.executeCommand('skr8tr.abortRollout', treeId({ kind: 'workload', app }));
             });
-            this.waiting.set(rolloutId, { update, finish });
+            const waiting: Waiting = { follower: new RolloutFollower([rolloutId]), take, finish };
+            this.waiting.set(rolloutId, waiting);
             const now = this.connection.model.rollouts.get(rolloutId);
-            if (now && isFinal(now.state)) finish(now);
-            else update();
+            if (now) take(waiting.follower.seen(now));
           }),
       );
     });

@@ -1,14 +1,11 @@
 // The three views as pure functions of the cluster model: which elements a view shows, under which
 // parent, and how each looks (label, description, tooltip, codicon, context value for menus).
-// Elements are stable string keys, so VS Code keeps selection and expansion across refreshes:
-//   Workloads:  w:<app>  →  g:<app>|<generation>  →  r:<replica>
-//   Nodes:      n:<node> →  np:<node> (ports) → p:<node>|<port>;  nr:<node>|<replica>
-// (`|` appears in no node, app or replica name.)
-//   Rollouts:   ro:<rollout id>
+// Elements are stable string keys (tree-ids.ts builds and reads them).
 // No VS Code here: views.ts turns an ItemSpec into a TreeItem.
-import type { ReplicaState, ReplicaView, RolloutView } from '../shared/protocol/api';
+import { isFinal, type ReplicaState, type ReplicaView, type RolloutView } from '../shared/protocol/api';
 import { formatMs } from '../shared/format';
-import { isFinal, type ClusterModel } from './cluster-model';
+import type { ClusterModel } from './cluster-model';
+import { parseTreeId, treeId } from './tree-ids';
 
 export type ViewId = 'workloads' | 'nodes' | 'rollouts';
 
@@ -36,37 +33,34 @@ const STATE_ICON: Record<ReplicaState, { id: string; color: string | null }> = {
 const LIVE = new Set<ReplicaState>(['pending', 'starting', 'ready']);
 
 export function children(model: ClusterModel, view: ViewId, parent: string | null): string[] {
+  const id = parent === null ? null : parseTreeId(parent);
   if (view === 'workloads') {
-    if (parent === null) return [...model.workloads.keys()].sort().map((n) => `w:${n}`);
-    if (parent.startsWith('w:')) {
-      const app = parent.slice(2);
-      const w = model.workloads.get(app);
-      const gens = new Set(model.replicasOf(app).map((r) => r.generation));
+    if (parent === null) return [...model.workloads.keys()].sort().map((app) => treeId({ kind: 'workload', app }));
+    if (id?.kind === 'workload') {
+      const w = model.workloads.get(id.app);
+      const gens = new Set(model.replicasOf(id.app).map((r) => r.generation));
       if (w) gens.add(w.generation);
-      return [...gens].sort((a, b) => b - a).map((g) => `g:${app}|${g}`);
+      return [...gens].sort((a, b) => b - a).map((generation) => treeId({ kind: 'generation', app: id.app, generation }));
     }
-    if (parent.startsWith('g:')) {
-      const [app, gen] = parent.slice(2).split('|');
+    if (id?.kind === 'generation') {
       return model
-        .replicasOf(app!)
-        .filter((r) => r.generation === Number(gen))
+        .replicasOf(id.app)
+        .filter((r) => r.generation === id.generation)
         .sort(byStateThenAge)
-        .map((r) => `r:${r.id}`);
+        .map((r) => treeId({ kind: 'replica', replica: r.id }));
     }
     return [];
   }
   if (view === 'nodes') {
-    if (parent === null) return [...model.nodes.keys()].sort().map((n) => `n:${n}`);
-    if (parent.startsWith('n:')) {
-      const node = parent.slice(2);
-      const replicas = model.replicasOn(node).sort(byStateThenAge);
+    if (parent === null) return [...model.nodes.keys()].sort().map((node) => treeId({ kind: 'node', node }));
+    if (id?.kind === 'node') {
+      const replicas = model.replicasOn(id.node).sort(byStateThenAge);
       const hasPorts = replicas.some((r) => r.port !== null);
-      return [...(hasPorts ? [`np:${node}`] : []), ...replicas.map((r) => `nr:${node}|${r.id}`)];
+      return [...(hasPorts ? [treeId({ kind: 'ports', node: id.node })] : []), ...replicas.map((r) => treeId({ kind: 'node-replica', node: id.node, replica: r.id }))];
     }
-    if (parent.startsWith('np:')) {
-      const node = parent.slice(3);
-      const ports = [...new Set(model.replicasOn(node).flatMap((r) => (r.port === null ? [] : [r.port])))].sort((a, b) => a - b);
-      return ports.map((p) => `p:${node}|${p}`);
+    if (id?.kind === 'ports') {
+      const ports = [...new Set(model.replicasOn(id.node).flatMap((r) => (r.port === null ? [] : [r.port])))].sort((a, b) => a - b);
+      return ports.map((port) => treeId({ kind: 'port', node: id.node, port }));
     }
     return [];
   }
@@ -74,20 +68,28 @@ export function children(model: ClusterModel, view: ViewId, parent: string | nul
   const all = [...model.rollouts.values()];
   const active = all.filter((r) => !isFinal(r.state)).sort((a, b) => b.startedAt - a.startedAt);
   const ended = all.filter((r) => isFinal(r.state)).sort((a, b) => b.startedAt - a.startedAt);
-  return [...active, ...ended].map((r) => `ro:${r.id}`);
+  return [...active, ...ended].map((r) => treeId({ kind: 'rollout', rollout: r.id }));
 }
 
 /** The parent of an element (a replica in the workloads view is under its generation). */
 export function parentOf(model: ClusterModel, key: string): string | null {
-  if (key.startsWith('g:')) return `w:${key.slice(2).split('|')[0]}`;
-  if (key.startsWith('np:')) return `n:${key.slice(3)}`;
-  if (key.startsWith('p:')) return `np:${key.slice(2).split('|')[0]}`;
-  if (key.startsWith('nr:')) return `n:${key.slice(3).split('|')[0]}`;
-  if (key.startsWith('r:')) {
-    const r = model.replicas.get(key.slice(2));
-    return r ? `g:${r.app}|${r.generation}` : null;
+  const id = parseTreeId(key);
+  switch (id?.kind) {
+    case 'generation':
+      return treeId({ kind: 'workload', app: id.app });
+    case 'ports':
+      return treeId({ kind: 'node', node: id.node });
+    case 'port':
+      return treeId({ kind: 'ports', node: id.node });
+    case 'node-replica':
+      return treeId({ kind: 'node', node: id.node });
+    case 'replica': {
+      const r = model.replicas.get(id.replica);
+      return r ? treeId({ kind: 'generation', app: r.app, generation: r.generation }) : null;
+    }
+    default:
+      return null;
   }
-  return null;
 }
 
 function byStateThenAge(a: ReplicaView, b: ReplicaView): number {
@@ -96,36 +98,38 @@ function byStateThenAge(a: ReplicaView, b: ReplicaView): number {
 }
 
 export function item(model: ClusterModel, key: string, now: number): ItemSpec | null {
-  if (key.startsWith('w:')) return workloadItem(model, key.slice(2));
-  if (key.startsWith('g:')) {
-    const [app, gen] = key.slice(2).split('|');
-    return generationItem(model, app!, Number(gen));
+  const id = parseTreeId(key);
+  switch (id?.kind) {
+    case 'workload':
+      return workloadItem(model, id.app);
+    case 'generation':
+      return generationItem(model, id.app, id.generation);
+    case 'replica': {
+      const r = model.replicas.get(id.replica);
+      return r ? replicaItem(r, key, true) : null;
+    }
+    case 'node':
+      return nodeItem(model, id.node, now);
+    case 'ports': {
+      const count = children(model, 'nodes', key).length;
+      return { id: key, label: 'Ports in use', description: String(count), tooltip: `Ports in use on ${id.node}`, icon: { id: 'plug', color: null }, contextValue: 'ports', collapsible: 'collapsed' };
+    }
+    case 'port': {
+      const users = model.replicasOn(id.node).filter((r) => r.port === id.port);
+      const names = users.map((r) => r.id).join(', ');
+      return { id: key, label: `:${id.port}`, description: names, tooltip: `Port ${id.port} on ${id.node}: ${names}`, icon: { id: 'plug', color: null }, contextValue: 'port', collapsible: 'none' };
+    }
+    case 'node-replica': {
+      const r = model.replicas.get(id.replica);
+      return r ? replicaItem(r, key, false) : null;
+    }
+    case 'rollout': {
+      const r = model.rollouts.get(id.rollout);
+      return r ? rolloutItem(r, now) : null;
+    }
+    default:
+      return null;
   }
-  if (key.startsWith('r:')) {
-    const r = model.replicas.get(key.slice(2));
-    return r ? replicaItem(r, key, true) : null;
-  }
-  if (key.startsWith('n:')) return nodeItem(model, key.slice(2), now);
-  if (key.startsWith('np:')) {
-    const node = key.slice(3);
-    const count = children(model, 'nodes', key).length;
-    return { id: key, label: 'Ports in use', description: String(count), tooltip: `Ports in use on ${node}`, icon: { id: 'plug', color: null }, contextValue: 'ports', collapsible: 'collapsed' };
-  }
-  if (key.startsWith('p:')) {
-    const [node, port] = key.slice(2).split('|');
-    const users = model.replicasOn(node!).filter((r) => r.port === Number(port));
-    const names = users.map((r) => r.id).join(', ');
-    return { id: key, label: `:${port}`, description: names, tooltip: `Port ${port} on ${node}: ${names}`, icon: { id: 'plug', color: null }, contextValue: 'port', collapsible: 'none' };
-  }
-  if (key.startsWith('nr:')) {
-    const r = model.replicas.get(key.slice(3).split('|')[1]!);
-    return r ? replicaItem(r, key, false) : null;
-  }
-  if (key.startsWith('ro:')) {
-    const r = model.rollouts.get(key.slice(3));
-    return r ? rolloutItem(r, now) : null;
-  }
-  return null;
 }
 
 function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
@@ -154,7 +158,7 @@ function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
     .filter(Boolean)
     .join('\n');
   const ctx = ['workload', w.port !== null ? 'port' : '', rolling ? 'rolling' : '', rolling ? w.rollout!.state : ''].filter(Boolean).join(':');
-  return { id: `w:${name}`, label: name, description: parts.join(' · '), tooltip, icon, contextValue: ctx, collapsible: 'expanded' };
+  return { id: treeId({ kind: 'workload', app: name }), label: name, description: parts.join(' · '), tooltip, icon, contextValue: ctx, collapsible: 'expanded' };
 }
 
 function generationItem(model: ClusterModel, app: string, generation: number): ItemSpec {
@@ -165,7 +169,7 @@ function generationItem(model: ClusterModel, app: string, generation: number): I
   const current = w?.generation === generation;
   const role = current ? (w?.rollout && !isFinal(w.rollout.state) ? 'new' : 'current') : live > 0 ? 'old' : 'ended';
   return {
-    id: `g:${app}|${generation}`,
+    id: treeId({ kind: 'generation', app, generation }),
     label: `generation ${generation}`,
     description: `${role} · ${ready} ready${live > ready ? `, ${live - ready} other` : ''}`,
     tooltip: `${app} generation ${generation} (${role}): ${ready} ready of ${live} running`,
@@ -211,7 +215,7 @@ function nodeItem(model: ClusterModel, id: string, now: number): ItemSpec | null
   const heartbeat = n.connected ? `heartbeat ${formatAge(n.lastHeartbeatMs)}` : 'away';
   void now;
   return {
-    id: `n:${id}`,
+    id: treeId({ kind: 'node', node: id }),
     label: id,
     description: `${n.address} · ${heartbeat} · cpu ${Math.round(n.cpu * 100)}% · ${mem} · ${replicas} replica${replicas === 1 ? '' : 's'}`,
     tooltip: `${id} at ${n.address} (agent ${n.version})\n${n.connected ? 'connected' : 'disconnected: its replicas keep running; it expires if it stays away'}\nCPU ${Math.round(n.cpu * 100)}% of ${n.capacity.cpu} cores, ${mem} of ${(n.capacity.memBytes / 1024 ** 3).toFixed(1)} GiB${n.capacity.gpu ? ', GPU' : ''}\nports: ${n.ports.join(', ') || 'none'}`,
@@ -235,7 +239,7 @@ function rolloutItem(r: RolloutView, now: number): ItemSpec {
             : { id: 'error', color: 'testing.iconFailed' };
   const when = new Date(r.startedAt).toLocaleTimeString();
   return {
-    id: `ro:${r.id}`,
+    id: treeId({ kind: 'rollout', rollout: r.id }),
     label: `${r.app} ${r.fromGeneration} → ${r.toGeneration}`,
     description: `${r.state}${isFinal(r.state) ? ` in ${formatMs(took)}` : ` · ${r.ready}/${r.desired} ready`} · ${when}`,
     tooltip: `rollout ${r.id} of ${r.app}: generation ${r.fromGeneration} → ${r.toGeneration}\n${r.state}${r.reason ? `: ${r.reason}` : ''}\nstarted ${new Date(r.startedAt).toLocaleString()}${r.endedAt ? `, took ${formatMs(took)}` : ''}`,

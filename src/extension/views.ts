@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { ModelChange } from './cluster-model';
 import type { Connection } from './connection';
+import { treeId } from './tree-ids';
 import { children, item, parentOf, type ItemSpec, type ViewId } from './tree-items';
 
 const COLLAPSE: Record<ItemSpec['collapsible'], vscode.TreeItemCollapsibleState> = {
@@ -45,10 +46,10 @@ export class ClusterTree implements vscode.TreeDataProvider<string>, vscode.Disp
     if (change.all) return this.emitter.fire(undefined);
     if (this.view === 'workloads') {
       if (change.workloadList) return this.emitter.fire(undefined);
-      for (const name of change.workloads) if (this.connection.model.workloads.has(name)) this.emitter.fire(`w:${name}`);
+      for (const name of change.workloads) if (this.connection.model.workloads.has(name)) this.emitter.fire(treeId({ kind: 'workload', app: name }));
     } else if (this.view === 'nodes') {
       if (change.nodeList) return this.emitter.fire(undefined);
-      for (const id of change.nodes) if (this.connection.model.nodes.has(id)) this.emitter.fire(`n:${id}`);
+      for (const id of change.nodes) if (this.connection.model.nodes.has(id)) this.emitter.fire(treeId({ kind: 'node', node: id }));
     } else if (change.rollouts) {
       this.emitter.fire(undefined);
     }

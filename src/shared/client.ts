@@ -1,8 +1,11 @@
 // A client of the Conductor API, for the CLI and the extension: JSON requests over the unix socket
 // (or a loopback TCP address) with the bearer token, and NDJSON streams (events, log follows).
+// Callers name a route of protocol/routes.ts (`call`, `callStream`); `request` and `stream` take a
+// path as it goes on the wire (for the tests of the wire format itself).
 import * as http from 'node:http';
 import { paths, readConductorInfo, readToken, type ConductorInfo } from './home';
 import type { ApiEvent } from './protocol/api';
+import { pathOf, ROUTES, type AnswerOf, type BodyArgs, type ItemOf, type JsonRoute, type ParamsOf, type StreamRoute } from './protocol/routes';
 import { isAlive } from './platform/process';
 
 export class ApiClientError extends Error {
@@ -137,9 +140,18 @@ export class ConductorClient {
     });
   }
 
+  /** Calls a route of the API by name: its path from `params`, its body, its answer typed. */
+  call<K extends JsonRoute>(name: K, params: ParamsOf<K>, ...body: BodyArgs<K>): Promise<AnswerOf<K>> {
+    return this.request<AnswerOf<K>>(ROUTES[name].method, pathOf(name, params), body[0]);
+  }
+
+  /** Reads a streaming route (`stream` says how it ends). */
+  callStream<K extends StreamRoute>(name: K, params: ParamsOf<K>, onItem: (item: ItemOf<K>) => void, signal?: AbortSignal): Promise<void> {
+    return this.stream<ItemOf<K>>(pathOf(name, params), onItem, signal);
+  }
+
   /** The event stream from a position (or a snapshot first, with no position). */
   events(onEvent: (e: ApiEvent) => void, since: { seq: number; epoch: string } | null, signal?: AbortSignal): Promise<void> {
-    const query = since ? `?since=${since.seq}&epoch=${encodeURIComponent(since.epoch)}` : '';
-    return this.stream<ApiEvent>(`/v1/events${query}`, onEvent, signal);
+    return this.callStream('events', since ? { since: since.seq, epoch: since.epoch } : {}, onEvent, signal);
   }
 }

@@ -1,14 +1,13 @@
 // `skr8tr rollout FILE [--wait]` and `skr8tr rollback APP [--to GEN] [--wait]`: start a rolling
 // update; with --wait, print one line per step as it happens and exit non-zero if it fails.
-import type { ApiEvent, RolloutView, SubmitResult } from '../../shared/protocol/api';
+import type { ApiEvent } from '../../shared/protocol/api';
 import type { ConductorClient } from '../../shared/client';
+import { RolloutFollower, type FollowUpdate } from '../../shared/rollout-follower';
 import { parseCommandArgs } from '../args';
 import { call, connect } from '../conductor-client';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../usage';
 import { printSubmit, readForSubmit } from './workloads';
-
-const FINAL = new Set(['succeeded', 'failed', 'rolled-back', 'aborted']);
 
 export const rolloutUsage = 'skr8tr rollout FILE [--wait] [--home DIR]';
 export async function rollout(argv: string[], ctx: CommandContext): Promise<number> {
@@ -16,11 +15,11 @@ export async function rollout(argv: string[], ctx: CommandContext): Promise<numb
   const body = readForSubmit(positionals[0]!, ctx);
   const client = connect(ctx, values.home);
   if (!values.wait) {
-    printSubmit(await call(ctx, () => client.request<SubmitResult>('POST', '/v1/rollouts', body)), ctx);
+    printSubmit(await call(ctx, () => client.call('rollout', {}, body)), ctx);
     return 0;
   }
   return follow(client, ctx, async () => {
-    const result = await call(ctx, () => client.request<SubmitResult>('POST', '/v1/rollouts', body));
+    const result = await call(ctx, () => client.call('rollout', {}, body));
     printSubmit(result, ctx);
     return result.apps.flatMap((a) => (a.rollout ? [a.rollout] : []));
   });
@@ -36,7 +35,7 @@ export async function rollback(argv: string[], ctx: CommandContext): Promise<num
   }
   const client = connect(ctx, values.home);
   const start = async () => {
-    const r = await call(ctx, () => client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(positionals[0]!)}/rollback`, to === undefined ? {} : { to }));
+    const r = await call(ctx, () => client.call('rollback', { name: positionals[0]! }, { to }));
     ctx.out(`${r.app}: rolling back generation ${r.fromGeneration} → ${r.toGeneration} (rollout ${r.id})`);
     return [r.id];
   };
@@ -54,55 +53,55 @@ export async function rollback(argv: string[], ctx: CommandContext): Promise<num
 async function follow(client: ConductorClient, ctx: CommandContext, start: () => Promise<string[]>): Promise<number> {
   const controller = new AbortController();
   const early: ApiEvent[] = [];
-  let ids: Set<string> | null = null;
-  const outcomes = new Map<string, RolloutView>();
+  let follower: RolloutFollower | null = null;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let subscribed!: () => void;
   const ready = new Promise<void>((r) => (subscribed = r));
+  /** Rollouts the stream's snapshot does not show (a no-op rollout may have ended before it looked): asked for below. */
+  const unknown = new Set<string>();
 
-  const handle = (e: ApiEvent) => {
-    if (e.type === 'step' && ids!.has(e.step.rollout)) {
-      const mark = e.step.level === 'error' ? '✗' : e.step.level === 'warn' ? '!' : '·';
-      ctx.out(`${formatElapsed(e.step.elapsedMs)} ${mark} ${e.step.app}: ${e.step.message}`);
+  const show = (updates: FollowUpdate[]) => {
+    for (const u of updates) {
+      if (u.kind === 'step') {
+        const mark = u.step.level === 'error' ? '✗' : u.step.level === 'warn' ? '!' : '·';
+        ctx.out(`${formatElapsed(u.step.elapsedMs)} ${mark} ${u.step.app}: ${u.step.message}`);
+      }
+      if (u.kind === 'unknown') unknown.add(u.id);
     }
-    if (e.type === 'rollout' && ids!.has(e.rollout.id) && FINAL.has(e.rollout.state)) {
-      outcomes.set(e.rollout.id, e.rollout);
-      if (outcomes.size === ids!.size) resolveDone();
-    }
+    if (follower!.done) resolveDone();
   };
   const stream = client.events(
     (e) => {
       if (e.type === 'snapshot' || e.type === 'resumed') subscribed();
-      if (ids === null) early.push(e);
-      else handle(e);
+      if (follower === null) early.push(e);
+      else show(follower.event(e));
     },
     null,
     controller.signal,
   );
   stream.catch(() => {});
   await Promise.race([ready, stream.then(() => { throw new CliError('the Conductor closed the event stream'); })]);
-  const started = await start();
-  ids = new Set(started);
-  for (const e of early.splice(0)) handle(e);
-  if (ids.size === 0) {
+  follower = new RolloutFollower(await start());
+  for (const e of early.splice(0)) show(follower.event(e));
+  if (follower.done) {
     controller.abort();
-    return 0;
+    return outcome(follower, ctx);
   }
-  // A rollout may have ended before we looked (a no-op rollout): ask for each one's state too.
-  for (const id of ids) {
-    const r = await call(ctx, () => client.request<RolloutView>('GET', `/v1/rollouts/${encodeURIComponent(id)}`));
-    if (FINAL.has(r.state)) handle({ type: 'rollout', rollout: r, seq: 0, epoch: '', at: Date.now() });
+  for (const id of unknown) {
+    if (!follower.pending().includes(id)) continue;
+    const r = await call(ctx, () => client.call('getRollout', { id }));
+    show(follower.seen(r));
   }
   await Promise.race([done, stream.then(() => { throw new CliError('lost the Conductor while waiting for the rollout'); })]);
   controller.abort();
-  let failed = 0;
-  for (const r of outcomes.values()) {
-    if (r.state === 'succeeded') continue;
-    failed++;
-    ctx.err(`${r.app}: rollout ${r.id} ${r.state}${r.reason ? `: ${r.reason}` : ''}`);
-  }
-  return failed === 0 ? 0 : 1;
+  return outcome(follower, ctx);
+}
+
+function outcome(follower: RolloutFollower, ctx: CommandContext): number {
+  const { failed } = follower.outcome();
+  for (const r of failed) ctx.err(`${r.app}: rollout ${r.id} ${r.state}${r.reason ? `: ${r.reason}` : ''}`);
+  return failed.length === 0 ? 0 : 1;
 }
 
 function formatElapsed(ms: number): string {

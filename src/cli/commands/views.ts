@@ -1,5 +1,5 @@
 // `list`, `nodes`, `status`, `logs`: reading what runs.
-import type { LogLine, NodeView, StatusView, WorkloadView } from '../../shared/protocol/api';
+import type { LogLine } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
@@ -9,7 +9,7 @@ export const listUsage = 'skr8tr list [--json] [--home DIR]';
 export async function list(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...homeOption, json: { type: 'boolean' } }, listUsage, { min: 0, max: 0 });
   const client = connect(ctx, values.home);
-  const workloads = await call(ctx, () => client.request<WorkloadView[]>('GET', '/v1/workloads'));
+  const workloads = await call(ctx, () => client.call('workloads', {}));
   if (values.json) {
     ctx.out(
       JSON.stringify(
@@ -50,7 +50,7 @@ export const nodesUsage = 'skr8tr nodes [--json] [--home DIR]';
 export async function nodes(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...homeOption, json: { type: 'boolean' } }, nodesUsage, { min: 0, max: 0 });
   const client = connect(ctx, values.home);
-  const list = await call(ctx, () => client.request<NodeView[]>('GET', '/v1/nodes'));
+  const list = await call(ctx, () => client.call('nodes', {}));
   if (values.json) {
     ctx.out(JSON.stringify(list.map((n) => ({ id: n.id, address: n.address, lastHeartbeatMs: n.lastHeartbeatMs, cpu: n.cpu, memFree: n.memFree, ports: n.ports, replicas: n.replicas, connected: n.connected })), null, 2));
     return 0;
@@ -66,7 +66,7 @@ export const statusUsage = 'skr8tr status [--home DIR]';
 export async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseCommandArgs(argv, homeOption, statusUsage, { min: 0, max: 0 });
   const client = connect(ctx, values.home);
-  const s = await call(ctx, () => client.request<StatusView>('GET', '/v1/status'));
+  const s = await call(ctx, () => client.call('status', {}));
   ctx.out(`Conductor ${s.version} (pid ${s.pid}) up ${Math.round((Date.now() - s.startedAt) / 1000)} s, home ${s.home}`);
   ctx.out(`${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.workloads} workload${s.workloads === 1 ? '' : 's'}, ${s.replicas} replica${s.replicas === 1 ? '' : 's'} running, ${s.clients} client${s.clients === 1 ? '' : 's'} watching`);
   return 0;
@@ -79,14 +79,15 @@ export async function logs(argv: string[], ctx: CommandContext, signal?: AbortSi
   if (!/^\d+$/.test(tail)) throw new UsageError(`--tail must be a number, not "${tail}"`, logsUsage);
   const target = positionals[0]!;
   const client = connect(ctx, values.home);
-  const workloads = await call(ctx, () => client.request<WorkloadView[]>('GET', '/v1/workloads'));
-  const base = workloads.some((w) => w.name === target) ? `/v1/workloads/${encodeURIComponent(target)}/logs` : `/v1/replicas/${encodeURIComponent(target)}/logs`;
+  const workloads = await call(ctx, () => client.call('workloads', {}));
+  const isApp = workloads.some((w) => w.name === target);
   const print = (l: LogLine) => (l.stream === 'err' ? ctx.err : ctx.out)(`${l.replica} | ${l.text}`);
   if (!values.follow) {
-    const { lines } = await call(ctx, () => client.request<{ lines: LogLine[] }>('GET', `${base}?tail=${tail}`));
+    const { lines } = await call(ctx, () => (isApp ? client.call('workloadLogs', { name: target, tail: Number(tail) }) : client.call('replicaLogs', { id: target, tail: Number(tail) })));
     lines.forEach(print);
     return 0;
   }
-  await call(ctx, () => client.stream<LogLine>(`${base}?tail=${tail}&follow=1`, print, signal));
+  const following = { tail: Number(tail), follow: true };
+  await call(ctx, () => (isApp ? client.callStream('workloadLogs', { name: target, ...following }, print, signal) : client.callStream('replicaLogs', { id: target, ...following }, print, signal)));
   return 0;
 }

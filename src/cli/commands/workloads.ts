@@ -1,7 +1,7 @@
 // `up`, `down`, `scale`, `abort`, `pause`, `resume`, `stop`: changing what runs.
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../shared/manifest';
-import type { RolloutView, SubmitResult, WorkloadSummary } from '../../shared/protocol/api';
+import type { SubmitResult } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
@@ -28,7 +28,7 @@ export async function up(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, homeOption, upUsage, { min: 1, max: 1 });
   const body = readForSubmit(positionals[0]!, ctx);
   const client = connect(ctx, values.home);
-  const result = await call(ctx, () => client.request<SubmitResult>('POST', '/v1/workloads', body));
+  const result = await call(ctx, () => client.call('up', {}, body));
   printSubmit(result, ctx);
   return 0;
 }
@@ -37,7 +37,7 @@ export const downUsage = 'skr8tr down APP [--home DIR]';
 export async function down(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, homeOption, downUsage, { min: 1, max: 1 });
   const client = connect(ctx, values.home);
-  await call(ctx, () => client.request('DELETE', `/v1/workloads/${encodeURIComponent(positionals[0]!)}`));
+  await call(ctx, () => client.call('down', { name: positionals[0]! }));
   ctx.out(`${positionals[0]}: removed; its replicas are draining`);
   return 0;
 }
@@ -48,7 +48,7 @@ export async function scale(argv: string[], ctx: CommandContext): Promise<number
   const n = Number(positionals[1]);
   if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`N must be a whole number from 0 to 1000, not "${positionals[1]}"`, scaleUsage);
   const client = connect(ctx, values.home);
-  const w = await call(ctx, () => client.request<WorkloadSummary>('POST', `/v1/workloads/${encodeURIComponent(positionals[0]!)}/scale`, { replicas: n }));
+  const w = await call(ctx, () => client.call('scale', { name: positionals[0]! }, { replicas: n }));
   ctx.out(`${w.name}: ${w.desired} replica${w.desired === 1 ? '' : 's'} desired (${w.ready} ready)`);
   return 0;
 }
@@ -60,7 +60,7 @@ function rolloutAction(action: 'abort' | 'pause' | 'resume', past: string) {
     run: async (argv: string[], ctx: CommandContext): Promise<number> => {
       const { values, positionals } = parseCommandArgs(argv, homeOption, usage, { min: 1, max: 1 });
       const client = connect(ctx, values.home);
-      const r = await call(ctx, () => client.request<RolloutView>('POST', `/v1/workloads/${encodeURIComponent(positionals[0]!)}/${action}`));
+      const r = await call(ctx, () => client.call(action, { name: positionals[0]! }));
       ctx.out(`${r.app}: rollout ${r.id} ${past} (${r.state})`);
       return 0;
     },
@@ -75,7 +75,7 @@ export const stopUsage = 'skr8tr stop REPLICA [--home DIR]';
 export async function stopReplica(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, homeOption, stopUsage, { min: 1, max: 1 });
   const client = connect(ctx, values.home);
-  await call(ctx, () => client.request('POST', `/v1/replicas/${encodeURIComponent(positionals[0]!)}/stop`));
+  await call(ctx, () => client.call('stopReplica', { id: positionals[0]! }));
   ctx.out(`${positionals[0]}: stopping; the Conductor starts a replacement`);
   return 0;
 }

@@ -1,5 +1,6 @@
-// The Conductor API, declared once: request bodies (validated by the Conductor), the views it
-// answers with, and the events of its stream. The extension and the CLI are clients of this.
+// The Conductor API's shapes, declared once: the views it answers with, the events of its stream and
+// the request bodies (validated by the Conductor). Which route takes and answers which: routes.ts.
+// The extension and the CLI are clients of this.
 import type { AppSpec, FailurePolicy } from '../manifest/model';
 
 export const API_VERSION = 1;
@@ -28,6 +29,21 @@ export interface ReplicaView {
 }
 
 export type RolloutState = 'running' | 'paused' | 'rolling-back' | 'succeeded' | 'failed' | 'rolled-back' | 'aborted';
+
+/** Which rollout states are final (the rollout has ended), declared once; the compiler wants every state here. */
+const ENDED: Record<RolloutState, boolean> = {
+  running: false,
+  paused: false,
+  'rolling-back': false,
+  succeeded: true,
+  failed: true,
+  'rolled-back': true,
+  aborted: true,
+};
+
+export function isFinal(state: RolloutState): boolean {
+  return ENDED[state];
+}
 
 export interface RolloutView {
   id: string;
@@ -136,7 +152,7 @@ export type EventBody =
 /** Every event carries the Conductor's epoch (one per start) and a sequence number, monotonic within it. */
 export type ApiEvent = EventBody & { seq: number; epoch: string; at: number };
 
-// ---- request bodies (validated by the Conductor: src/conductor/request-bodies.ts) -------------
+// ---- request bodies (the routes that take them: routes.ts; their validation: src/conductor/request-bodies.ts)
 
 export interface ManifestBody {
   path: string;
@@ -145,9 +161,29 @@ export interface ManifestBody {
   apps?: string[];
 }
 
+export interface ScaleBody {
+  replicas: number;
+}
+
+export interface RollbackBody {
+  /** The generation to return to; the previous one when absent. */
+  to?: number;
+}
+
+export interface ShutdownBody {
+  /** Stop the workloads too (else they keep running under their agents, to be adopted). */
+  stopWorkloads?: boolean;
+}
+
+// ---- answers that are not views ----------------------------------------------------------------
+
 export interface SubmitResult {
   apps: { name: string; action: 'created' | 'rollout' | 'unchanged'; generation: number; rollout: string | null }[];
   warnings: string[];
+}
+
+export interface LogTail {
+  lines: LogLine[];
 }
 
 export type { FailurePolicy };

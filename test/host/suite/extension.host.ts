@@ -6,9 +6,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { treeId } from '../../../src/extension/tree-ids';
 
 interface Api {
-  connection: { model: { workloads: Map<string, { ready: number; desired: number; generation: number }> }; onDidChange: vscode.Event<unknown>; state: string };
+  connection: {
+    model: {
+      workloads: Map<string, { ready: number; desired: number; generation: number; rollout: { id: string; state: string } | null }>;
+      rollouts: Map<string, { state: string }>;
+    };
+    onDidChange: vscode.Event<unknown>;
+    state: string;
+  };
 }
 
 const WS = process.env.SKR8TR_HOST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
@@ -94,6 +102,30 @@ describe('the Skr8tr extension in an extension host', () => {
       const w = api.connection.model.workloads.get('web');
       return w && w.generation === 2 && w.ready === 1 ? w : null;
     }, 60_000);
+    await vscode.commands.executeCommand('skr8tr.down', good());
+    await until('web to be gone', () => !api.connection.model.workloads.has('web'), 30_000);
+  });
+
+  it('a rollout notification\'s Cancel (Abort Rollout with the workload\'s tree id) aborts the rollout', async () => {
+    const text = fs.readFileSync(good().fsPath, 'utf8');
+    await vscode.commands.executeCommand('skr8tr.up', good());
+    const before = await until('web to be ready', () => {
+      const w = api.connection.model.workloads.get('web');
+      return w && w.ready === w.desired && w.desired === 1 ? w : null;
+    }, 60_000);
+    // A new generation that takes long to start, so the rollout is still running when it is cancelled.
+    fs.writeFileSync(good().fsPath, text.replace(/FIXTURE_VERSION v\d+/, 'FIXTURE_VERSION v9\n    FIXTURE_START_DELAY_MS 60000'));
+    const rolling = vscode.commands.executeCommand('skr8tr.rollout', good());
+    const rollout = await until('the rollout to run', () => {
+      const r = api.connection.model.workloads.get('web')?.rollout;
+      return r && r.state === 'running' ? r : null;
+    }, 30_000);
+    // What RolloutUi's Cancel runs.
+    await vscode.commands.executeCommand('skr8tr.abortRollout', treeId({ kind: 'workload', app: 'web' }));
+    await rolling;
+    assert.equal(api.connection.model.rollouts.get(rollout.id)?.state, 'aborted');
+    assert.equal(api.connection.model.workloads.get('web')?.generation, before.generation);
+    fs.writeFileSync(good().fsPath, text);
     await vscode.commands.executeCommand('skr8tr.down', good());
     await until('web to be gone', () => !api.connection.model.workloads.has('web'), 30_000);
   });

@@ -1,8 +1,8 @@
 // The extension's cluster model (src/extension/cluster-model.ts): events of the Conductor's stream
 // in, the model's maps and the change (what the views refresh) out.
 import * as assert from 'node:assert/strict';
-import { ClusterModel, isFinal, type ModelChange } from '../../../src/extension/cluster-model';
-import type { RolloutState } from '../../../src/shared/protocol/api';
+import { ClusterModel, type ModelChange } from '../../../src/extension/cluster-model';
+import { isFinal, type RolloutState } from '../../../src/shared/protocol/api';
 import { EventSource, nodeView, replicaView, rolloutView, stepView, workloadSummary } from './fixtures';
 
 /** The change of an event that changed nothing. */
