@@ -13,7 +13,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ApiClientError, type ConductorClient } from '../src/shared/client';
 import { paths, readConductorInfo, readToken } from '../src/shared/home';

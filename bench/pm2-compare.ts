@@ -14,7 +14,6 @@
 // (`kill_timeout`, as the Skr8tr manifest's `drain 2s`). A last variant shows PM2's defaults
 // (SIGINT, 1.6 s), which this SIGTERM-only service does not handle.
 // `npm run bench:pm2`; writes bench/results/pm2-compare.json.
-import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';

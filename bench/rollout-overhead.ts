@@ -2,7 +2,7 @@
 // replica. Real Conductor, agent and workload processes (the HTTP fixture), health-gated with
 // surge 1, as `skr8tr rollout` does it. The original Skr8tr waited 8 s a replica (or probed every
 // 2 s). `npm run bench:rollout`; writes bench/results/rollout-overhead.json.
-import type { ApiEvent, LogLine, ReplicaView, SubmitResult } from '../src/shared/protocol/api';
+import type { ApiEvent, LogLine, SubmitResult } from '../src/shared/protocol/api';
 import { Cluster, fixtureApp, waitFor } from '../test/integration/harness';
 import { median, writeResults } from './lib/results';
 

@@ -7,7 +7,7 @@
 //                          └──stop──▶ stopping ──group gone or grace over (SIGKILL)──▶ exited
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import type { LaunchSpec } from '../shared/protocol/agent';
 import { groupAlive, processStartToken, signalGroup } from '../shared/platform/process';
 import { Ring } from '../shared/ring';
@@ -50,7 +50,6 @@ export class ReplicaProcess {
   exitCode: number | null = null;
   exitSignal: string | null = null;
   readonly ring = new Ring<OutputLine>(1000);
-  private child: ResultPromise | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private restarts = 0;
@@ -139,7 +138,6 @@ export class ReplicaProcess {
       windowsHide: true,
       forceKillAfterDelay: false,
     });
-    this.child = child;
     this.pipeLines(child.stdout, 'out');
     this.pipeLines(child.stderr, 'err');
     child.once('spawn', () => {
@@ -185,7 +183,6 @@ export class ReplicaProcess {
 
   private async onExit(code: number | null, signal: string | null, spawnFailure: { shortMessage?: string; originalMessage?: string; code?: string } | null): Promise<void> {
     const pgid = this.pid;
-    this.child = null;
     if (spawnFailure) {
       this.finish();
       const reason = (spawnFailure as { code?: string }).code === 'ENOENT' ? `program not found: ${this.command()[0]}` : (spawnFailure.originalMessage ?? spawnFailure.shortMessage ?? 'could not start');

@@ -89,7 +89,7 @@ export class ReplicaProber {
 
   constructor(
     private readonly target: ProbeTarget | null,
-    private readonly settleMs: number,
+    settleMs: number,
     private readonly events: ProberEvents,
   ) {
     if (target === null) {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ConductorClient } from '../shared/client';
-import type { ApiEvent, WorkloadView } from '../shared/protocol/api';
+import type { ApiEvent } from '../shared/protocol/api';
 import { ClusterModel, type ModelChange } from './cluster-model';
 import { ConductorLink, realTimer, type LinkState, type Presence } from './conductor-link';
 import type { RunningPorts } from './language';
@@ -108,7 +108,7 @@ export class Connection implements vscode.Disposable {
   /** Rollout history is not in the stream's snapshot: fetch it once a connection. */
   private async loadHistory(client: ConductorClient): Promise<void> {
     try {
-      const workloads = await client.request<WorkloadView[]>('GET', '/v1/workloads');
+      const workloads = await client.call('workloads', {});
       this.model.addHistory(workloads.flatMap((w) => w.history));
       this.changed.fire({ all: false, workloads: new Set(), nodes: new Set(), workloadList: false, nodeList: false, rollouts: true, steps: [] });
     } catch (err) {

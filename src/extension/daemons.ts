@@ -17,7 +17,7 @@ import { execa } from 'execa';
 import { ConductorClient } from '../shared/client';
 import { paths, readConductorInfo } from '../shared/home';
 import { isAlive } from '../shared/platform/process';
-import type { NodeView, StatusView } from '../shared/protocol/api';
+import type { NodeView } from '../shared/protocol/api';
 import type { Settings } from './config';
 import type { Presence } from './conductor-link';
 import { conductorPresence, findConductor } from './presence';
@@ -152,7 +152,7 @@ export class Daemons implements ConductorSupervisor {
       if (info && info.pid === pid) {
         try {
           client = ConductorClient.fromHome(s.home);
-          await client.request<StatusView>('GET', '/v1/status', undefined, 2_000);
+          await client.callWithin(2_000, 'status', {});
           break;
         } catch {
           client = null;
@@ -176,7 +176,7 @@ export class Daemons implements ConductorSupervisor {
     if (this.settings().localAgents === 0) return;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const nodes = await client.request<NodeView[]>('GET', '/v1/nodes', undefined, 2_000).catch(() => []);
+      const nodes = await client.callWithin(2_000, 'nodes', {}).catch((): NodeView[] => []);
       if (nodes.some((n) => n.connected)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -197,7 +197,7 @@ export class Daemons implements ConductorSupervisor {
   async stop(client: ConductorClient, mode: StopMode): Promise<void> {
     const info = readConductorInfo(this.home);
     if (info) this.stoppedOnPurpose.add(info.pid);
-    await client.request('POST', '/v1/shutdown', { stopWorkloads: mode === 'stop-workloads' }).catch(() => {});
+    await client.call('shutdown', {}, { stopWorkloads: mode === 'stop-workloads' }).catch(() => {});
     if (!info) return;
     const deadline = Date.now() + 60_000;
     while (isAlive(info.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -145,6 +145,11 @@ export class ConductorClient {
     return this.request<AnswerOf<K>>(ROUTES[name].method, pathOf(name, params), body[0]);
   }
 
+  /** `call`, failing after `timeoutMs` (for a liveness check that must not hang). */
+  callWithin<K extends JsonRoute>(timeoutMs: number, name: K, params: ParamsOf<K>, ...body: BodyArgs<K>): Promise<AnswerOf<K>> {
+    return this.request<AnswerOf<K>>(ROUTES[name].method, pathOf(name, params), body[0], timeoutMs);
+  }
+
   /** Reads a streaming route (`stream` says how it ends). */
   callStream<K extends StreamRoute>(name: K, params: ParamsOf<K>, onItem: (item: ItemOf<K>) => void, signal?: AbortSignal): Promise<void> {
     return this.stream<ItemOf<K>>(pathOf(name, params), onItem, signal);
