@@ -81,3 +81,35 @@ export function parseChoice<T extends string>(text: string, choices: readonly T[
   if (choices.includes(t)) return ok(t);
   return bad(`"${text}" is not one of ${choices.join(', ')}`);
 }
+
+/** A duration longer than 0. */
+export function positiveDuration(text: string): Parsed<number> {
+  const r = parseDuration(text);
+  if (r.ok && r.value === 0) return bad('must be longer than 0');
+  return r;
+}
+
+/** `on` or `off` (any word parseBoolean takes), named as such when it is neither. */
+export function parseOnOff(text: string): Parsed<boolean> {
+  const r = parseBoolean(text);
+  return r.ok ? r : bad(`"${text}" is not \`on\` or \`off\``);
+}
+
+/** An http:// or https:// URL, kept as written. */
+export function parseUrl(text: string): Parsed<string> {
+  try {
+    const u = new URL(text);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return ok(text);
+  } catch {
+    // fall through
+  }
+  return bad(`"${text}" is not an http:// or https:// URL`);
+}
+
+/** VM memory: a bare number is MB; with a unit, converted to MB. */
+export function parseMegabytes(text: string): Parsed<number> {
+  if (/^\d+$/.test(text)) return parseInteger(text, 1, 16 * 1024 * 1024);
+  const r = parseBytes(text);
+  if (!r.ok) return r;
+  return ok(Math.ceil(r.value / (1024 * 1024)));
+}
