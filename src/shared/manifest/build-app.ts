@@ -8,6 +8,7 @@ import { crossCheck, type Written } from './cross-checks';
 import type { Entry } from './entries';
 import { EntryReader, reportMisplaced, type BuildContext } from './entry-reader';
 import { readHealth } from './health-block';
+import { checkNeeds, readNeeds } from './needs';
 import { DEFAULTS, LIMITS, type AppSpec, type AppType, type ParsedApp, type Pos } from './model';
 import { parseBoolean, parseBytes, parseDecimal, parseDuration, parseInteger, parseOnOff } from './values';
 
@@ -43,6 +44,7 @@ export function buildApps(entries: readonly Entry[], ctx: BuildContext): ParsedA
     names.set(app.spec.name, app.pos);
     apps.push(app);
   }
+  checkNeeds(apps, ctx.sink);
   return apps;
 }
 
@@ -92,6 +94,7 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     serve: null,
     volumes: [],
     vm: null,
+    needs: [],
   };
   let ingress: Written['ingress'] = null;
   let execAt: Written['execAt'] = null;
@@ -182,6 +185,9 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
         break;
       case 'vm':
         spec.vm = readVm(r, e);
+        break;
+      case 'needs':
+        spec.needs = readNeeds(r, e);
         break;
     }
     if (!r.positions.has(at)) r.positions.set(at, e.children !== null ? e.keyPos : e.restPos);

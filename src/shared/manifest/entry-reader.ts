@@ -55,6 +55,11 @@ export class EntryReader {
     this.sink = ctx.sink;
   }
 
+  /** The app's name. */
+  get name(): string {
+    return this.appName;
+  }
+
   /** The manifest's folder. */
   get dir(): string {
     return this.ctx.dir;

@@ -56,6 +56,7 @@ export const KEYS: readonly KeyInfo[] = [
   { key: 'build', scope: 'app', value: block('build'), summary: 'Commands run in the manifest\'s folder before a new generation starts; a failure stops the rollout.', example: 'build\n  run npm ci\n  run npm run build' },
   { key: 'serve', scope: 'app', value: block('serve'), summary: 'Serve static files, for apps with no `exec`.', example: 'serve\n  static ./dist\n  port 3000' },
   { key: 'scale', scope: 'app', value: block('scale'), summary: 'CPU autoscaling bounds.', example: 'scale\n  min 1\n  max 4\n  cpu-above 70' },
+  { key: 'needs', scope: 'app', value: { kind: 'words' }, summary: 'Apps this one needs, started first: each `NAME` or `NAME:CONDITION`, where the condition is `ready` (its health check passed; the default), `started` (running) or `completed` (a `type job` that exited 0, such as a migration). Names are apps of this file or of any manifest the Conductor runs.', example: 'needs db cache migrate:completed' },
   { key: 'vm', scope: 'app', value: block('vm'), summary: 'A virtual machine workload (`type vm`).', example: 'vm\n  hypervisor /usr/bin/firecracker\n  kernel ./vmlinux' },
 
   { key: 'check', scope: 'health', value: { kind: 'words' }, summary: '`GET /path [status]` (an HTTP probe, status 200 by default) or `tcp` (a connection to the replica\'s port).', example: 'check GET /health 200' },

@@ -59,6 +59,14 @@ export interface VmSpec {
   args: string[];
 }
 
+/** When what an app needs counts as there: its health check passed, it runs, or (a job) it exited 0. */
+export type NeedCondition = 'ready' | 'started' | 'completed';
+
+export interface Need {
+  app: string;
+  condition: NeedCondition;
+}
+
 export interface AppSpec {
   name: string;
   type: AppType;
@@ -83,6 +91,8 @@ export interface AppSpec {
   serve: ServeSpec | null;
   volumes: VolumeSpec[];
   vm: VmSpec | null;
+  /** Apps started before this one, and when they count as there. */
+  needs: Need[];
 }
 
 /** A position in a manifest, 1-based. */

@@ -198,6 +198,7 @@ const EXPECTED = {
   serve: null,
   volumes: [],
   vm: null,
+  needs: [],
 };
 
 describe('manifest styles: indentation and braces', () => {

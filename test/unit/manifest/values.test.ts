@@ -376,6 +376,7 @@ describe('manifest values', () => {
         serve: null,
         volumes: [],
         vm: null,
+        needs: [],
       });
     });
 

@@ -1,0 +1,58 @@
+// Whether what an app `needs` holds, and what it waits for, in words. Pure: the workloads and their
+// replicas in, a verdict out. The planner launches nothing for an app whose needs do not hold (like
+// `mayLaunch`); replicas already running keep running whatever their dependencies do later.
+//
+//   ready      the needed app has a replica ready (its health check passed)
+//   started    the needed app has a replica running (launched: starting or ready)
+//   completed  the needed job has a replica that exited 0, in its current generation
+import type { Need } from '../shared/manifest/model';
+import type { ReplicaState } from '../shared/protocol/api';
+
+export interface NeededApp {
+  generation: number;
+  desired: number;
+  job: boolean;
+  replicas: readonly { generation: number; state: ReplicaState; completed: boolean }[];
+  /** Why it cannot reach its desired state (crash loop, no node fits), if it cannot. */
+  problem: string | null;
+}
+
+export interface NeedsVerdict {
+  holds: boolean;
+  /** `waiting for db (starting, 1/2 ready)`; null when it holds. */
+  waitingFor: string | null;
+}
+
+export function needsVerdict(needs: readonly Need[], lookup: (app: string) => NeededApp | undefined): NeedsVerdict {
+  const waits: string[] = [];
+  for (const n of needs) {
+    const w = lookup(n.app);
+    if (!w) {
+      waits.push(`${n.app} (no such app is running; \`up\` its manifest)`);
+      continue;
+    }
+    if (holds(n, w)) continue;
+    waits.push(describe(n, w));
+  }
+  return waits.length === 0 ? { holds: true, waitingFor: null } : { holds: false, waitingFor: `waiting for ${waits.join(', ')}` };
+}
+
+function holds(n: Need, w: NeededApp): boolean {
+  switch (n.condition) {
+    case 'ready':
+      return w.replicas.some((r) => r.state === 'ready');
+    case 'started':
+      return w.replicas.some((r) => r.state === 'starting' || r.state === 'ready');
+    case 'completed':
+      return w.replicas.some((r) => r.generation === w.generation && r.completed);
+  }
+}
+
+function describe(n: Need, w: NeededApp): string {
+  const live = w.replicas.filter((r) => r.state === 'pending' || r.state === 'starting' || r.state === 'ready');
+  const ready = w.replicas.filter((r) => r.state === 'ready').length;
+  const phase = w.problem ? w.problem : live.length === 0 ? 'not started' : live.some((r) => r.state === 'pending') && ready === 0 ? 'launching' : 'starting';
+  if (n.condition === 'completed') return `${n.app} to complete (${w.problem ?? (live.length === 0 ? 'not started' : 'running')})`;
+  if (n.condition === 'started') return `${n.app} to start (${phase})`;
+  return `${n.app} (${phase}, ${ready}/${w.desired} ready)`;
+}
