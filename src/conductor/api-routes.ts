@@ -30,7 +30,7 @@ const MAX_STREAM_BACKLOG = 8 * 1024 * 1024;
 type RouteRequest<K extends RouteName> = Omit<Request, 'params' | 'body'> & { params: PathParams<Routes[K]['pattern']>; body: BodyOf<K> };
 
 /** A handler answers its route's type, or `undefined` on a streaming route when it answered itself. */
-type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | ([ItemOf<K>] extends [never] ? never : undefined);
+type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | Promise<AnswerOf<K>> | ([ItemOf<K>] extends [never] ? never : undefined);
 type Handlers = { [K in RouteName]: Handler<K> };
 
 function tailOf(query: URLSearchParams): number {
@@ -39,6 +39,12 @@ function tailOf(query: URLSearchParams): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new ApiError(400, '`tail` must be a whole number from 0 to 10000');
   return n;
+}
+
+/** A yes/no query parameter: `1` or `true`. */
+function flag(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name);
+  return v === '1' || v === 'true';
 }
 
 function startStream(res: http.ServerResponse): void {
@@ -102,11 +108,10 @@ function handlersOf(d: RouteDeps): Handlers {
     nodes: () => [...state.nodes.values()].map((n) => state.nodeView(n)),
     workloads: () => [...state.workloads.values()].map((w) => state.workloadView(w)),
     workload: (req) => state.workloadView(ops.workload(req.params.name)),
-    up: (req) => ops.submit(req.body, 'up'),
-    down: (req) => {
-      ops.down(req.params.name);
-      return { removed: req.params.name };
-    },
+    up: (req) => ops.submit([req.body], 'up'),
+    workspace: (req) => ops.submit(req.body.manifests, req.body.mode),
+    down: (req) => ({ removing: ops.down([req.params.name], flag(req.query, 'force')) }),
+    downMany: (req) => ({ removing: ops.down(req.body.apps, req.body.force ?? false) }),
     scale: (req) => {
       ops.scale(req.params.name, req.body.replicas);
       return state.workloadSummary(ops.workload(req.params.name));
@@ -119,7 +124,7 @@ function handlersOf(d: RouteDeps): Handlers {
       ops.workload(req.params.name);
       return streamLogs(req, () => state.replicasOf(req.params.name).map((r) => r.id));
     },
-    rollout: (req) => ops.submit(req.body, 'rollout'),
+    rollout: (req) => ops.submit([req.body], 'rollout'),
     getRollout: (req) => {
       const r = state.findRollout(req.params.id);
       if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hostPortOption } from '../shared/daemon-args';
+import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import { ensureHome, ensureToken, paths, socketPath, writeFileAtomic, type ConductorInfo } from '../shared/home';
 import type { Logger, SecretMask } from '../shared/logger';
 import { VERSION } from '../shared/version';
@@ -108,7 +109,10 @@ export class Conductor {
         ...(o.portRange ? { portRange: o.portRange } : {}),
       });
       const agents = new AgentServer(state, links, reconciler.reports, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
-      const ops = new Operations(state, reconciler, now, (values) => o.mask.add(values));
+      const ops = new Operations(state, reconciler, now, (values) => o.mask.add(values), async (port) => {
+        const owner = await portOwner(port);
+        return owner && owner.pid !== process.pid ? describeOwner(owner) : null;
+      });
       let conductor: Conductor | null = null;
       const api = new ApiServer(
         routes({

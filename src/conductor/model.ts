@@ -42,6 +42,8 @@ export interface WorkloadRecord {
   rollout: RolloutRecord | null;
   /** Finished rollouts, oldest first. */
   history: RolloutRecord[];
+  /** Being taken down: its replicas stop once no app that needs it runs, then it is forgotten. */
+  removing?: boolean;
 }
 
 export const HISTORY_LIMIT = { generations: 10, rollouts: 20, terminalReplicas: 10 };

@@ -7,10 +7,10 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, parseManifest } from '../shared/manifest';
 import type { AppSpec, ParsedApp } from '../shared/manifest/model';
-import { portHeldMessage, portHolders, type PortUser } from '../shared/manifest/port-clash';
 import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
-import { byUser, create, rollTo, scale, type Transition } from './rollout-transitions';
+import { byUser, create, remove, rollTo, scale, type Transition } from './rollout-transitions';
+import { dependents, duplicateApps, needsProblems, portConflicts, type SubmittedApp } from './submission-checks';
 import type { Reconciler } from './reconciler';
 import type { ConductorState } from './state';
 
@@ -37,35 +37,60 @@ export class Operations {
     private readonly reconciler: Reconciler,
     private readonly now: () => number,
     private readonly onSecrets: (values: string[]) => void,
+    /** Who holds a port of this host ("pid 4242 (python3 -m http.server)"), or null when it is free or ours. */
+    private readonly portHolder: (port: number) => Promise<string | null>,
   ) {}
 
-  /** `up`: create new apps, roll out changed ones, leave unchanged ones. `rollout`: also roll out unchanged ones. */
-  submit(body: ManifestBody, mode: SubmitMode): SubmitResult {
+  /**
+   * `up`: create new apps, roll out changed ones, leave unchanged ones. `rollout`: also roll out
+   * unchanged ones. Several manifests (a workspace) are checked together, so apps may need apps of
+   * the others; nothing changes unless every one is accepted.
+   */
+  async submit(bodies: readonly ManifestBody[], mode: SubmitMode): Promise<SubmitResult> {
+    const submitted: SubmittedApp[] = [];
+    const warnings: string[] = [];
+    for (const body of bodies) {
+      for (const parsed of this.parse(body, warnings)) submitted.push({ parsed, manifestPath: body.path });
+    }
+    const workloads = [...this.state.workloads.values()];
+    const problems = [...duplicateApps(submitted), ...portConflicts(submitted, workloads), ...needsProblems(submitted, workloads), ...(await this.portsTaken(submitted))];
+    if (problems.length > 0) throw new Refusal('unprocessable', problems.length === 1 ? problems[0]! : `${problems.length} problems; nothing was changed`, problems);
+    const result: SubmitResult = { apps: [], warnings };
+    const byPath = new Map(bodies.map((b) => [b.path, b]));
+    for (const a of submitted) {
+      this.onSecrets(Object.values(a.parsed.secrets));
+      result.apps.push(this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode));
+    }
+    return result;
+  }
+
+  /** The apps of one manifest to submit (all, or those it names); refused with its errors. */
+  private parse(body: ManifestBody, warnings: string[]): ParsedApp[] {
     if (!path.isAbsolute(body.path)) throw new Refusal('invalid', `path must be absolute: "${body.path}"`);
     const parsed = parseManifest(body.text, body.path);
     if (hasErrors(parsed.diagnostics)) {
       const errors = parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      throw new Refusal('unprocessable', `the manifest has ${errors.length} error${errors.length === 1 ? '' : 's'}`, errors);
+      throw new Refusal('unprocessable', `${body.path} has ${errors.length} error${errors.length === 1 ? '' : 's'}`, errors);
     }
-    let apps = parsed.apps;
-    if (body.apps) {
-      const unknown = body.apps.filter((n) => !apps.some((a) => a.spec.name === n));
-      if (unknown.length > 0) throw new Refusal('not-found', `no app named ${unknown.join(', ')} in ${body.path}`);
-      apps = apps.filter((a) => body.apps!.includes(a.spec.name));
+    warnings.push(...parsed.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic));
+    if (!body.apps) return parsed.apps;
+    const unknown = body.apps.filter((n) => !parsed.apps.some((a) => a.spec.name === n));
+    if (unknown.length > 0) throw new Refusal('not-found', `no app named ${unknown.join(', ')} in ${body.path}`);
+    return parsed.apps.filter((a) => body.apps!.includes(a.spec.name));
+  }
+
+  /** Ports another program listens on, for apps whose ingress would open them: said before anything starts. */
+  private async portsTaken(submitted: readonly SubmittedApp[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const a of submitted) {
+      const { name, port, ingress } = a.parsed.spec;
+      if (port === null || !ingress) continue;
+      const ours = this.state.workloads.get(name);
+      if (ours && generationOf(ours, ours.generation)?.spec.port === port) continue; // its listener already
+      const holder = await this.portHolder(port);
+      if (holder) out.push(`port ${port} of app ${name} is in use by ${holder}; stop it, or give ${name} another port`);
     }
-    const conflicts = apps.flatMap((a) => this.portConflicts(a.spec, apps));
-    if (conflicts.length > 0) {
-      throw new Refusal('unprocessable', conflicts.length === 1 ? conflicts[0]! : `${conflicts.length} apps want a port another app has`, conflicts);
-    }
-    const result: SubmitResult = {
-      apps: [],
-      warnings: parsed.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
-    };
-    for (const app of apps) {
-      this.onSecrets(Object.values(app.secrets));
-      result.apps.push(this.submitApp(app, body, mode));
-    }
-    return result;
+    return out;
   }
 
   private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode): SubmitResult['apps'][number] {
@@ -108,24 +133,22 @@ export class Operations {
     return `${app}-r${crypto.randomBytes(3).toString('hex')}`;
   }
 
-  /** Apps that already have the port this one wants (port-clash.ts), and apps of this submission that want the same. */
-  private portConflicts(spec: AppSpec, submitted: readonly ParsedApp[]): string[] {
-    if (spec.port === null) return [];
-    const running: PortUser[] = [];
-    for (const w of this.state.workloads.values()) {
-      const g = generationOf(w, w.generation);
-      if (g && !submitted.some((a) => a.spec.name === w.name)) running.push({ name: w.name, port: g.spec.port, ingress: g.spec.ingress, manifestPath: g.manifestPath });
+  /**
+   * Takes apps down: each stops once no app that needs it runs (so dependents go first), then is
+   * forgotten. Apps other apps still need are refused unless `force` (they keep running then).
+   */
+  down(names: readonly string[], force: boolean): string[] {
+    for (const n of names) this.workload(n);
+    const needed = dependents(names, this.state.workloads.values());
+    if (needed.size > 0 && !force) {
+      const details = [...needed].map(([app, by]) => `${app} is needed by ${by.join(', ')}`);
+      throw new Refusal('conflict', `${details.join('; ')}; take ${needed.size === 1 ? 'them' : 'those'} down too, or force it`, details);
     }
-    const out = portHolders(spec, running).map((h) => portHeldMessage(spec.name, spec.port!, h));
-    const earlier = submitted.filter((a) => a.spec.name < spec.name).map((a) => ({ ...a.spec, manifestPath: '' }));
-    for (const h of portHolders(spec, earlier)) out.push(`apps ${h.name} and ${spec.name} both want port ${spec.port}; give one another port`);
-    return out;
-  }
-
-  down(name: string): void {
-    this.workload(name);
-    this.state.deleteWorkload(name);
-    this.reconciler.kick(name);
+    for (const n of names) {
+      const w = this.workload(n);
+      if (!w.removing) this.commit(remove(w, this.now()));
+    }
+    return [...names];
   }
 
   scale(name: string, replicas: number): void {

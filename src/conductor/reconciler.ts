@@ -10,6 +10,7 @@ import { AgentReports, type AgentReportSink } from './agent-reports';
 import { Builds } from './builds';
 import { currentGeneration, generationOf, type Replica, type WorkloadRecord } from './model';
 import { Placement, type PlacementOptions } from './placement';
+import { needsVerdict } from './needs';
 import { plan, type PlanInput, type Step } from './planner';
 import { LIVE, ReplicaLifecycle, type AgentLink, type Traffic } from './replica-lifecycle';
 import { built, planned, type PlannedChange } from './rollout-transitions';
@@ -128,9 +129,14 @@ export class Reconciler {
       this.retireOrphans(app);
       return;
     }
+    if (w.removing) {
+      this.takeDown(w);
+      return;
+    }
     const gen = currentGeneration(w);
     this.traffic.ensure(app, gen.spec);
-    const result = plan(this.inputOf(w, now));
+    const needs = this.waitForNeeds(w);
+    const result = plan(this.inputOf(w, now, needs));
     let changed = false;
     for (const step of result.steps) {
       const current = this.state.workloads.get(app);
@@ -146,9 +152,58 @@ export class Reconciler {
     this.setTimer(app, result.wakeAt, now);
     if (!this.mayLaunch(now)) this.setTimer(app, this.options.recoveryUntil, now);
     if (changed) this.kick(app);
+    this.kickWaiting(app);
   }
 
-  private inputOf(w: WorkloadRecord, now: number): PlanInput {
+  // ---- needs -------------------------------------------------------------------------------------
+
+  /** Whether what the app needs holds; while it does not, the app launches nothing and says what it waits for (once in its steps). */
+  private waitForNeeds(w: WorkloadRecord): boolean {
+    const verdict = needsVerdict(currentGeneration(w).spec.needs, (name) => {
+      const needed = this.state.workloads.get(name);
+      if (!needed || needed.removing) return undefined;
+      return {
+        generation: needed.generation,
+        desired: needed.desired,
+        job: currentGeneration(needed).spec.type === 'job',
+        replicas: this.state.replicasOf(name),
+        problem: this.state.problemOf(name, 'crash-loop') ?? this.state.problemOf(name, 'placement'),
+      };
+    });
+    const before = this.state.problemOf(w.name, 'needs');
+    this.state.setProblem(w.name, 'needs', verdict.waitingFor);
+    if (verdict.waitingFor && !before) this.state.say(w.name, verdict.waitingFor);
+    return verdict.holds;
+  }
+
+  /** Apps waiting on this one: those that need it (to start) and, once it runs nothing, those it needs that are being taken down. */
+  private kickWaiting(app: string): void {
+    const runsNothing = this.state.replicasOf(app).every((r) => r.state === 'stopped' || r.state === 'failed');
+    for (const other of this.state.workloads.values()) {
+      if (other.name === app) continue;
+      const needsApp = currentGeneration(other).spec.needs.some((n) => n.app === app);
+      if (needsApp && this.state.problemOf(other.name, 'needs') !== null) this.kick(other.name);
+      if (other.removing && runsNothing) this.kick(other.name);
+    }
+  }
+
+  /**
+   * A workload being taken down: its replicas stop once no app that needs it runs any more (its
+   * dependents go first), then it is forgotten.
+   */
+  private takeDown(w: WorkloadRecord): void {
+    const live = (app: string) => this.state.replicasOf(app).some((r) => LIVE.has(r.state) || r.state === 'draining');
+    const waitingOn = [...this.state.workloads.values()].filter((d) => d.name !== w.name && currentGeneration(d).spec.needs.some((n) => n.app === w.name) && live(d.name)).map((d) => d.name);
+    this.state.setProblem(w.name, 'needs', waitingOn.length > 0 ? `stopping after ${waitingOn.join(', ')}, which need it` : null);
+    if (waitingOn.length > 0) return;
+    for (const r of this.state.replicasOf(w.name)) if (LIVE.has(r.state)) this.lifecycle.stop(r, 'workload removed');
+    if (live(w.name)) return;
+    this.state.deleteWorkload(w.name);
+    this.kick(w.name);
+    this.kickWaiting(w.name);
+  }
+
+  private inputOf(w: WorkloadRecord, now: number, needsHold: boolean): PlanInput {
     const gen = currentGeneration(w);
     return {
       now,
@@ -169,7 +224,7 @@ export class Reconciler {
         portTaken: r.portTaken,
       })),
       launchNotBefore: this.lifecycle.launchNotBefore(w.name, w.generation),
-      mayLaunch: this.mayLaunch(now) && this.builds.ready(w, gen),
+      mayLaunch: this.builds.ready(w, gen) && this.mayLaunch(now) && needsHold,
       unplaced: this.placement.unplacedOf(w.name),
     };
   }

@@ -91,6 +91,20 @@ export function scale(w: WorkloadRecord, desired: number): Transition {
   return { next, steps: [] };
 }
 
+/** Taken down: no replicas wanted, a rollout in progress ends; the reconciler forgets it once its replicas are gone. */
+export function remove(w: WorkloadRecord, now: number): Transition {
+  const next = draft(w);
+  const steps: StepLine[] = [];
+  if (next.rollout) {
+    const ro = next.rollout;
+    finish(next, ro, 'aborted', 'taken down', now);
+    steps.push({ rollout: ro, message: 'taken down', level: 'warn' });
+  }
+  next.desired = 0;
+  next.removing = true;
+  return { next, steps };
+}
+
 /** A generation's build succeeded (and its output was captured there, when it has an `out`). */
 export function built(w: WorkloadRecord, generation: number, now: number, capture: string | null): Transition {
   const next = draft(w);

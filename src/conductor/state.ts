@@ -22,9 +22,9 @@ export interface NodeRecord {
 
 /**
  * What found a workload's problem: placement of replicas, a node overcommitted to run them, the
- * ingress listener, or crash-loop backoff.
+ * ingress listener, crash-loop backoff, or what it needs (waiting for it, or for its dependents to stop).
  */
-export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop';
+export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs';
 
 export interface IngressInfo {
   port: number;
@@ -91,8 +91,13 @@ export class ConductorState {
     for (const h of next.history) if (!known.has(h.id)) this.events.emit({ type: 'rollout', rollout: this.rolloutView(h) });
   }
 
+  /** Forgets a workload that was taken down (its replicas are gone); a failed write is logged, and the next start forgets it again. */
   deleteWorkload(name: string): void {
-    this.journal.append({ op: 'delete', name });
+    try {
+      this.journal.append({ op: 'delete', name });
+    } catch (err) {
+      this.log.error(`cannot save that ${name} is gone: ${(err as Error).message}`);
+    }
     this.workloads.delete(name);
     this.problems.delete(name);
     this.events.emit({ type: 'workload-removed', name });

@@ -1,12 +1,12 @@
 // Every command, declared once in a table. A command that needs the Conductor gets one: attached,
 // or started (with `skr8tr.autoStart`), or the user is asked; none silently does nothing. Errors
 // become a short message with a button to the log; the log holds the detail.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiClientError, ConductorClient } from '../shared/client';
-import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
-import type { RolloutView, WorkloadSummary } from '../shared/protocol/api';
+import type { WorkloadSummary } from '../shared/protocol/api';
+import { Cancelled } from './cancelled';
 import { COMMANDS, type CommandId } from './command-list';
+import { ManifestCommands } from './manifest-commands';
 import type { Connection } from './connection';
 import type { Daemons } from './daemons';
 import { Incompatible } from './presence';
@@ -15,7 +15,6 @@ import type { ManifestDiagnostics } from './language';
 import type { ReplicaLogs } from './replica-logs';
 import type { RolloutUi } from './rollout-ui';
 import { parseTreeId } from './tree-ids';
-import { formatMs } from '../shared/format';
 import type { Settings } from './config';
 
 export interface CommandDeps {
@@ -28,20 +27,24 @@ export interface CommandDeps {
   settings: () => Settings;
 }
 
-/** A user's "no": the command ends quietly. */
-class Cancelled extends Error {}
 
 type Handler = (...args: unknown[]) => Promise<void>;
 
 export class Commands {
-  constructor(private readonly d: CommandDeps) {}
+  private readonly manifests: ManifestCommands;
+
+  constructor(private readonly d: CommandDeps) {
+    this.manifests = new ManifestCommands({ ...d, conductor: () => this.conductor(), appOf: (arg) => this.appOf(arg) });
+  }
 
   /** Each command's body; whether it needs trust comes from command-list.ts. */
   handlers(): Record<CommandId, Handler> {
     return {
-      'skr8tr.rollout': (a, b) => this.submit('rollout', a, b),
-      'skr8tr.up': (a, b) => this.submit('up', a, b),
-      'skr8tr.down': (a, b) => this.down(a, b),
+      'skr8tr.rollout': (a, b) => this.manifests.submit('rollout', a, b),
+      'skr8tr.up': (a, b) => this.manifests.submit('up', a, b),
+      'skr8tr.down': (a, b) => this.manifests.down(a, b),
+      'skr8tr.upWorkspace': () => this.manifests.upWorkspace(),
+      'skr8tr.downWorkspace': () => this.manifests.downWorkspace(),
       'skr8tr.scale': (a) => this.scale(a),
       'skr8tr.abortRollout': (a) => this.rolloutAction('abort', a),
       'skr8tr.pauseRollout': (a) => this.rolloutAction('pause', a),
@@ -167,70 +170,6 @@ export class Commands {
     await this.d.connection.connect();
   }
 
-  // ---- manifests -------------------------------------------------------------------------------
-
-  /** The manifest a command is about: its argument, the active editor's, or one the user picks. */
-  private async manifestUri(arg: unknown): Promise<vscode.Uri> {
-    if (arg instanceof vscode.Uri) return arg;
-    const active = vscode.window.activeTextEditor?.document;
-    if (active && isManifestPath(active.fileName)) return active.uri;
-    const files = await vscode.workspace.findFiles('**/*.{skr8tr,skr8tr.yaml,skr8tr.yml}', '**/node_modules/**', 200);
-    if (files.length === 0) throw new Error('no manifest (*.skr8tr, *.skr8tr.yaml) in this workspace');
-    if (files.length === 1) return files[0]!;
-    const pick = await vscode.window.showQuickPick(
-      files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(f), uri: f })),
-      { placeHolder: 'Which manifest?' },
-    );
-    if (!pick) throw new Cancelled();
-    return pick.uri;
-  }
-
-  private async submit(mode: 'up' | 'rollout', arg: unknown, appArg: unknown): Promise<void> {
-    const uri = await this.manifestUri(arg);
-    const app = typeof appArg === 'string' ? appArg : undefined;
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const name = path.basename(uri.fsPath);
-    const diagnostics = this.d.diagnostics.check(doc);
-    const errors = diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) {
-      const pick = await vscode.window.showErrorMessage(
-        `Skr8tr: ${name} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was submitted.`,
-        'Show Problems',
-      );
-      if (pick) await vscode.commands.executeCommand('workbench.actions.view.problems');
-      return;
-    }
-    const client = await this.conductor();
-    const channel = this.d.rolloutUi.channel;
-    const result = await client.call(mode, {}, { path: uri.fsPath, text: doc.getText(), ...(app ? { apps: [app] } : {}) });
-    for (const w of result.warnings) channel.warn(w);
-    const follows: Promise<void>[] = [];
-    for (const a of result.apps) {
-      if (a.action === 'unchanged') {
-        channel.info(`${a.name}: unchanged (generation ${a.generation})`);
-        void vscode.window.showInformationMessage(`Skr8tr: ${a.name} is unchanged (generation ${a.generation}). Use Rollout to replace its replicas anyway.`);
-        continue;
-      }
-      if (!a.rollout) continue;
-      channel.show(true);
-      const title = a.action === 'created' ? `Skr8tr: starting ${a.name}` : `Skr8tr: rolling out ${a.name} generation ${a.generation}`;
-      follows.push(this.d.rolloutUi.follow(a.rollout, a.name, title).then((r) => this.outcome(a.name, r)));
-    }
-    await Promise.all(follows);
-  }
-
-  private outcome(app: string, r: RolloutView | null): void {
-    if (!r) return;
-    const took = r.endedAt !== null ? ` in ${formatMs(r.endedAt - r.startedAt)}` : '';
-    if (r.state === 'succeeded') {
-      void vscode.window.showInformationMessage(`Skr8tr: ${app} generation ${r.toGeneration} is running (${r.desired} replica${r.desired === 1 ? '' : 's'} ready${took}).`);
-      return;
-    }
-    void vscode.window.showErrorMessage(`Skr8tr: the rollout of ${app} ${r.state}${r.reason ? `: ${r.reason}` : ''}.`, 'Show Output').then((pick) => {
-      if (pick) this.d.rolloutUi.channel.show(true);
-    });
-  }
-
   // ---- workloads -------------------------------------------------------------------------------
 
   /** The app a tree element (a workload or a rollout) names, else the only one, else the one the user picks. */
@@ -250,28 +189,6 @@ export class Commands {
     );
     if (!pick) throw new Cancelled();
     return pick.label;
-  }
-
-  private async down(arg: unknown, appArg: unknown): Promise<void> {
-    let apps: string[];
-    if (arg instanceof vscode.Uri) {
-      const doc = await vscode.workspace.openTextDocument(arg);
-      const parsed = parseManifest(doc.getText(), arg.fsPath, { syntax: syntaxOf(arg.fsPath) });
-      apps = typeof appArg === 'string' ? [appArg] : parsed.apps.map((a) => a.spec.name);
-    } else {
-      apps = [await this.appOf(arg)];
-    }
-    const client = await this.conductor();
-    const known = apps.filter((a) => this.d.connection.model.workloads.has(a));
-    if (known.length === 0) {
-      void vscode.window.showInformationMessage(`Skr8tr: ${apps.join(', ')} ${apps.length === 1 ? 'is' : 'are'} not running.`);
-      return;
-    }
-    for (const a of known) {
-      await client.call('down', { name: a });
-      this.d.rolloutUi.channel.info(`${a}: removed; its replicas are draining`);
-    }
-    void vscode.window.showInformationMessage(`Skr8tr: removed ${known.join(', ')}; the replicas are draining.`);
   }
 
   private async scale(arg: unknown): Promise<void> {
@@ -312,7 +229,7 @@ export class Commands {
     const r = await client.call('rollback', { name: app }, { to: pick.generation });
     this.d.rolloutUi.channel.show(true);
     const end = await this.d.rolloutUi.follow(r.id, app, `Skr8tr: rolling ${app} back to generation ${pick.generation}`);
-    this.outcome(app, end);
+    this.manifests.outcome(app, end);
   }
 
   /** The replica a tree element names (in the workloads or the nodes view), or null. */

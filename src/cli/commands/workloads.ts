@@ -1,11 +1,12 @@
 // `up`, `down`, `scale`, `abort`, `pause`, `resume`, `stop`: changing what runs.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../shared/manifest';
 import type { SubmitResult } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
-import { loadManifest } from '../manifest-file';
+import { loadManifest, manifestFiles } from '../manifest-file';
 import { CliError, UsageError } from '../usage';
 
 /** Reads and checks a manifest; prints its diagnostics; refuses one with errors (nothing is submitted). */
@@ -23,22 +24,25 @@ export function printSubmit(result: SubmitResult, ctx: CommandContext): void {
   }
 }
 
-export const upUsage = 'skr8tr up FILE [--home DIR]';
+export const upUsage = 'skr8tr up FILE|DIR... [--home DIR]';
+/** `up` of one manifest, or of several (files, or every manifest under a folder) checked together. */
 export async function up(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, homeOption, upUsage, { min: 1, max: 1 });
-  const body = readForSubmit(positionals[0]!, ctx);
+  const { values, positionals } = parseCommandArgs(argv, homeOption, upUsage, { min: 1, max: 1000 });
+  const bodies = manifestFiles(positionals).map((f) => readForSubmit(f, ctx));
   const client = connect(ctx, values.home);
-  const result = await call(ctx, () => client.call('up', {}, body));
+  const result = await call(ctx, () => (bodies.length === 1 ? client.call('up', {}, bodies[0]!) : client.call('workspace', {}, { manifests: bodies, mode: 'up' })));
   printSubmit(result, ctx);
   return 0;
 }
 
-export const downUsage = 'skr8tr down APP [--home DIR]';
+export const downUsage = 'skr8tr down APP|FILE|DIR... [--force] [--home DIR]';
+/** Takes apps down (named, or every app of the manifests given), dependents first; `--force`: even apps others need. */
 export async function down(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, homeOption, downUsage, { min: 1, max: 1 });
+  const { values, positionals } = parseCommandArgs(argv, { ...homeOption, force: { type: 'boolean' } }, downUsage, { min: 1, max: 1000 });
+  const apps = positionals.flatMap((p) => (fs.existsSync(p) ? manifestFiles([p]).flatMap((f) => loadManifest(f).result.apps.map((a) => a.spec.name)) : [p]));
   const client = connect(ctx, values.home);
-  await call(ctx, () => client.call('down', { name: positionals[0]! }));
-  ctx.out(`${positionals[0]}: removed; its replicas are draining`);
+  const r = await call(ctx, () => client.call('downMany', {}, { apps, force: values.force ?? false }));
+  for (const name of r.removing) ctx.out(`${name}: taken down; its replicas stop after the apps that need it`);
   return 0;
 }
 

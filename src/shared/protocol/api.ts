@@ -161,6 +161,19 @@ export interface ManifestBody {
   apps?: string[];
 }
 
+/** Several manifests at once (a workspace): checked together, so apps may need apps of the others. */
+export interface WorkspaceBody {
+  manifests: ManifestBody[];
+  /** `up`: create new apps, roll out changed ones; `rollout`: roll out every one. */
+  mode: 'up' | 'rollout';
+}
+
+/** Apps to take down, dependents first; `force`: even those other apps need. */
+export interface DownBody {
+  apps: string[];
+  force?: boolean;
+}
+
 export interface ScaleBody {
   replicas: number;
 }

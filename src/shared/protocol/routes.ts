@@ -5,6 +5,7 @@
 // strings live here: the extension bundles this file, and it must not pull in a validator.
 import type {
   ApiEvent,
+  DownBody,
   LogLine,
   LogTail,
   ManifestBody,
@@ -17,6 +18,7 @@ import type {
   SubmitResult,
   WorkloadSummary,
   WorkloadView,
+  WorkspaceBody,
 } from './api';
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -66,6 +68,11 @@ interface LogsQuery {
   follow?: boolean;
 }
 
+interface DownQuery {
+  /** Take it down even though other apps need it (they keep running). */
+  force?: boolean;
+}
+
 interface EventsQuery {
   /** Resume after this sequence number of this epoch; without them the stream starts with a snapshot. */
   since?: number;
@@ -78,7 +85,9 @@ export const ROUTES = {
   workloads: route('GET', '/v1/workloads', types<{ answer: WorkloadView[] }>()),
   workload: route('GET', '/v1/workloads/:name', types<{ answer: WorkloadView }>()),
   up: route('POST', '/v1/workloads', types<{ body: ManifestBody; answer: SubmitResult }>()),
-  down: route('DELETE', '/v1/workloads/:name', types<{ answer: { removed: string } }>()),
+  down: route('DELETE', '/v1/workloads/:name', types<{ answer: { removing: string[] }; query: DownQuery }>()),
+  downMany: route('POST', '/v1/down', types<{ body: DownBody; answer: { removing: string[] } }>(), 202),
+  workspace: route('POST', '/v1/workspace', types<{ body: WorkspaceBody; answer: SubmitResult }>(), 202),
   scale: route('POST', '/v1/workloads/:name/scale', types<{ body: ScaleBody; answer: WorkloadSummary }>()),
   rollback: route('POST', '/v1/workloads/:name/rollback', types<{ body: RollbackBody; answer: RolloutView }>(), 202),
   abort: route('POST', '/v1/workloads/:name/abort', types<{ answer: RolloutView }>(), 202),

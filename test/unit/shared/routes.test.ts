@@ -17,6 +17,8 @@ describe('route table', () => {
       workload: 'GET /v1/workloads/:name 200',
       up: 'POST /v1/workloads 200',
       down: 'DELETE /v1/workloads/:name 200',
+      downMany: 'POST /v1/down 202',
+      workspace: 'POST /v1/workspace 202',
       scale: 'POST /v1/workloads/:name/scale 200',
       rollback: 'POST /v1/workloads/:name/rollback 202',
       abort: 'POST /v1/workloads/:name/abort 202',

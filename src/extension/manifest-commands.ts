@@ -1,0 +1,159 @@
+// The commands about manifests: Up, Rollout and Down of one manifest (or one app of it), and Up and
+// Down of the whole workspace (every manifest in the open folders, checked together so apps may
+// need apps of the others). A manifest with errors is never submitted; a rollout started here is
+// followed in the output channel and a notification.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ApiClientError, type ConductorClient } from '../shared/client';
+import { formatMs } from '../shared/format';
+import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
+import type { ManifestBody, RolloutView, SubmitResult } from '../shared/protocol/api';
+import { Cancelled } from './cancelled';
+import type { Connection } from './connection';
+import type { ManifestDiagnostics } from './language';
+import type { RolloutUi } from './rollout-ui';
+
+const MANIFEST_GLOB = '**/*.{skr8tr,skr8tr.yaml,skr8tr.yml}';
+const NOT_SEARCHED = '{**/node_modules/**,**/.git/**}';
+
+export interface ManifestCommandDeps {
+  connection: Connection;
+  diagnostics: ManifestDiagnostics;
+  rolloutUi: RolloutUi;
+  /** The connected Conductor (attached, or started when allowed). */
+  conductor: () => Promise<ConductorClient>;
+  /** The app a tree item, an argument or the user's pick names. */
+  appOf: (arg: unknown) => Promise<string>;
+}
+
+export class ManifestCommands {
+  constructor(private readonly d: ManifestCommandDeps) {}
+
+  /** Up or Rollout of one manifest, or of one app of it (a CodeLens passes the app's name). */
+  async submit(mode: 'up' | 'rollout', arg: unknown, appArg: unknown): Promise<void> {
+    const uri = await this.manifestUri(arg);
+    const app = typeof appArg === 'string' ? appArg : undefined;
+    const body = await this.bodyOf(uri);
+    const client = await this.d.conductor();
+    await this.follow(await client.call(mode, {}, { ...body, ...(app ? { apps: [app] } : {}) }));
+  }
+
+  /** Every manifest in the open folders, checked together: apps start in the order of what they need. */
+  async upWorkspace(): Promise<void> {
+    const files = await this.workspaceManifests();
+    const bodies: ManifestBody[] = [];
+    for (const f of files) bodies.push(await this.bodyOf(f));
+    const client = await this.d.conductor();
+    this.d.rolloutUi.channel.info(`up workspace: ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}`);
+    await this.follow(await client.call('workspace', {}, { manifests: bodies, mode: 'up' }));
+  }
+
+  /** Takes down every app of the workspace's manifests that runs, dependents first. */
+  async downWorkspace(): Promise<void> {
+    const apps: string[] = [];
+    for (const f of await this.workspaceManifests()) apps.push(...(await this.appsOf(f)));
+    await this.takeDown(apps);
+  }
+
+  /** Down of a manifest's apps (or the one app a CodeLens names), or of the app a tree item names. */
+  async down(arg: unknown, appArg: unknown): Promise<void> {
+    const apps = arg instanceof vscode.Uri ? (typeof appArg === 'string' ? [appArg] : await this.appsOf(arg)) : [await this.d.appOf(arg)];
+    await this.takeDown(apps);
+  }
+
+  private async takeDown(apps: readonly string[]): Promise<void> {
+    const known = apps.filter((a) => this.d.connection.model.workloads.has(a));
+    if (known.length === 0) {
+      void vscode.window.showInformationMessage(`Skr8tr: ${apps.join(', ') || 'nothing'} ${apps.length === 1 ? 'is' : 'are'} not running.`);
+      return;
+    }
+    const client = await this.d.conductor();
+    let force = false;
+    for (;;) {
+      try {
+        await client.call('downMany', {}, { apps: known, force });
+        break;
+      } catch (err) {
+        if (force || !(err instanceof ApiClientError) || err.status !== 409) throw err;
+        // Other apps need some of these: they keep running if the user goes on.
+        const pick = await vscode.window.showWarningMessage(`Skr8tr: ${err.message}.`, { modal: true, detail: err.details.join('\n') }, 'Take Down Anyway');
+        if (pick !== 'Take Down Anyway') throw new Cancelled();
+        force = true;
+      }
+    }
+    for (const a of known) this.d.rolloutUi.channel.info(`${a}: taking it down (apps that need it stop first)`);
+    void vscode.window.showInformationMessage(`Skr8tr: taking down ${known.join(', ')}.`);
+  }
+
+  /** The manifest a command is about: its argument, the active editor's, or one the user picks. */
+  private async manifestUri(arg: unknown): Promise<vscode.Uri> {
+    if (arg instanceof vscode.Uri) return arg;
+    const active = vscode.window.activeTextEditor?.document;
+    if (active && isManifestPath(active.fileName)) return active.uri;
+    const files = await vscode.workspace.findFiles(MANIFEST_GLOB, NOT_SEARCHED, 200);
+    if (files.length === 0) throw new Error('no manifest (*.skr8tr, *.skr8tr.yaml) in this workspace');
+    if (files.length === 1) return files[0]!;
+    const pick = await vscode.window.showQuickPick(
+      files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(f), uri: f })),
+      { placeHolder: 'Which manifest?' },
+    );
+    if (!pick) throw new Cancelled();
+    return pick.uri;
+  }
+
+  private async workspaceManifests(): Promise<vscode.Uri[]> {
+    const files = await vscode.workspace.findFiles(MANIFEST_GLOB, NOT_SEARCHED, 500);
+    if (files.length === 0) throw new Error('no manifest (*.skr8tr, *.skr8tr.yaml) in the open folders');
+    return files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  }
+
+  private async appsOf(uri: vscode.Uri): Promise<string[]> {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    return parseManifest(doc.getText(), uri.fsPath, { syntax: syntaxOf(uri.fsPath) }).apps.map((a) => a.spec.name);
+  }
+
+  /** The manifest as the editor holds it (unsaved edits included), refused with its errors shown. */
+  private async bodyOf(uri: vscode.Uri): Promise<ManifestBody> {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const errors = this.d.diagnostics.check(doc).filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      const name = path.basename(uri.fsPath);
+      const pick = await vscode.window.showErrorMessage(`Skr8tr: ${name} has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was submitted.`, 'Show Problems');
+      if (pick) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      throw new Cancelled();
+    }
+    return { path: uri.fsPath, text: doc.getText() };
+  }
+
+  /** Follows each rollout a submission started, in the output channel and a notification. */
+  private async follow(result: SubmitResult): Promise<void> {
+    const channel = this.d.rolloutUi.channel;
+    for (const w of result.warnings) channel.warn(w);
+    const follows: Promise<void>[] = [];
+    for (const a of result.apps) {
+      if (a.action === 'unchanged') {
+        channel.info(`${a.name}: unchanged (generation ${a.generation})`);
+        if (result.apps.length === 1) void vscode.window.showInformationMessage(`Skr8tr: ${a.name} is unchanged (generation ${a.generation}). Use Rollout to replace its replicas anyway.`);
+        continue;
+      }
+      if (!a.rollout) continue;
+      channel.show(true);
+      const title = a.action === 'created' ? `Skr8tr: starting ${a.name}` : `Skr8tr: rolling out ${a.name} generation ${a.generation}`;
+      follows.push(this.d.rolloutUi.follow(a.rollout, a.name, title).then((r) => this.outcome(a.name, r)));
+    }
+    await Promise.all(follows);
+  }
+
+  /** The outcome of a rollout this window followed, as a notification. */
+  outcome(app: string, r: RolloutView | null): void {
+    if (!r) return;
+    const took = r.endedAt !== null ? ` in ${formatMs(r.endedAt - r.startedAt)}` : '';
+    if (r.state === 'succeeded') {
+      void vscode.window.showInformationMessage(`Skr8tr: ${app} generation ${r.toGeneration} is running (${r.desired} replica${r.desired === 1 ? '' : 's'} ready${took}).`);
+      return;
+    }
+    void vscode.window.showErrorMessage(`Skr8tr: the rollout of ${app} ${r.state}${r.reason ? `: ${r.reason}` : ''}.`, 'Show Output').then((pick) => {
+      if (pick) this.d.rolloutUi.channel.show(true);
+    });
+  }
+}
