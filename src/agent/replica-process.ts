@@ -5,6 +5,7 @@
 //   starting ──spawn──▶ running ──exit──▶ (restart policy) ──backoff──▶ starting
 //                          │                   └──no restart──▶ exited
 //                          └──stop──▶ stopping ──group gone or grace over (SIGKILL)──▶ exited
+import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { execa } from 'execa';
@@ -70,7 +71,7 @@ export class ReplicaProcess {
   }
 
   async start(): Promise<void> {
-    const problem = this.preflight() ?? (this.spec.port !== null && !(await portFree(this.spec.port)) ? `port ${this.spec.port} is in use on this host` : null);
+    const problem = this.preflight() ?? (this.spec.port !== null && !(await portFree(this.spec.port)) ? await portInUse(this.spec.port) : null);
     if (problem) {
       this.finish();
       this.events.launchFailed(problem);
@@ -274,6 +275,12 @@ export class ReplicaProcess {
 }
 
 /** Whether nothing listens on `port` on any address of this host. */
+/** "port 8080 is in use on this host by pid 4242 (python3 -m http.server)" */
+async function portInUse(port: number): Promise<string> {
+  const owner = await portOwner(port).catch(() => null);
+  return `port ${port} is in use on this host${owner ? ` by ${describeOwner(owner)}` : ''}`;
+}
+
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();

@@ -13,6 +13,7 @@ import type { ConductorState, IngressInfo } from './state';
 export function ingressReports(state: ConductorState, log: Logger) {
   return {
     error: (app: string, message: string) => {
+      if (state.problemOf(app, 'ingress') === message) return; // the same trouble, tried again
       log.error(`${app}: ${message}`);
       state.setProblem(app, 'ingress', message);
       state.say(app, message, 'error');

@@ -14,6 +14,7 @@
 //
 // Listener lifecycle:  opening ──bound──▶ listening;  either ──error──▶ waiting ──2 s──▶ opening;
 //                      any ──close──▶ closed (its backends go, pending leaves resolve)
+import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import type * as net from 'node:net';
 import type { Logger } from '../shared/logger';
 import { BackendPool, type BackendRef } from './backend-pool';
@@ -67,16 +68,24 @@ class AppIngress {
     });
     server.on('error', (err: NodeJS.ErrnoException) => {
       this.listening = false;
-      const why = err.code === 'EADDRINUSE' ? `port ${this.port} on ${this.address} is in use by another process` : err.message;
-      this.events.error(this.app, `the ingress cannot listen: ${why}; trying again every 2 s`);
       server.close();
       if (this.server === server) this.server = null;
       if (!this.closed) this.retry = setTimeout(() => this.open(), 2_000);
+      void this.explain(err).then((why) => {
+        if (!this.closed) this.events.error(this.app, `the ingress cannot listen: ${why}; trying again every 2 s`);
+      });
     });
     server.listen({ port: this.port, host: this.address }, () => {
       this.listening = true;
       this.events.listening(this.app, this.address, this.port);
     });
+  }
+
+  /** Why the listener could not open; for a port in use, which program holds it. */
+  private async explain(err: NodeJS.ErrnoException): Promise<string> {
+    if (err.code !== 'EADDRINUSE') return err.message;
+    const owner = await portOwner(this.port).catch(() => null);
+    return `port ${this.port} on ${this.address} is in use by ${owner ? describeOwner(owner) : 'another process'}`;
   }
 
   async close(): Promise<void> {

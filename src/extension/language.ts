@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import { isManifestPath, parseManifest, syntaxOf, type Diagnostic as ManifestDiagnostic } from '../shared/manifest';
 import { completionsAt, hoverAt, wordRange } from '../shared/manifest/editor';
+import type { ParsedApp } from '../shared/manifest/model';
 import { portClashDiagnostics, type PortUser } from '../shared/manifest/port-clash';
+import { describeOwner, portOwner } from '../shared/platform/port-owner';
 
 export const MANIFEST_SELECTOR: vscode.DocumentSelector = [
   { language: 'skr8tr' },
@@ -67,11 +69,20 @@ export class ManifestDiagnostics implements vscode.Disposable {
     );
   }
 
-  /** Checks a document now; returns the parser's diagnostics and the ports running apps already have. */
+  /**
+   * Checks a document now; returns the parser's diagnostics and the ports running apps already have.
+   * Ports another program listens on are looked up after (off the typing path) and added.
+   */
   check(doc: vscode.TextDocument): ManifestDiagnostic[] {
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
-    const all = [...result.diagnostics, ...portClashDiagnostics(result.apps, this.running.list(), doc.uri.fsPath)];
-    this.collection.set(doc.uri, [...all, ...result.hints].map((d) => toVsDiagnostic(doc, d)));
+    const running = this.running.list();
+    const all = [...result.diagnostics, ...portClashDiagnostics(result.apps, running, doc.uri.fsPath)];
+    const show = (more: ManifestDiagnostic[]) => this.collection.set(doc.uri, [...all, ...more, ...result.hints].map((d) => toVsDiagnostic(doc, d)));
+    show([]);
+    const version = doc.version;
+    void portsInUse(result.apps, new Set(running.map((r) => r.port)), doc.uri.fsPath).then((taken) => {
+      if (taken.length > 0 && !doc.isClosed && doc.version === version) show(taken);
+    });
     return all;
   }
 
@@ -79,6 +90,20 @@ export class ManifestDiagnostics implements vscode.Disposable {
     for (const t of this.timers.values()) clearTimeout(t);
     this.disposables.forEach((d) => d.dispose());
   }
+}
+
+/** A warning on the `port` line of each app (behind the ingress) whose port another program listens on. */
+async function portsInUse(apps: readonly ParsedApp[], ours: ReadonlySet<number | null>, file: string): Promise<ManifestDiagnostic[]> {
+  const out: ManifestDiagnostic[] = [];
+  for (const a of apps) {
+    const { port, ingress, name } = a.spec;
+    if (port === null || !ingress || ours.has(port)) continue;
+    const owner = await portOwner(port).catch(() => null);
+    if (!owner) continue;
+    const pos = a.positions.get('port') ?? a.positions.get('serve.port') ?? a.pos;
+    out.push({ severity: 'warning', file, line: pos.line, column: pos.column, message: `port ${port} is in use by ${describeOwner(owner)}; \`up\` of ${name} is refused until it is free` });
+  }
+  return out;
 }
 
 function toVsDiagnostic(doc: vscode.TextDocument, d: ManifestDiagnostic): vscode.Diagnostic {

@@ -121,21 +121,6 @@ describe('ingress', function () {
     });
   });
 
-  it('says so when another process holds the port', async () => {
-    const squatter = http.createServer((_q, s) => s.end('squatter')).listen(port, '127.0.0.1');
-    try {
-      const file = c.manifest('web.skr8tr', app('v1'));
-      assert.equal((await c.cli(['up', file])).code, 0);
-      const w = await waitFor('the problem to be reported', async () => {
-        const v = await c.workload('web');
-        return v.problem ? v : null;
-      });
-      assert.match(w.problem!, /port \d+ on 127\.0\.0\.1 is in use by another process/);
-    } finally {
-      squatter.close();
-    }
-  });
-
   describe('with `ingress off`', () => {
     const plain = (version: string, extra: string[] = []) =>
       fixtureApp('own', { replicas: 1, version, extra: [`port ${port}`, 'ingress off', ...extra] });

@@ -64,7 +64,7 @@ describe('placement, ports and first mistakes', function () {
     const both = c.manifest('both.skr8tr', fixtureApp('gamma', { extra: ['port 1'] }) + fixtureApp('delta', { extra: ['port 1'] }));
     const r2 = await c.cli(['up', both]);
     assert.notEqual(r2.code, 0);
-    assert.match(r2.stderr, /apps delta and gamma both want port 1; give one another port/);
+    assert.match(r2.stderr, /apps gamma and delta both want port 1; give one another port/);
   });
 
   it('a program that binds the manifest\'s port itself (python3 -m http.server PORT) fails with what to do', async () => {
