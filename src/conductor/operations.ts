@@ -5,7 +5,8 @@
 // state; a request that cannot be carried out is a Refusal, which changes nothing.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { formatDiagnostic, hasErrors, parseManifest } from '../shared/manifest';
+import { formatDiagnostic, hasErrors, parseManifest, type Diagnostic } from '../shared/manifest';
+import { neededFromElsewhere } from '../shared/manifest/needs';
 import type { AppSpec, ParsedApp } from '../shared/manifest/model';
 import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
@@ -48,10 +49,13 @@ export class Operations {
    */
   async submit(bodies: readonly ManifestBody[], mode: SubmitMode): Promise<SubmitResult> {
     const submitted: SubmittedApp[] = [];
-    const warnings: string[] = [];
+    const found: Diagnostic[] = [];
     for (const body of bodies) {
-      for (const parsed of this.parse(body, warnings)) submitted.push({ parsed, manifestPath: body.path });
+      for (const parsed of this.parse(body, found)) submitted.push({ parsed, manifestPath: body.path });
     }
+    // A name another manifest of the submission defines, or one that runs, is no longer worth a warning.
+    const known = (name: string) => submitted.some((a) => a.parsed.spec.name === name) || this.state.workloads.has(name);
+    const warnings = found.filter((d) => !known(neededFromElsewhere(d.message) ?? '')).map(formatDiagnostic);
     const workloads = [...this.state.workloads.values()];
     const problems = [...duplicateApps(submitted), ...portConflicts(submitted, workloads), ...needsProblems(submitted, workloads), ...(await this.portsTaken(submitted))];
     if (problems.length > 0) throw new Refusal('unprocessable', problems.length === 1 ? problems[0]! : `${problems.length} problems; nothing was changed`, problems);
@@ -65,14 +69,14 @@ export class Operations {
   }
 
   /** The apps of one manifest to submit (all, or those it names); refused with its errors. */
-  private parse(body: ManifestBody, warnings: string[]): ParsedApp[] {
+  private parse(body: ManifestBody, warnings: Diagnostic[]): ParsedApp[] {
     if (!path.isAbsolute(body.path)) throw new Refusal('invalid', `path must be absolute: "${body.path}"`);
     const parsed = parseManifest(body.text, body.path);
     if (hasErrors(parsed.diagnostics)) {
       const errors = parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
       throw new Refusal('unprocessable', `${body.path} has ${errors.length} error${errors.length === 1 ? '' : 's'}`, errors);
     }
-    warnings.push(...parsed.diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic));
+    warnings.push(...parsed.diagnostics.filter((d) => d.severity === 'warning'));
     if (!body.apps) return parsed.apps;
     const unknown = body.apps.filter((n) => !parsed.apps.some((a) => a.spec.name === n));
     if (unknown.length > 0) throw new Refusal('not-found', `no app named ${unknown.join(', ')} in ${body.path}`);

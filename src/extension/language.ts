@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { isManifestPath, parseManifest, syntaxOf, type Diagnostic as ManifestDiagnostic } from '../shared/manifest';
 import { completionsAt, hoverAt, wordRange } from '../shared/manifest/editor';
 import type { ParsedApp } from '../shared/manifest/model';
+import { neededFromElsewhere } from '../shared/manifest/needs';
 import { portClashDiagnostics, type PortUser } from '../shared/manifest/port-clash';
 import { describeOwner, portOwner } from '../shared/platform/port-owner';
 
@@ -76,7 +77,10 @@ export class ManifestDiagnostics implements vscode.Disposable {
   check(doc: vscode.TextDocument): ManifestDiagnostic[] {
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
     const running = this.running.list();
-    const all = [...result.diagnostics, ...portClashDiagnostics(result.apps, running, doc.uri.fsPath)];
+    // An app needed from another manifest is no longer worth a warning once it runs.
+    const runs = new Set(running.map((r) => r.name));
+    const own = result.diagnostics.filter((d) => !runs.has(neededFromElsewhere(d.message) ?? ''));
+    const all = [...own, ...portClashDiagnostics(result.apps, running, doc.uri.fsPath)];
     const show = (more: ManifestDiagnostic[]) => this.collection.set(doc.uri, [...all, ...more, ...result.hints].map((d) => toVsDiagnostic(doc, d)));
     show([]);
     const version = doc.version;

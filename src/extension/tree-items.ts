@@ -136,7 +136,10 @@ function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
   const w = model.workloads.get(name);
   if (!w) return null;
   const rolling = w.rollout !== null && !isFinal(w.rollout.state);
-  const parts = [`${w.ready}/${w.desired} ready`, `gen ${w.generation}`];
+  const parts = [`${w.ready}/${w.desired} ready`];
+  // What keeps it from its desired state (waiting for what it needs, no node fits…), first and short; all of it in the tooltip.
+  if (w.problem) parts.push(`⚠ ${w.problem.length > 80 ? `${w.problem.slice(0, 79)}…` : w.problem}`);
+  parts.push(`gen ${w.generation}`);
   if (w.ingress) parts.push(`:${w.ingress.port}`);
   else if (w.port !== null) parts.push(`:${w.port} (own)`);
   if (rolling) parts.push(`${w.rollout!.state} ${w.rollout!.fromGeneration}→${w.rollout!.toGeneration}`);

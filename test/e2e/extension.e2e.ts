@@ -10,10 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { readConductorInfo } from '../../src/shared/home';
-import { groupMembers, isAlive } from '../../src/shared/platform/process';
+import { isAlive } from '../../src/shared/platform/process';
 import type { WorkloadView } from '../../src/shared/protocol/api';
 import { freePort } from '../integration/load';
-import { teardown } from './teardown';
+import { shutDownDaemons, teardown } from './teardown';
 import {
   ROOT,
   clickActivityBar,
@@ -111,22 +111,7 @@ describe('Skr8tr in a real VS Code', function () {
   after(async () => {
     await teardown([
       // Stop the daemons the extension started (and their workloads)...
-      async () => {
-        const info = readConductorInfo(home);
-        if (info && isAlive(info.pid)) {
-          for (const w of await ConductorClient.fromHome(home).request<WorkloadView[]>('GET', '/v1/workloads').catch(() => [])) {
-            for (const r of w.replicas) if (r.pid) pids.add(r.pid);
-          }
-          await ConductorClient.fromHome(home).request('POST', '/v1/shutdown', { stopWorkloads: true }).catch(() => {});
-          pids.add(info.pid);
-        }
-        const agentLock = path.join(home, 'agent-local', 'agent.lock');
-        if (fs.existsSync(agentLock)) pids.add(Number(fs.readFileSync(agentLock, 'utf8').trim()));
-        await waitFor('the Conductor, the agent and the replicas to exit', () => [...pids].every((p) => !isAlive(p) && groupMembers(p).length === 0), 30_000).catch((err: Error) => {
-          for (const p of pids) if (isAlive(p)) process.kill(p, 'SIGKILL');
-          throw err;
-        });
-      },
+      () => shutDownDaemons(home, pids),
       // ...then the editor and the browser, whatever happened above.
       async () => {
         const report = await session?.stop();

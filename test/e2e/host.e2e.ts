@@ -6,12 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConductorClient } from '../../src/shared/client';
-import { readConductorInfo } from '../../src/shared/home';
-import { isAlive } from '../../src/shared/platform/process';
 import { prepareWorkspace } from '../host/workspace';
 import { freePort } from '../integration/load';
-import { teardown } from './teardown';
+import { shutDownDaemons, teardown } from './teardown';
 import { ROOT, startVSCode, waitFor, type VSCodeSession } from './vscode';
 
 describe('the extension-host suite inside code-server', function () {
@@ -26,13 +23,7 @@ describe('the extension-host suite inside code-server', function () {
   after(async () => {
     const home = path.join(work, 'home');
     await teardown([
-      async () => {
-        const info = readConductorInfo(home);
-        if (info && isAlive(info.pid)) {
-          await ConductorClient.fromHome(home).request('POST', '/v1/shutdown', { stopWorkloads: true }).catch(() => {});
-          await waitFor('the Conductor to exit', () => !isAlive(info.pid), 30_000);
-        }
-      },
+      () => shutDownDaemons(home),
       async () => {
         const report = await session?.stop();
         if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');

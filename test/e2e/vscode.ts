@@ -551,15 +551,11 @@ export async function runCommand(page: Page, label: string): Promise<void> {
 }
 
 /**
- * Clicks an activity-bar entry by its aria-label: a contributed view container's title ("Smoke"),
- * or a built-in one without its keybinding ("Explorer" matches "Explorer (Ctrl+Shift+E)"). In 1.99
- * the label is on the entry's <a class="action-label">; its <li> has an empty aria-label.
- */
-/**
- * Shows a view container of the activity bar (opens it; never closes it). A click on its entry
- * toggles, and after a window reload VS Code restores an open side bar on its own at a moment of
- * its choosing: so look at what the side bar shows, click only when it shows something else, and
- * look again.
+ * Shows a view container of the activity bar (opens it; never closes it), by its entry's aria-label:
+ * a contributed container's title ("Smoke"), or a built-in one without its keybinding ("Explorer"
+ * matches "Explorer (Ctrl+Shift+E)"). A click on the entry toggles, and after a window reload VS
+ * Code restores an open side bar on its own at a moment of its choosing: so look at what the side
+ * bar shows, click only when it shows something else, and look again.
  */
 export async function clickActivityBar(page: Page, label: string): Promise<void> {
   const q = label.replace(/["\\]/g, '\\$&');

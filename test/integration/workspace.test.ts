@@ -77,6 +77,7 @@ describe('a workspace of services', function () {
     const up = await c.cli(['up', dir]);
     assert.equal(up.code, 0, up.stdout + up.stderr);
     assert.match(up.stdout, /api: created/);
+    assert.doesNotMatch(up.stdout + up.stderr, /is not an app of this file/, 'no warning for an app another manifest of the workspace defines');
     const all = await waitFor('every app to be up and the migration to complete', async () => {
       const ws = await c.client().call('workloads', {});
       const byName = new Map(ws.map((w) => [w.name, w]));

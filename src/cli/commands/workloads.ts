@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../shared/manifest';
-import type { SubmitResult } from '../../shared/protocol/api';
+import { neededFromElsewhere } from '../../shared/manifest/needs';
+import type { ManifestBody, SubmitResult } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
@@ -11,10 +12,22 @@ import { CliError, UsageError } from '../usage';
 
 /** Reads and checks a manifest; prints its diagnostics; refuses one with errors (nothing is submitted). */
 export function readForSubmit(file: string, ctx: CommandContext): { path: string; text: string } {
-  const { text, result } = loadManifest(file);
-  for (const d of result.diagnostics) ctx.err(formatDiagnostic(d));
-  if (hasErrors(result.diagnostics) || text === null) throw new CliError(`${file} has errors; nothing was submitted`);
-  return { path: path.resolve(file), text };
+  return readAllForSubmit([file], ctx)[0]!;
+}
+
+/**
+ * Reads and checks manifests submitted together; prints their diagnostics (but not "defined in
+ * another manifest" for an app another of them defines); refuses any with errors.
+ */
+export function readAllForSubmit(files: readonly string[], ctx: CommandContext): ManifestBody[] {
+  const loaded = files.map((f) => ({ file: f, ...loadManifest(f) }));
+  const names = new Set(loaded.flatMap((l) => l.result.apps.map((a) => a.spec.name)));
+  for (const { result } of loaded) {
+    for (const d of result.diagnostics) if (!names.has(neededFromElsewhere(d.message) ?? '')) ctx.err(formatDiagnostic(d));
+  }
+  const broken = loaded.filter((l) => hasErrors(l.result.diagnostics) || l.text === null);
+  if (broken.length > 0) throw new CliError(`${broken.map((l) => l.file).join(', ')} ${broken.length === 1 ? 'has' : 'have'} errors; nothing was submitted`);
+  return loaded.map((l) => ({ path: path.resolve(l.file), text: l.text! }));
 }
 
 export function printSubmit(result: SubmitResult, ctx: CommandContext): void {
@@ -28,7 +41,7 @@ export const upUsage = 'skr8tr up FILE|DIR... [--home DIR]';
 /** `up` of one manifest, or of several (files, or every manifest under a folder) checked together. */
 export async function up(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, homeOption, upUsage, { min: 1, max: 1000 });
-  const bodies = manifestFiles(positionals).map((f) => readForSubmit(f, ctx));
+  const bodies = readAllForSubmit(manifestFiles(positionals), ctx);
   const client = connect(ctx, values.home);
   const result = await call(ctx, () => (bodies.length === 1 ? client.call('up', {}, bodies[0]!) : client.call('workspace', {}, { manifests: bodies, mode: 'up' })));
   printSubmit(result, ctx);

@@ -49,7 +49,7 @@ export function checkNeeds(apps: readonly ParsedApp[], sink: DiagnosticSink): vo
       const pos = a.positions.get(`needs.${n.app}`) ?? a.pos;
       const needed = byName.get(n.app);
       if (!needed) {
-        sink.warning(pos, `\`${n.app}\` is not an app of this file; it must be an app the Conductor runs (from another manifest) when \`${a.spec.name}\` goes up`);
+        sink.warning(pos, `${elsewhere(n.app)}; it must be an app the Conductor runs (from another manifest) when \`${a.spec.name}\` goes up`);
       } else if (n.condition === 'completed' && needed.spec.type !== 'job') {
         sink.error(pos, `\`${n.app}:completed\`: \`${n.app}\` is a ${needed.spec.type}, and only a \`type job\` completes; use \`${n.app}\` (ready) or \`${n.app}:started\``);
       }
@@ -64,6 +64,14 @@ export function checkNeeds(apps: readonly ParsedApp[], sink: DiagnosticSink): vo
       sink.error(a.positions.get(`needs.${next}`) ?? a.pos, `a cycle of needs: ${text}; no app of it could start first`);
     }
   }
+}
+
+const elsewhere = (name: string) => `\`${name}\` is not an app of this file`;
+
+/** The app a diagnostic says is needed but defined elsewhere (to drop it when a workspace defines it), or null. */
+export function neededFromElsewhere(message: string): string | null {
+  const m = /^`([A-Za-z0-9_.-]+)` is not an app of this file;/.exec(message);
+  return m && message.startsWith(elsewhere(m[1]!)) ? m[1]! : null;
 }
 
 /**

@@ -141,7 +141,7 @@ describe('tree items', () => {
 
     it('a workload with a paused rollout, its own port and a problem', () => {
       const s = spec(cluster(), 'w:worker');
-      assert.equal(s.description, '0/1 ready · gen 3 · :9000 (own) · paused 2→3');
+      assert.equal(s.description, '0/1 ready · ⚠ no node fits · gen 3 · :9000 (own) · paused 2→3');
       assert.deepEqual(s.icon, { id: 'warning', color: 'problemsWarningIcon.foreground' }, 'a problem shows over the rollout');
       assert.equal(s.contextValue, 'workload:port:rolling:paused');
       assert.match(s.tooltip, /port 9000, bound by the replica \(ingress off\)/);

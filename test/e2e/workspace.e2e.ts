@@ -1,0 +1,84 @@
+// End to end: Skr8tr: Up Workspace in a real VS Code (code-server) on a folder of two manifests,
+// `api` (web.skr8tr) needing `db` (data.skr8tr), which takes a while to become ready. The Workloads
+// view shows api waiting for db, then both ready; Down Workspace takes them down, api first.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConductorClient } from '../../src/shared/client';
+import { freePort } from '../integration/load';
+import { shutDownDaemons, teardown } from './teardown';
+import { ROOT, clickActivityBar, runCommand, screenshot, startVSCode, treeRows, waitFor, type VSCodeSession } from './vscode';
+
+const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
+
+function app(name: string, port: number, extra: string[]): string {
+  return [`app ${name}`, `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  health GET /health 200', '  drain 1s', ...extra, ''].join('\n');
+}
+
+describe('a workspace in a real VS Code', function () {
+  this.timeout(240_000);
+  let work: string;
+  let home: string;
+  let vsix: string;
+  let session: VSCodeSession | null = null;
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-e2e-ws-'));
+    home = path.join(work, 'home');
+    const ws = path.join(work, 'workspace');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
+    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', await freePort(), ['  env', '    FIXTURE_START_DELAY_MS 4000']));
+    fs.writeFileSync(path.join(ws, 'web.skr8tr'), app('api', await freePort(), ['  needs db']));
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    vsix = path.join(ROOT, `skr8tr-${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}.vsix`);
+    session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false } });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) await screenshot(session.page, `failed-ws-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
+  });
+
+  after(async () => {
+    await teardown([
+      () => shutDownDaemons(home),
+      async () => {
+        const report = await session?.stop();
+        if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
+      },
+      () => work && fs.rmSync(work, { recursive: true, force: true }),
+      () => vsix && fs.rmSync(vsix, { force: true }),
+    ]);
+  });
+
+  it('Up Workspace: the tree shows api waiting for db, then both ready; Down Workspace takes them down', async () => {
+    const { page } = session!;
+    await clickActivityBar(page, 'Skr8tr');
+    await runCommand(page, 'Skr8tr: Up Workspace');
+    let seen: unknown = null;
+    await waitFor('api to wait for db in the Workloads view', async () => {
+      const rows = await treeRows(page, 'Workloads');
+      seen = rows;
+      return rows.some((r) => /^api ?0\/1 ready · ⚠ waiting for db \((launching|starting), 0\/1 ready\) · gen 1/.test(r.text));
+    }, 60_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
+    });
+    await screenshot(page, 'ws-1-api-waiting-for-db');
+    await waitFor('both to be ready', async () => {
+      const rows = await treeRows(page, 'Workloads');
+      seen = rows;
+      return rows.some((r) => /^db ?1\/1 ready/.test(r.text)) && rows.some((r) => /^api ?1\/1 ready/.test(r.text)) && !rows.some((r) => /⚠/.test(r.text));
+    }, 60_000, 200).catch((err: Error) => {
+      throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
+    });
+    await screenshot(page, 'ws-2-all-ready');
+    const ws = await ConductorClient.fromHome(home).call('workloads', {});
+    const readyAt = (name: string) => ws.find((w) => w.name === name)!.replicas.find((r) => r.state === 'ready')!;
+    assert.ok(readyAt('api').createdAt >= readyAt('db').readyAt!, 'api was launched after db was ready');
+
+    await runCommand(page, 'Skr8tr: Down Workspace');
+    await waitFor('the workloads to be gone', async () => (await ConductorClient.fromHome(home).call('workloads', {})).length === 0, 30_000, 200);
+  });
+});
