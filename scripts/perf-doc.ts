@@ -14,6 +14,8 @@ const ORDER: [string, string, string][] = [
   ['api-scale', 'API latency and memory with 50 agents and 1,000 replicas', 'npm run bench:api-scale'],
   ['activation', 'Extension activation and bundle sizes', 'npm run bench:activation'],
   ['parse', 'Manifest parsing', 'npm run bench:parse'],
+  ['snapshot', 'Capturing a generation\'s build output', 'npm run bench:snapshot'],
+  ['workspace', 'Cold start of a workspace of services', 'npm run bench:workspace'],
 ];
 
 interface Record {
