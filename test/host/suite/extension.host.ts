@@ -4,6 +4,7 @@
 // SKR8TR_HOST_WORKSPACE holds the manifests; SKR8TR_HOME is a throwaway home.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { treeId } from '../../../src/extension/tree-ids';
@@ -53,6 +54,21 @@ describe('the Skr8tr extension in an extension host', () => {
     assert.match(err.message, /bad `replicas`/);
     assert.equal(err.range.start.line, 2);
     assert.equal(err.source, 'skr8tr');
+  });
+
+  it('marks the port line of an app whose port another program listens on, naming it', async () => {
+    const server = http.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const doc = await vscode.workspace.openTextDocument({ language: 'skr8tr', content: `app squatted\n  exec ./x\n  port ${port}\n` });
+      const d = await until('the port warning', () =>
+        vscode.languages.getDiagnostics(doc.uri).find((x) => x.severity === vscode.DiagnosticSeverity.Warning && x.message.includes(`port ${port} is in use by pid ${process.pid}`)),
+      );
+      assert.equal(d.range.start.line, 2);
+    } finally {
+      server.close();
+    }
   });
 
   it('documents a key on hover', async () => {
