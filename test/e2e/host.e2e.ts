@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { prepareWorkspace } from '../host/workspace';
 import { freePort } from '../integration/load';
-import { shutDownDaemons, teardown } from './teardown';
+import { endSession, shutDownDaemons, teardown } from './teardown';
 import { ROOT, startVSCode, waitFor, type VSCodeSession } from './vscode';
 
 describe('the extension-host suite inside code-server', function () {
@@ -24,10 +24,7 @@ describe('the extension-host suite inside code-server', function () {
     const home = path.join(work, 'home');
     await teardown([
       () => shutDownDaemons(home),
-      async () => {
-        const report = await session?.stop();
-        if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
-      },
+      () => endSession(session),
       () => work && fs.rmSync(work, { recursive: true, force: true }),
     ]);
   });

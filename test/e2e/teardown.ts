@@ -1,12 +1,13 @@
 // An e2e suite's cleanup: every step runs whatever the steps before it did (a daemon that would
 // not exit must not leave code-server and Chromium running), and the first failure is thrown at the
 // end, so the run still reports it.
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { readConductorInfo } from '../../src/shared/home';
 import { groupMembers, isAlive } from '../../src/shared/platform/process';
-import { waitFor } from './vscode';
+import { waitFor, type VSCodeSession } from './vscode';
 export async function teardown(steps: Array<() => unknown>): Promise<void> {
   const failures: unknown[] = [];
   for (const step of steps) {
@@ -42,4 +43,10 @@ export async function shutDownDaemons(home: string, seen: Iterable<number> = [])
     for (const p of pids) if (isAlive(p)) process.kill(p, 'SIGKILL');
     throw err;
   });
+}
+
+/** Stops the editor and the browser, and proves every process of theirs stopped by itself. */
+export async function endSession(session: VSCodeSession | null): Promise<void> {
+  const report = await session?.stop();
+  if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
 }

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { freePort } from '../integration/load';
-import { shutDownDaemons, teardown } from './teardown';
+import { endSession, shutDownDaemons, teardown } from './teardown';
 import { ROOT, clickActivityBar, runCommand, screenshot, startVSCode, treeRows, waitFor, type VSCodeSession } from './vscode';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
@@ -44,10 +44,7 @@ describe('a workspace in a real VS Code', function () {
   after(async () => {
     await teardown([
       () => shutDownDaemons(home),
-      async () => {
-        const report = await session?.stop();
-        if (report) assert.deepEqual(report.strays, [], 'every process stopped by itself');
-      },
+      () => endSession(session),
       () => work && fs.rmSync(work, { recursive: true, force: true }),
       () => vsix && fs.rmSync(vsix, { force: true }),
     ]);
