@@ -3,6 +3,7 @@ import { VERSION } from '../shared/version';
 import type { CommandContext } from './context';
 import { CliError, UsageError } from './usage';
 import * as daemons from './commands/daemons';
+import * as devCmd from './commands/dev';
 import * as rolloutCmd from './commands/rollout';
 import * as validateCmd from './commands/validate';
 import * as views from './commands/views';
@@ -17,7 +18,9 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   conductor: { summary: 'run the Conductor in the foreground', ...daemons.conductor },
   agent: { summary: 'run an agent in the foreground', ...daemons.agent },
-  up: { summary: 'create or update the apps of a manifest', usage: workloads.upUsage, run: workloads.up },
+  up: { summary: 'create or update the apps of manifests (files, or every one under a folder); --watch watches their files', usage: workloads.upUsage, run: workloads.up },
+  dev: { summary: 'up with watching on, then print every rollout a saved file starts, until Ctrl-C', usage: devCmd.devUsage, run: (argv, ctx) => devCmd.dev(argv, ctx) },
+  watch: { summary: 'watch an app\'s files (a change rolls it out again); --off stops', usage: devCmd.watchUsage, run: devCmd.watch },
   rollout: { summary: 'roll out a manifest (new replicas replace old ones); --wait follows it', usage: rolloutCmd.rolloutUsage, run: rolloutCmd.rollout },
   down: { summary: 'remove an app and stop its replicas', usage: workloads.downUsage, run: workloads.down },
   scale: { summary: 'set how many replicas an app runs', usage: workloads.scaleUsage, run: workloads.scale },

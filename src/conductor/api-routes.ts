@@ -109,7 +109,8 @@ function handlersOf(d: RouteDeps): Handlers {
     workloads: () => [...state.workloads.values()].map((w) => state.workloadView(w)),
     workload: (req) => state.workloadView(ops.workload(req.params.name)),
     up: (req) => ops.submit([req.body], 'up'),
-    workspace: (req) => ops.submit(req.body.manifests, req.body.mode),
+    workspace: (req) => ops.submit(req.body.manifests.map((m) => ({ ...m, watch: m.watch ?? req.body.watch })), req.body.mode),
+    watch: (req) => state.workloadSummary(ops.watch(req.params.name, req.body.on)),
     down: (req) => ({ removing: ops.down([req.params.name], flag(req.query, 'force')) }),
     downMany: (req) => ({ removing: ops.down(req.body.apps, req.body.force ?? false) }),
     scale: (req) => {

@@ -28,6 +28,7 @@ import { Reconciler } from './reconciler';
 import { scale } from './rollout-transitions';
 import type { PlacementMode } from './scheduler';
 import { Snapshots } from './snapshots';
+import { Watches } from './watches';
 import { ConductorState } from './state';
 import { acquirePidLock, type PidLock } from '../shared/pid-lock';
 
@@ -71,6 +72,7 @@ export class Conductor {
     private readonly links: NodeLinks,
     private readonly api: ApiServer,
     private readonly traffic: IngressTraffic,
+    private readonly watches: Watches,
     private readonly log: Logger,
   ) {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -113,6 +115,7 @@ export class Conductor {
         const owner = await portOwner(port);
         return owner && owner.pid !== process.pid ? describeOwner(owner) : null;
       });
+      const watches = new Watches({ workloads: state.workloads, events, log: o.log, never: conductorFolders(o.home), rollout: (app, files) => void ops.rolloutFromWatch(app, files) });
       let conductor: Conductor | null = null;
       const api = new ApiServer(
         routes({
@@ -147,7 +150,7 @@ export class Conductor {
         home: o.home,
       };
       writeFileAtomic(paths.info(o.home), JSON.stringify(info, null, 2) + '\n');
-      conductor = new Conductor(info, lock, journal, state, reconciler, agents, links, api, traffic, o.log);
+      conductor = new Conductor(info, lock, journal, state, reconciler, agents, links, api, traffic, watches, o.log);
       o.log.info(`Conductor ${VERSION} (pid ${process.pid}) running: API ${socket}${listen ? ` and http://${listen}` : ''}, agents on ${info.agents}, ${state.workloads.size} workload${state.workloads.size === 1 ? '' : 's'}`);
       if (o.leaseMs !== null) conductor.holdLease(o.leaseMs, now);
       reconciler.kickAll();
@@ -184,6 +187,7 @@ export class Conductor {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (stopWorkloads) await this.stopWorkloads();
     this.reconciler.close();
+    await this.watches.close();
     await this.traffic.close();
     await this.api.close();
     await this.agents.close();
@@ -215,4 +219,15 @@ export class Conductor {
     // Give the shutdown frames a moment to leave before the sockets close.
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The folders of the home the Conductor and its agents write to: never watched for a change of an app's files. */
+function conductorFolders(home: string): string[] {
+  let agents: string[] = [];
+  try {
+    agents = fs.readdirSync(home).filter((f) => f.startsWith('agent-')).map((f) => path.join(home, f));
+  } catch {
+    // no home yet
+  }
+  return [paths.state(home), paths.logs(home), paths.builds(home), ...agents];
 }

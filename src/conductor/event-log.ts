@@ -11,6 +11,8 @@ export class EventLog {
   private seq = 0;
   private readonly ring: ApiEvent[] = [];
   private readonly subscribers = new Set<Subscriber>();
+  /** Consumers inside the Conductor (not clients: they do not hold its lease). */
+  private readonly observers = new Set<Subscriber>();
 
   constructor(
     private readonly capacity = 10_000,
@@ -30,6 +32,7 @@ export class EventLog {
     this.ring.push(event);
     if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
     for (const s of this.subscribers) s(event);
+    for (const o of this.observers) o(event);
     return event;
   }
 
@@ -45,5 +48,11 @@ export class EventLog {
   subscribe(s: Subscriber): () => void {
     this.subscribers.add(s);
     return () => this.subscribers.delete(s);
+  }
+
+  /** Like subscribe, for a part of the Conductor itself: it is not a client and holds no lease. */
+  observe(o: Subscriber): () => void {
+    this.observers.add(o);
+    return () => this.observers.delete(o);
   }
 }

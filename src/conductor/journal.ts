@@ -73,7 +73,7 @@ export class Journal {
       }
       const snap = JSON.parse(body) as { seq: number; workloads: WorkloadRecord[]; nodes: string[] };
       seq = snap.seq;
-      for (const w of snap.workloads) state.workloads.set(w.name, w);
+      for (const w of snap.workloads) state.workloads.set(w.name, upgraded(w));
       state.nodes = snap.nodes;
     }
 
@@ -167,10 +167,23 @@ function decode(line: string): Stored | null {
   }
 }
 
+/**
+ * A record written by an earlier version, with the fields added since then at their defaults, so
+ * the rest of the Conductor never meets a missing one (a spec without `needs`, say).
+ */
+export function upgraded(w: WorkloadRecord): WorkloadRecord {
+  for (const g of w.generations) {
+    g.spec.needs ??= [];
+    g.spec.watch ??= null;
+    g.spec.envFiles ??= [];
+  }
+  return w;
+}
+
 export function apply(state: JournalState, r: JournalRecord): void {
   switch (r.op) {
     case 'put':
-      state.workloads.set(r.workload.name, r.workload);
+      state.workloads.set(r.workload.name, upgraded(r.workload));
       break;
     case 'delete':
       state.workloads.delete(r.name);

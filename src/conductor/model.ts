@@ -29,6 +29,8 @@ export interface RolloutRecord {
   endedAt: number | null;
   countFailuresSince: number;
   aborted: boolean;
+  /** What started it when not a client's request: a change of watched files. */
+  trigger?: 'watch' | null;
 }
 
 export interface WorkloadRecord {
@@ -44,6 +46,8 @@ export interface WorkloadRecord {
   history: RolloutRecord[];
   /** Being taken down: its replicas stop once no app that needs it runs, then it is forgotten. */
   removing?: boolean;
+  /** Its files are watched: a change rolls it out again (journaled, so a restart resumes watching). */
+  watching?: boolean;
 }
 
 export const HISTORY_LIMIT = { generations: 10, rollouts: 20, terminalReplicas: 10 };

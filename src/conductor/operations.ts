@@ -4,13 +4,15 @@
 // reconciler act on it. Each change is a transition (rollout-transitions.ts) committed through the
 // state; a request that cannot be carried out is a Refusal, which changes nothing.
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, parseManifest, type Diagnostic } from '../shared/manifest';
 import { neededFromElsewhere } from '../shared/manifest/needs';
 import type { AppSpec, ParsedApp } from '../shared/manifest/model';
 import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
-import { byUser, create, remove, rollTo, scale, type Transition } from './rollout-transitions';
+import { withEnvFiles } from './env-files';
+import { byUser, create, remove, rollTo, scale, watching, type Transition } from './rollout-transitions';
 import { dependents, duplicateApps, needsProblems, portConflicts, type SubmittedApp } from './submission-checks';
 import type { Reconciler } from './reconciler';
 import type { ConductorState } from './state';
@@ -32,6 +34,12 @@ export class Refusal extends Error {
 
 export type SubmitMode = 'up' | 'rollout';
 
+/** What started a submission when not a client: a change of watched files, and which. */
+export interface SubmitTrigger {
+  kind: 'watch';
+  why: string;
+}
+
 export class Operations {
   constructor(
     private readonly state: ConductorState,
@@ -47,25 +55,60 @@ export class Operations {
    * unchanged ones. Several manifests (a workspace) are checked together, so apps may need apps of
    * the others; nothing changes unless every one is accepted.
    */
-  async submit(bodies: readonly ManifestBody[], mode: SubmitMode): Promise<SubmitResult> {
+  async submit(bodies: readonly ManifestBody[], mode: SubmitMode, trigger: SubmitTrigger | null = null): Promise<SubmitResult> {
     const submitted: SubmittedApp[] = [];
     const found: Diagnostic[] = [];
+    const envProblems: string[] = [];
+    const envWarnings: string[] = [];
     for (const body of bodies) {
-      for (const parsed of this.parse(body, found)) submitted.push({ parsed, manifestPath: body.path });
+      for (const parsed of this.parse(body, found)) {
+        const withEnv = withEnvFiles(parsed, body.path);
+        envProblems.push(...withEnv.problems);
+        envWarnings.push(...withEnv.warnings);
+        submitted.push({ parsed: withEnv.app, manifestPath: body.path });
+      }
     }
     // A name another manifest of the submission defines, or one that runs, is no longer worth a warning.
     const known = (name: string) => submitted.some((a) => a.parsed.spec.name === name) || this.state.workloads.has(name);
-    const warnings = found.filter((d) => !known(neededFromElsewhere(d.message) ?? '')).map(formatDiagnostic);
+    const warnings = [...found.filter((d) => !known(neededFromElsewhere(d.message) ?? '')).map(formatDiagnostic), ...envWarnings];
     const workloads = [...this.state.workloads.values()];
-    const problems = [...duplicateApps(submitted), ...portConflicts(submitted, workloads), ...needsProblems(submitted, workloads), ...(await this.portsTaken(submitted))];
+    const problems = [...envProblems, ...duplicateApps(submitted), ...portConflicts(submitted, workloads), ...needsProblems(submitted, workloads), ...(await this.portsTaken(submitted))];
     if (problems.length > 0) throw new Refusal('unprocessable', problems.length === 1 ? problems[0]! : `${problems.length} problems; nothing was changed`, problems);
     const result: SubmitResult = { apps: [], warnings };
     const byPath = new Map(bodies.map((b) => [b.path, b]));
     for (const a of submitted) {
       this.onSecrets(Object.values(a.parsed.secrets));
-      result.apps.push(this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode));
+      result.apps.push(this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode, trigger));
     }
     return result;
+  }
+
+  /** Watching an app's files on or off (a change rolls it out again). */
+  watch(name: string, on: boolean): WorkloadRecord {
+    const w = this.workload(name);
+    if (w.watching !== on) this.commit(watching(w, on));
+    return this.workload(name);
+  }
+
+  /**
+   * A watched app's files changed: roll it out again from its manifest as it is on disk now (its
+   * build first). Refusals (the manifest has errors now, an env file went away) become the
+   * workload's problem until a later change succeeds: the running generation keeps serving.
+   */
+  async rolloutFromWatch(app: string, files: readonly string[]): Promise<void> {
+    const w = this.state.workloads.get(app);
+    if (!w?.watching) return;
+    const manifest = generationOf(w, w.generation)!.manifestPath;
+    const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ` and ${files.length - 3} more` : '');
+    const why = `watch: ${shown} changed`;
+    try {
+      const text = fs.readFileSync(manifest, 'utf8');
+      await this.submit([{ path: manifest, text, apps: [app] }], 'rollout', { kind: 'watch', why });
+      this.state.setProblem(app, 'watch', null);
+    } catch (err) {
+      const details = err instanceof Refusal && err.details.length > 0 ? `: ${err.details.join('; ')}` : '';
+      this.state.setProblem(app, 'watch', `${why}, but nothing was rolled out: ${(err as Error).message}${details}`);
+    }
   }
 
   /** The apps of one manifest to submit (all, or those it names); refused with its errors. */
@@ -97,7 +140,7 @@ export class Operations {
     return out;
   }
 
-  private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode): SubmitResult['apps'][number] {
+  private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode, trigger: SubmitTrigger | null): SubmitResult['apps'][number] {
     const name = app.spec.name;
     const now = this.now();
     const existing = this.state.workloads.get(name);
@@ -110,20 +153,23 @@ export class Operations {
       createdAt: now,
       outcome: null,
     });
+    // `watch` in the request turns watching on, in the same journaled change.
+    const watched = (t: Transition): Transition => (body.watch && !t.next.watching ? { ...t, next: { ...t.next, watching: true } } : t);
     if (!existing) {
       const t = create(name, generationRecord(1), app.spec.replicas, this.rolloutId(name), now);
-      this.commit(t);
+      this.commit(watched(t));
       return { name, action: 'created', generation: 1, rollout: t.next.rollout!.id };
     }
     const current = generationOf(existing, existing.generation)!;
     const same = sameSpec(current.spec, app.spec) && sameSecrets(current.secrets, app.secrets);
     if (same && mode === 'up') {
-      if (app.spec.replicas !== existing.desired) this.commit(scale(existing, app.spec.replicas));
+      const t = watched(scale(existing, app.spec.replicas));
+      if (t.next.desired !== existing.desired || t.next.watching !== existing.watching) this.commit(t);
       return { name, action: 'unchanged', generation: existing.generation, rollout: existing.rollout?.id ?? null };
     }
     const next = existing.latestGeneration + 1;
-    const t = rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same }, now);
-    this.commit(t);
+    const t = rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same, trigger: trigger?.kind ?? null, ...(trigger ? { why: trigger.why } : {}) }, now);
+    this.commit(watched(t));
     return { name, action: 'rollout', generation: next, rollout: t.next.rollout!.id };
   }
 

@@ -8,12 +8,14 @@ const manifestBody = z.object({
   path: z.string().min(1).max(4096),
   text: z.string().max(1024 * 1024 + 1024),
   apps: z.array(z.string()).optional(),
+  watch: z.boolean().optional(),
 });
 
 const SCHEMAS = {
   up: manifestBody,
   rollout: manifestBody,
-  workspace: z.object({ manifests: z.array(manifestBody).min(1).max(100), mode: z.enum(['up', 'rollout']) }),
+  workspace: z.object({ manifests: z.array(manifestBody).min(1).max(100), mode: z.enum(['up', 'rollout']), watch: z.boolean().optional() }),
+  watch: z.object({ on: z.boolean() }),
   downMany: z.object({ apps: z.array(z.string().min(1).max(100)).min(1).max(1000), force: z.boolean().optional() }),
   scale: z.object({ replicas: z.number().int().min(0).max(1000) }),
   rollback: z.object({ to: z.number().int().positive().optional() }),
@@ -22,7 +24,7 @@ const SCHEMAS = {
 
 /** Each schema's output and its route's body type have the same keys and are assignable both ways (else this does not compile). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
-const AGREE: { [K in BodyRoute]: Same<z.output<(typeof SCHEMAS)[K]>, BodyOf<K>> } = { up: true, rollout: true, workspace: true, downMany: true, scale: true, rollback: true, shutdown: true };
+const AGREE: { [K in BodyRoute]: Same<z.output<(typeof SCHEMAS)[K]>, BodyOf<K>> } = { up: true, rollout: true, workspace: true, watch: true, downMany: true, scale: true, rollback: true, shutdown: true };
 void AGREE;
 
 /**

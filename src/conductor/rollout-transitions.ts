@@ -59,7 +59,11 @@ export function create(name: string, gen: GenerationRecord, desired: number, rol
  * Rolls out to `target`: a new generation (`added`, numbered after the latest) or an earlier one
  * (a rollback). A rollout still in progress is superseded.
  */
-export function rollTo(w: WorkloadRecord, change: { added: GenerationRecord | null; target: number; desired: number; rolloutId: string; same?: boolean }, now: number): Transition {
+export function rollTo(
+  w: WorkloadRecord,
+  change: { added: GenerationRecord | null; target: number; desired: number; rolloutId: string; same?: boolean; trigger?: 'watch' | null; why?: string },
+  now: number,
+): Transition {
   const next = draft(w);
   const steps: StepLine[] = [];
   if (next.rollout) {
@@ -74,14 +78,22 @@ export function rollTo(w: WorkloadRecord, change: { added: GenerationRecord | nu
     next.latestGeneration = change.added.generation;
   }
   const ro = newRollout(w.name, change.rolloutId, w.generation, change.target, now);
+  if (change.trigger) ro.trigger = change.trigger;
   next.generation = change.target;
   next.desired = change.desired;
   next.rollout = ro;
   const message = change.added
     ? `rollout ${ro.id}: generation ${w.generation} → ${change.target}, ${plural(change.desired, 'replica')}${change.same ? ' (same spec, fresh replicas)' : ''}`
     : `rollback ${ro.id}: generation ${w.generation} → ${change.target}`;
-  steps.push({ rollout: ro, message, level: 'info' });
+  steps.push({ rollout: ro, message: change.why ? `${change.why}; ${message}` : message, level: 'info' });
   return { next, steps };
+}
+
+/** Watching its files turned on or off. */
+export function watching(w: WorkloadRecord, on: boolean): Transition {
+  const next = draft(w);
+  next.watching = on;
+  return { next, steps: [] };
 }
 
 /** A new replica count (a scale, or `up` of an unchanged spec); no rollout. */

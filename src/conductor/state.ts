@@ -24,7 +24,7 @@ export interface NodeRecord {
  * What found a workload's problem: placement of replicas, a node overcommitted to run them, the
  * ingress listener, crash-loop backoff, or what it needs (waiting for it, or for its dependents to stop).
  */
-export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs';
+export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs' | 'watch';
 
 export interface IngressInfo {
   port: number;
@@ -297,6 +297,7 @@ export class ConductorState {
       endedAt: r.endedAt,
       ready,
       desired: w?.desired ?? 0,
+      trigger: r.trigger ?? null,
     };
   }
 
@@ -313,6 +314,8 @@ export class ConductorState {
       rollout: w.rollout ? this.rolloutView(w.rollout) : null,
       manifestPath: currentGeneration(w).manifestPath,
       problem: this.problemOf(w.name),
+      watching: w.watching === true,
+      watchable: !!spec.watch,
     };
   }
 

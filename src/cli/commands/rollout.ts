@@ -1,6 +1,6 @@
 // `skr8tr rollout FILE [--wait]` and `skr8tr rollback APP [--to GEN] [--wait]`: start a rolling
 // update; with --wait, print one line per step as it happens and exit non-zero if it fails.
-import type { ApiEvent } from '../../shared/protocol/api';
+import type { ApiEvent, StepView } from '../../shared/protocol/api';
 import type { ConductorClient } from '../../shared/client';
 import { RolloutFollower, type FollowUpdate } from '../../shared/rollout-follower';
 import { parseCommandArgs } from '../args';
@@ -63,10 +63,7 @@ async function follow(client: ConductorClient, ctx: CommandContext, start: () =>
 
   const show = (updates: FollowUpdate[]) => {
     for (const u of updates) {
-      if (u.kind === 'step') {
-        const mark = u.step.level === 'error' ? '✗' : u.step.level === 'warn' ? '!' : '·';
-        ctx.out(`${formatElapsed(u.step.elapsedMs)} ${mark} ${u.step.app}: ${u.step.message}`);
-      }
+      if (u.kind === 'step') ctx.out(stepLine(u.step));
       if (u.kind === 'unknown') unknown.add(u.id);
     }
     if (follower!.done) resolveDone();
@@ -104,6 +101,8 @@ function outcome(follower: RolloutFollower, ctx: CommandContext): number {
   return failed.length === 0 ? 0 : 1;
 }
 
-function formatElapsed(ms: number): string {
-  return `+${(ms / 1000).toFixed(3)}s`.padStart(9);
+/** A rollout's step as one line: time since the rollout started, a mark of its level, the app. */
+export function stepLine(step: StepView): string {
+  const mark = step.level === 'error' ? '✗' : step.level === 'warn' ? '!' : '·';
+  return `${`+${(step.elapsedMs / 1000).toFixed(3)}s`.padStart(9)} ${mark} ${step.app}: ${step.message}`;
 }

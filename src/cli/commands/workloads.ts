@@ -5,6 +5,7 @@ import { formatDiagnostic, hasErrors } from '../../shared/manifest';
 import { neededFromElsewhere } from '../../shared/manifest/needs';
 import type { ManifestBody, SubmitResult } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
+import type { ConductorClient } from '../../shared/client';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
 import { loadManifest, manifestFiles } from '../manifest-file';
@@ -37,15 +38,19 @@ export function printSubmit(result: SubmitResult, ctx: CommandContext): void {
   }
 }
 
-export const upUsage = 'skr8tr up FILE|DIR... [--home DIR]';
-/** `up` of one manifest, or of several (files, or every manifest under a folder) checked together. */
+export const upUsage = 'skr8tr up FILE|DIR... [--watch] [--home DIR]';
+/** `up` of one manifest, or of several (files, or every manifest under a folder) checked together; `--watch`: and watch their files. */
 export async function up(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, homeOption, upUsage, { min: 1, max: 1000 });
-  const bodies = readAllForSubmit(manifestFiles(positionals), ctx);
+  const { values, positionals } = parseCommandArgs(argv, { ...homeOption, watch: { type: 'boolean' } }, upUsage, { min: 1, max: 1000 });
   const client = connect(ctx, values.home);
-  const result = await call(ctx, () => (bodies.length === 1 ? client.call('up', {}, bodies[0]!) : client.call('workspace', {}, { manifests: bodies, mode: 'up' })));
-  printSubmit(result, ctx);
+  printSubmit(await submitAll(client, ctx, positionals, values.watch ?? false), ctx);
   return 0;
+}
+
+/** `up` of the manifests named (files or folders), in one submission. */
+export async function submitAll(client: ConductorClient, ctx: CommandContext, args: readonly string[], watch: boolean): Promise<SubmitResult> {
+  const bodies = readAllForSubmit(manifestFiles(args), ctx).map((b) => ({ ...b, watch }));
+  return call(ctx, () => (bodies.length === 1 ? client.call('up', {}, bodies[0]!) : client.call('workspace', {}, { manifests: bodies, mode: 'up' })));
 }
 
 export const downUsage = 'skr8tr down APP|FILE|DIR... [--force] [--home DIR]';

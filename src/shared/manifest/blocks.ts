@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { Entry } from './entries';
 import { isEnvName, type EntryReader } from './entry-reader';
-import { DEFAULTS, LIMITS, type BuildSpec, type Pos, type RolloutPolicy, type ScaleSpec, type ServeSpec, type VmSpec, type VolumeSpec } from './model';
+import { DEFAULTS, LIMITS, type BuildSpec, type Pos, type RolloutPolicy, type ScaleSpec, type ServeSpec, type VmSpec, type VolumeSpec, type WatchSpec } from './model';
 import { parseDuration, parseInteger, parseMegabytes, parsePercent, parseUrl, positiveDuration } from './values';
 
 export function readRollout(r: EntryReader, e: Entry): RolloutPolicy {
@@ -180,4 +180,26 @@ export function readVm(r: EntryReader, e: Entry): VmSpec {
     }
   }
   return v;
+}
+
+/** `watch GLOB...` on one line, or the block: `paths`, `ignore`, `debounce`. */
+export function readWatch(r: EntryReader, e: Entry): WatchSpec | null {
+  const w: WatchSpec = { paths: [], ignore: [], debounceMs: DEFAULTS.watchDebounceMs };
+  if (e.children === null) {
+    w.paths = r.words(e);
+    r.positions.set('watch.paths', e.restPos);
+  } else {
+    for (const c of r.scopeEntries(e.children, 'watch', 'watch.')) {
+      if (c.key === 'paths') w.paths = r.words(c);
+      else if (c.key === 'ignore') w.ignore = r.words(c);
+      else w.debounceMs = r.typed(c, parseDuration) ?? w.debounceMs;
+    }
+    if (w.paths.length === 0 && !r.positions.has('watch.paths')) r.sink.error(e.keyPos, '`watch` needs `paths`: globs of the files to watch, like `paths src/**/*.py`');
+  }
+  for (const glob of [...w.paths, ...w.ignore]) {
+    if (path.isAbsolute(glob) || glob.split('/').includes('..')) {
+      r.sink.error(r.positions.get('watch.paths') ?? e.keyPos, `\`${glob}\`: watch globs are relative to the manifest's folder and stay inside it`);
+    }
+  }
+  return w.paths.length > 0 ? w : null;
 }

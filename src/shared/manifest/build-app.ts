@@ -3,7 +3,7 @@
 // one app (the switch in buildApp). Entries are read through entry-reader.ts; the blocks an app key
 // opens are read in health-block.ts and blocks.ts; the rules between the keys of one app are in
 // cross-checks.ts. Keys are checked against keys.ts.
-import { readBuild, readMap, readRollout, readScale, readServe, readVm, readVolume } from './blocks';
+import { readBuild, readMap, readRollout, readScale, readServe, readVm, readVolume, readWatch } from './blocks';
 import { crossCheck, type Written } from './cross-checks';
 import type { Entry } from './entries';
 import { EntryReader, reportMisplaced, type BuildContext } from './entry-reader';
@@ -95,6 +95,8 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     volumes: [],
     vm: null,
     needs: [],
+    watch: null,
+    envFiles: [],
   };
   let ingress: Written['ingress'] = null;
   let execAt: Written['execAt'] = null;
@@ -189,6 +191,14 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
       case 'needs':
         spec.needs = readNeeds(r, e);
         break;
+      case 'watch':
+        spec.watch = readWatch(r, e);
+        break;
+      case 'env-file': {
+        const p = r.word(e);
+        if (p !== null) spec.envFiles.push(r.resolve(p));
+        break;
+      }
     }
     if (!r.positions.has(at)) r.positions.set(at, e.children !== null ? e.keyPos : e.restPos);
   }

@@ -87,7 +87,7 @@ export class EntryReader {
         this.sink.error(e.children[0]?.keyPos ?? e.keyPos, `\`${e.key}\` does not open a block; unindent the lines below it`);
         continue;
       }
-      if (isBlock && e.children === null && !(scope === 'app' && e.key === 'health' && e.args.length > 0)) {
+      if (isBlock && e.children === null && !((e.key === 'health' || info.oneLine) && e.args.length > 0)) {
         if (e.args.length > 0) {
           this.sink.error(e.restPos, `\`${e.key}\` opens a block: put its entries on the lines below, indented`);
         } else {

@@ -2,7 +2,7 @@
 // what it means. The builder checks keys against this table; hover, completion and the JSON schema
 // are generated from it.
 
-export type Scope = 'top' | 'app' | 'health' | 'rollout' | 'serve' | 'scale' | 'build' | 'volume' | 'vm';
+export type Scope = 'top' | 'app' | 'health' | 'rollout' | 'serve' | 'scale' | 'build' | 'volume' | 'vm' | 'watch';
 
 /** What a key takes: one word, several words, the rest of the line, a block of keys, or a KEY value map. */
 export type ValueKind =
@@ -25,6 +25,10 @@ export interface KeyInfo {
   /** Integer bounds, for words of type integer. */
   min?: number;
   max?: number;
+  /** A block key that may also be written on one line: what that line takes (`health GET /health 200`, `watch src/**`). */
+  oneLine?: 'words';
+  /** Another name the YAML form accepts (camelCase, as YAML files tend to spell keys). */
+  yamlAlias?: string;
 }
 
 const w = (type: Extract<ValueKind, { kind: 'word' }>['type']): ValueKind => ({ kind: 'word', type });
@@ -56,6 +60,8 @@ export const KEYS: readonly KeyInfo[] = [
   { key: 'build', scope: 'app', value: block('build'), summary: 'Commands run in the manifest\'s folder before a new generation starts; a failure stops the rollout.', example: 'build\n  run npm ci\n  run npm run build' },
   { key: 'serve', scope: 'app', value: block('serve'), summary: 'Serve static files, for apps with no `exec`.', example: 'serve\n  static ./dist\n  port 3000' },
   { key: 'scale', scope: 'app', value: block('scale'), summary: 'CPU autoscaling bounds.', example: 'scale\n  min 1\n  max 4\n  cpu-above 70' },
+  { key: 'watch', scope: 'app', value: block('watch'), oneLine: 'words', summary: 'Files whose change rolls the app out again (build steps first), when watching is on (`skr8tr up --watch`, `skr8tr dev`, or Watch in the editor): globs relative to the manifest\'s folder. One line (`watch src/**/*.py`) or a block with `paths`, `ignore` and `debounce`. `.git`, `node_modules` and the build\'s `out` are never watched; env files always are.', example: 'watch src/**/*.py' },
+  { key: 'env-file', scope: 'app', value: w('path'), repeatable: true, yamlAlias: 'envFile', summary: 'A dotenv file whose variables join `env` (an `env` or `secret` entry of the same name wins). Its values are treated as secrets: never shown, logged or sent in events. Read at `up` and `rollout`; a change of it is a change of the app.', example: 'env-file .env' },
   { key: 'needs', scope: 'app', value: { kind: 'words' }, summary: 'Apps this one needs, started first: each `NAME` or `NAME:CONDITION`, where the condition is `ready` (its health check passed; the default), `started` (running) or `completed` (a `type job` that exited 0, such as a migration). Names are apps of this file or of any manifest the Conductor runs.', example: 'needs db cache migrate:completed' },
   { key: 'vm', scope: 'app', value: block('vm'), summary: 'A virtual machine workload (`type vm`).', example: 'vm\n  hypervisor /usr/bin/firecracker\n  kernel ./vmlinux' },
 
@@ -85,6 +91,10 @@ export const KEYS: readonly KeyInfo[] = [
   { key: 'path', scope: 'volume', value: w('path'), summary: 'Host folder, relative to the manifest\'s folder; created if missing.', example: 'path ./data' },
   { key: 'env', scope: 'volume', value: w('name'), summary: 'Environment variable that receives the folder\'s path.', example: 'env DATA_DIR' },
 
+  { key: 'paths', scope: 'watch', value: { kind: 'words' }, summary: 'Globs of the files to watch, relative to the manifest\'s folder (`**` for any depth).', example: 'paths src/**/*.py templates/**' },
+  { key: 'ignore', scope: 'watch', value: { kind: 'words' }, summary: 'Globs of files not to watch, besides `.git`, `node_modules` and the build\'s `out`.', example: 'ignore **/*.test.py' },
+  { key: 'debounce', scope: 'watch', value: w('duration'), summary: 'How long the files must stay quiet before a rollout starts; changes within it make one rollout.', example: 'debounce 200ms', default: '100ms' },
+
   { key: 'hypervisor', scope: 'vm', value: w('path'), summary: 'The hypervisor program.', example: 'hypervisor /usr/bin/firecracker' },
   { key: 'kernel', scope: 'vm', value: w('path'), summary: 'Kernel image.', example: 'kernel ./vmlinux' },
   { key: 'rootfs', scope: 'vm', value: w('path'), summary: 'Root file system image.', example: 'rootfs ./rootfs.ext4' },
@@ -100,6 +110,11 @@ export function keysIn(scope: Scope): KeyInfo[] {
 
 export function keyInfo(scope: Scope, key: string): KeyInfo | undefined {
   return KEYS.find((k) => k.scope === scope && k.key === key);
+}
+
+/** The key a YAML name stands for (its alias, `envFile`, or itself). */
+export function yamlKey(scope: Scope, name: string): string {
+  return KEYS.find((k) => k.scope === scope && k.yamlAlias === name)?.key ?? name;
 }
 
 /** Scope names as a user reads them in messages. */

@@ -59,6 +59,14 @@ export interface VmSpec {
   args: string[];
 }
 
+/** Files whose change rolls the app out again (when watching is on). */
+export interface WatchSpec {
+  /** Globs relative to the manifest's folder. */
+  paths: string[];
+  ignore: string[];
+  debounceMs: number;
+}
+
 /** When what an app needs counts as there: its health check passed, it runs, or (a job) it exited 0. */
 export type NeedCondition = 'ready' | 'started' | 'completed';
 
@@ -93,6 +101,9 @@ export interface AppSpec {
   vm: VmSpec | null;
   /** Apps started before this one, and when they count as there. */
   needs: Need[];
+  watch: WatchSpec | null;
+  /** Dotenv files (absolute paths) whose variables join the environment as secrets. */
+  envFiles: string[];
 }
 
 /** A position in a manifest, 1-based. */
@@ -118,6 +129,7 @@ export const DEFAULTS = {
   drainMs: 5_000,
   settleMs: 8_000,
   health: { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
+  watchDebounceMs: 100,
   rollout: {
     surge: 1,
     unavailable: 0,

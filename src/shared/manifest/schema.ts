@@ -53,6 +53,7 @@ function valueSchema(info: KeyInfo): Schema {
     case 'block': {
       const block = blockSchema(v.scope);
       if (info.key === 'health') return { anyOf: [{ type: 'string', pattern: '^(GET|get|tcp|TCP)\\b' }, block] };
+      if (info.oneLine === 'words') return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' } }, block] };
       return info.repeatable ? { anyOf: [block, { type: 'array', items: block }] } : block;
     }
     case 'word':
@@ -86,7 +87,10 @@ function valueSchema(info: KeyInfo): Schema {
 
 function blockSchema(scope: Scope): Schema {
   const properties: Record<string, Schema> = {};
-  for (const info of keysIn(scope)) properties[info.key] = { ...describe(info), ...valueSchema(info) };
+  for (const info of keysIn(scope)) {
+    properties[info.key] = { ...describe(info), ...valueSchema(info) };
+    if (info.yamlAlias) properties[info.yamlAlias] = properties[info.key]!;
+  }
   return { type: 'object', properties, additionalProperties: false };
 }
 

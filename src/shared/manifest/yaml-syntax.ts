@@ -3,7 +3,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
 import type { DiagnosticSink } from './diagnostics';
 import type { Entry } from './entries';
-import { keyInfo, type KeyInfo, type Scope } from './keys';
+import { keyInfo, yamlKey, type KeyInfo, type Scope } from './keys';
 import type { Pos } from './model';
 import { tokenizeLine, type Token } from './tokenize';
 
@@ -99,7 +99,7 @@ class YamlReader {
       this.sink.error(keyPos, 'a key must be a plain word');
       return [];
     }
-    const key = String(keyNode.value);
+    const key = scope === 'map' ? String(keyNode.value) : yamlKey(scope, String(keyNode.value));
     const value = this.deref(rawValue, doc);
     const info = scope === 'map' ? undefined : keyInfo(scope, key);
     const valuePos = this.at(value, keyPos);
@@ -141,7 +141,7 @@ class YamlReader {
           return this.pairEntries(keyNode, item as Node | null, scope, doc, parentPos);
         });
       }
-      if (info?.value.kind === 'words' || !info) {
+      if (info?.value.kind === 'words' || info?.oneLine === 'words' || !info) {
         const tokens: Token[] = [];
         for (const item of value.items) {
           const node = this.deref(item as Node | null, doc);

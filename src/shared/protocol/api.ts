@@ -57,6 +57,8 @@ export interface RolloutView {
   /** Replicas of the new generation ready, and the desired count. */
   ready: number;
   desired: number;
+  /** `watch`: started by a change of watched files, not by a request. */
+  trigger: 'watch' | null;
 }
 
 export interface GenerationView {
@@ -82,6 +84,10 @@ export interface WorkloadSummary {
   manifestPath: string;
   /** Why the workload cannot reach its desired state right now (no node fits, crash loop...), or null. */
   problem: string | null;
+  /** Its files are watched: a change rolls it out again. */
+  watching: boolean;
+  /** It has a `watch` block (what watching would watch). */
+  watchable: boolean;
 }
 
 export interface WorkloadView extends WorkloadSummary {
@@ -159,6 +165,8 @@ export interface ManifestBody {
   text: string;
   /** Only these apps of the manifest; all when absent. */
   apps?: string[];
+  /** Watch the apps' files from now on (a change rolls them out again). */
+  watch?: boolean;
 }
 
 /** Several manifests at once (a workspace): checked together, so apps may need apps of the others. */
@@ -166,6 +174,13 @@ export interface WorkspaceBody {
   manifests: ManifestBody[];
   /** `up`: create new apps, roll out changed ones; `rollout`: roll out every one. */
   mode: 'up' | 'rollout';
+  /** Watch every app's files from now on. */
+  watch?: boolean;
+}
+
+export interface WatchBody {
+  /** Watch the app's files (a change rolls it out again), or stop watching them. */
+  on: boolean;
 }
 
 /** Apps to take down, dependents first; `force`: even those other apps need. */

@@ -18,6 +18,7 @@ import type {
   SubmitResult,
   WorkloadSummary,
   WorkloadView,
+  WatchBody,
   WorkspaceBody,
 } from './api';
 
@@ -93,6 +94,7 @@ export const ROUTES = {
   abort: route('POST', '/v1/workloads/:name/abort', types<{ answer: RolloutView }>(), 202),
   pause: route('POST', '/v1/workloads/:name/pause', types<{ answer: RolloutView }>()),
   resume: route('POST', '/v1/workloads/:name/resume', types<{ answer: RolloutView }>()),
+  watch: route('POST', '/v1/workloads/:name/watch', types<{ body: WatchBody; answer: WorkloadSummary }>()),
   workloadLogs: route('GET', '/v1/workloads/:name/logs', types<{ answer: LogTail; query: LogsQuery; item: LogLine }>()),
   rollout: route('POST', '/v1/rollouts', types<{ body: ManifestBody; answer: SubmitResult }>(), 202),
   getRollout: route('GET', '/v1/rollouts/:id', types<{ answer: RolloutView }>()),

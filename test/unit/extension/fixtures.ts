@@ -31,6 +31,7 @@ export function rolloutView(id: string, over: Partial<RolloutView> = {}): Rollou
     endedAt: null,
     ready: 0,
     desired: 2,
+    trigger: null,
     ...over,
   };
 }
@@ -47,6 +48,8 @@ export function workloadSummary(name: string, over: Partial<WorkloadSummary> = {
     rollout: null,
     manifestPath: `/work/${name}.skr8tr`,
     problem: null,
+    watching: false,
+    watchable: false,
     ...over,
   };
 }

@@ -199,6 +199,8 @@ const EXPECTED = {
   volumes: [],
   vm: null,
   needs: [],
+  watch: null,
+  envFiles: [],
 };
 
 describe('manifest styles: indentation and braces', () => {

@@ -377,6 +377,8 @@ describe('manifest values', () => {
         volumes: [],
         vm: null,
         needs: [],
+        watch: null,
+        envFiles: [],
       });
     });
 

@@ -24,6 +24,7 @@ describe('route table', () => {
       abort: 'POST /v1/workloads/:name/abort 202',
       pause: 'POST /v1/workloads/:name/pause 200',
       resume: 'POST /v1/workloads/:name/resume 200',
+      watch: 'POST /v1/workloads/:name/watch 200',
       workloadLogs: 'GET /v1/workloads/:name/logs 200',
       rollout: 'POST /v1/rollouts 202',
       getRollout: 'GET /v1/rollouts/:id 200',
