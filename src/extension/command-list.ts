@@ -8,6 +8,8 @@ export const COMMANDS = {
   'skr8tr.down': { title: 'Skr8tr: Down', trusted: true },
   'skr8tr.upWorkspace': { title: 'Skr8tr: Up Workspace', trusted: true },
   'skr8tr.downWorkspace': { title: 'Skr8tr: Down Workspace', trusted: true },
+  'skr8tr.watch': { title: 'Skr8tr: Watch', trusted: true },
+  'skr8tr.unwatch': { title: 'Skr8tr: Stop Watching', trusted: true },
   'skr8tr.scale': { title: 'Skr8tr: Scale', trusted: true },
   'skr8tr.abortRollout': { title: 'Skr8tr: Abort Rollout', trusted: true },
   'skr8tr.pauseRollout': { title: 'Skr8tr: Pause Rollout', trusted: true },

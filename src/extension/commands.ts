@@ -45,6 +45,8 @@ export class Commands {
       'skr8tr.down': (a, b) => this.manifests.down(a, b),
       'skr8tr.upWorkspace': () => this.manifests.upWorkspace(),
       'skr8tr.downWorkspace': () => this.manifests.downWorkspace(),
+      'skr8tr.watch': (a, b) => this.manifests.watch(true, a, b),
+      'skr8tr.unwatch': (a, b) => this.manifests.watch(false, a, b),
       'skr8tr.scale': (a) => this.scale(a),
       'skr8tr.abortRollout': (a) => this.rolloutAction('abort', a),
       'skr8tr.pauseRollout': (a) => this.rolloutAction('pause', a),

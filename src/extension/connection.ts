@@ -8,7 +8,7 @@ import type { ConductorClient } from '../shared/client';
 import type { ApiEvent } from '../shared/protocol/api';
 import { ClusterModel, type ModelChange } from './cluster-model';
 import { ConductorLink, realTimer, type LinkState, type Presence } from './conductor-link';
-import type { RunningPorts } from './language';
+import type { RunningApps } from './language';
 
 export type ConnectionState = LinkState;
 
@@ -29,10 +29,10 @@ export class Connection implements vscode.Disposable {
   private watcher: fs.FSWatcher | null = null;
   private readonly portsChanged = new vscode.EventEmitter<void>();
   private portsKey = '';
-  /** The ports the running apps have, for the editor's port-clash check; fires only when they change. */
-  readonly runningPorts: RunningPorts = {
+  /** The running apps as the editor needs them (ports for the port-clash check, watching for the Watch lens); fires only when they change. */
+  readonly runningApps: RunningApps = {
     list: () =>
-      [...this.model.workloads.values()].map((w) => ({ name: w.name, port: w.port, ingress: w.ingress !== null, manifestPath: w.manifestPath })),
+      [...this.model.workloads.values()].map((w) => ({ name: w.name, port: w.port, ingress: w.ingress !== null, manifestPath: w.manifestPath, watching: w.watching })),
     onDidChange: this.portsChanged.event,
   };
 
@@ -41,7 +41,7 @@ export class Connection implements vscode.Disposable {
     private readonly log: (line: string) => void,
   ) {
     this.changed.event(() => {
-      const key = JSON.stringify(this.runningPorts.list());
+      const key = JSON.stringify(this.runningApps.list());
       if (key === this.portsKey) return;
       this.portsKey = key;
       this.portsChanged.fire();

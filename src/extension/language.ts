@@ -24,9 +24,9 @@ export function isManifest(doc: vscode.TextDocument): boolean {
 
 const DEBOUNCE_MS = 150;
 
-/** The apps the Conductor runs, as the port rule needs them (port-clash.ts), and when they change. */
-export interface RunningPorts {
-  list(): PortUser[];
+/** The apps the Conductor runs, as the port rule (port-clash.ts) and the Watch lens need them, and when they change. */
+export interface RunningApps {
+  list(): (PortUser & { watching: boolean })[];
   onDidChange: vscode.Event<void>;
 }
 
@@ -35,7 +35,7 @@ export class ManifestDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
-  constructor(private readonly running: RunningPorts) {
+  constructor(private readonly running: RunningApps) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
@@ -150,6 +150,8 @@ class AppLenses implements vscode.CodeLensProvider {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
 
+  constructor(private readonly running: RunningApps) {}
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!vscode.workspace.isTrusted) return [];
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
@@ -160,6 +162,9 @@ class AppLenses implements vscode.CodeLensProvider {
         new vscode.CodeLens(range, { title: '$(rocket) Rollout', command: 'skr8tr.rollout', arguments: args, tooltip: `Roll out ${app.spec.name}` }),
         new vscode.CodeLens(range, { title: '$(play) Up', command: 'skr8tr.up', arguments: args, tooltip: `Create or update ${app.spec.name}` }),
         new vscode.CodeLens(range, { title: '$(debug-stop) Down', command: 'skr8tr.down', arguments: args, tooltip: `Remove ${app.spec.name}` }),
+        this.running.list().some((r) => r.name === app.spec.name && r.watching)
+          ? new vscode.CodeLens(range, { title: '$(eye-closed) Stop Watching', command: 'skr8tr.unwatch', arguments: args, tooltip: `Stop rolling ${app.spec.name} out when its files change` })
+          : new vscode.CodeLens(range, { title: '$(eye) Watch', command: 'skr8tr.watch', arguments: args, tooltip: `Roll ${app.spec.name} out again whenever its files change${app.spec.watch ? ` (${app.spec.watch.paths.join(' ')})` : ''}` }),
       ];
     });
   }
@@ -169,13 +174,14 @@ class AppLenses implements vscode.CodeLensProvider {
   }
 }
 
-export function registerLanguageFeatures(subscriptions: vscode.Disposable[], running: RunningPorts): ManifestDiagnostics {
+export function registerLanguageFeatures(subscriptions: vscode.Disposable[], running: RunningApps): ManifestDiagnostics {
   const diagnostics = new ManifestDiagnostics(running);
   subscriptions.push(diagnostics);
   subscriptions.push(vscode.languages.registerHoverProvider(MANIFEST_SELECTOR, new Hovers()));
   subscriptions.push(vscode.languages.registerCompletionItemProvider(MANIFEST_SELECTOR, new Completions(), ' '));
-  const lenses = new AppLenses();
+  const lenses = new AppLenses(running);
   subscriptions.push(vscode.languages.registerCodeLensProvider(MANIFEST_SELECTOR, lenses));
+  subscriptions.push(running.onDidChange(() => lenses.refresh()));
   subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()));
   return diagnostics;
 }

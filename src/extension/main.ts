@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { paths } from '../shared/home';
 import { isManifestPath } from '../shared/manifest';
+import { BuildProblems } from './build-problems';
 import { Commands } from './commands';
 import { readSettings, RESTART_KEYS } from './config';
 import { Connection } from './connection';
@@ -38,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     const connection = new Connection(daemons, (line) => daemonLog.note(line));
     subs.push(connection);
     registerViews(connection, subs);
-    const diagnostics = registerLanguageFeatures(subs, connection.runningPorts);
+    const diagnostics = registerLanguageFeatures(subs, connection.runningApps);
+    subs.push(new BuildProblems(connection));
     const rolloutUi = new RolloutUi(connection, channel);
     subs.push(rolloutUi);
     const logs = new ReplicaLogs();

@@ -61,6 +61,22 @@ export class ManifestCommands {
     await this.takeDown(apps);
   }
 
+  /**
+   * Watch on or off for an app: a tree item, a CodeLens (the manifest and the app) or a pick. An app
+   * that does not run yet is brought up with watching on.
+   */
+  async watch(on: boolean, arg: unknown, appArg: unknown): Promise<void> {
+    const fromLens = arg instanceof vscode.Uri && typeof appArg === 'string';
+    const app = fromLens ? appArg : await this.d.appOf(arg);
+    const client = await this.d.conductor();
+    if (on && fromLens && !this.d.connection.model.workloads.has(app)) {
+      await this.follow(await client.call('up', {}, { ...(await this.bodyOf(arg)), apps: [app], watch: true }));
+      return;
+    }
+    const w = await client.call('watch', { name: app }, { on });
+    this.d.rolloutUi.channel.info(`${app}: ${w.watching ? 'watching its files; a saved file rolls it out again' : 'no longer watching its files'}`);
+  }
+
   private async takeDown(apps: readonly string[]): Promise<void> {
     const known = apps.filter((a) => this.d.connection.model.workloads.has(a));
     if (known.length === 0) {

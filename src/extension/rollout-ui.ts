@@ -1,10 +1,11 @@
 // What a rollout looks like while it runs: one line per step in the "Skr8tr" output channel (with
 // timings, for every rollout the Conductor runs), a cancellable progress notification for the
-// rollouts this window started (cancel = abort), and a status bar item with the Conductor's state
-// and the rollout in progress. Whether a followed rollout goes on or has ended is the shared
+// rollouts this window started (cancel = abort), and a status bar item with the Conductor's state,
+// the rollout in progress and how many apps are watched. Rollouts a watch started pop nothing while
+// they go well; one that fails says so. Whether a followed rollout goes on or has ended is the shared
 // follower's call (shared/rollout-follower.ts), fed from the cluster model.
 import * as vscode from 'vscode';
-import type { RolloutView, StepView } from '../shared/protocol/api';
+import { isFinal, type RolloutView, type StepView } from '../shared/protocol/api';
 import { RolloutFollower, type FollowUpdate } from '../shared/rollout-follower';
 import type { ModelChange } from './cluster-model';
 import type { Connection } from './connection';
@@ -19,6 +20,8 @@ interface Waiting {
 export class RolloutUi implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private readonly waiting = new Map<string, Waiting>();
+  /** Rollouts started by a watch, seen running in this window: told when they fail. */
+  private readonly watched = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -36,6 +39,7 @@ export class RolloutUi implements vscode.Disposable {
 
   private onChange(change: ModelChange): void {
     for (const step of change.steps) this.writeStep(step);
+    if (change.rollouts || change.all) this.tellWatchFailures();
     if (change.rollouts || change.all || change.workloads.size > 0 || change.nodeList || change.workloadList) this.renderStatus();
     // Level-triggered: the model's view of each followed rollout (after a snapshot, an ended one
     // comes back with the history, so a missed end is still seen).
@@ -50,6 +54,20 @@ export class RolloutUi implements vscode.Disposable {
     if (step.level === 'error') this.channel.error(line);
     else if (step.level === 'warn') this.channel.warn(line);
     else this.channel.info(line);
+  }
+
+  private tellWatchFailures(): void {
+    for (const r of this.connection.model.rollouts.values()) {
+      if (r.trigger !== 'watch') continue;
+      if (!isFinal(r.state)) {
+        this.watched.add(r.id);
+        continue;
+      }
+      if (!this.watched.delete(r.id) || r.state === 'succeeded') continue;
+      void vscode.window.showErrorMessage(`Skr8tr: the change to ${r.app} did not roll out (${r.state}${r.reason ? `: ${r.reason}` : ''}); generation ${r.fromGeneration} keeps serving.`, 'Show Output').then((pick) => {
+        if (pick) this.channel.show(true);
+      });
+    }
   }
 
   renderStatus(): void {
@@ -70,6 +88,11 @@ export class RolloutUi implements vscode.Disposable {
       const ready = [...model.workloads.values()].reduce((n, w) => n + w.ready, 0);
       this.status.text = `$(server) Skr8tr ${model.workloads.size}`;
       this.status.tooltip = `Conductor connected: ${model.nodes.size} node${model.nodes.size === 1 ? '' : 's'}, ${model.workloads.size} workload${model.workloads.size === 1 ? '' : 's'}, ${ready} replica${ready === 1 ? '' : 's'} ready`;
+    }
+    const watching = [...model.workloads.values()].filter((w) => w.watching).map((w) => w.name);
+    if (watching.length > 0) {
+      this.status.text += ` $(eye) watching ${watching.length} app${watching.length === 1 ? '' : 's'}`;
+      this.status.tooltip += `\nWatching ${watching.join(', ')}: a saved file rolls it out again`;
     }
     this.status.show();
   }

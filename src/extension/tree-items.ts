@@ -155,12 +155,13 @@ function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
     `${w.ready} of ${w.desired} replicas ready`,
     w.ingress ? `ingress on ${w.ingress.address}:${w.ingress.port}, ${w.ingress.backends} in rotation` : w.port !== null ? `port ${w.port}, bound by the replica (ingress off)` : 'no port',
     rolling ? `rollout ${w.rollout!.id}: ${w.rollout!.state}, ${w.rollout!.ready}/${w.rollout!.desired} new replicas ready` : null,
+    w.watching ? 'watching its files: a saved file rolls it out again' : null,
     w.problem ? `⚠ ${w.problem}` : null,
     `manifest: ${w.manifestPath}`,
   ]
     .filter(Boolean)
     .join('\n');
-  const ctx = ['workload', w.port !== null ? 'port' : '', rolling ? 'rolling' : '', rolling ? w.rollout!.state : ''].filter(Boolean).join(':');
+  const ctx = ['workload', w.port !== null ? 'port' : '', rolling ? 'rolling' : '', rolling ? w.rollout!.state : '', w.watching ? 'watching' : ''].filter(Boolean).join(':');
   return { id: treeId({ kind: 'workload', app: name }), label: name, description: parts.join(' · '), tooltip, icon, contextValue: ctx, collapsible: 'expanded' };
 }
 

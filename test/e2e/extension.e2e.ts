@@ -18,6 +18,8 @@ import {
   ROOT,
   clickActivityBar,
   explorerContextMenu,
+  openInEditor,
+  replaceAllAndSave,
   readProblems,
   screenshot,
   showOutputChannel,
@@ -54,18 +56,6 @@ function get(port: number): Promise<string> {
       })
       .on('error', reject);
   });
-}
-
-/** Opens a workspace file in the editor through Quick Open. */
-async function openInEditor(page: VSCodeSession['page'], name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
 }
 
 /** The text of the "Skr8tr" log output channel as VS Code writes it to disk. */
@@ -131,15 +121,7 @@ describe('Skr8tr in a real VS Code', function () {
 
     // The user edits the version in the editor, saves, and rolls out.
     await openInEditor(page, 'web.skr8tr');
-    await page.keyboard.press('Control+H');
-    const find = page.locator('.editor-widget.find-widget textarea[aria-label="Find"], .editor-widget.find-widget input[aria-label="Find"]').first();
-    await find.waitFor({ state: 'visible' });
-    await find.fill('FIXTURE_VERSION v1');
-    const replace = page.locator('.editor-widget.find-widget textarea[aria-label="Replace"], .editor-widget.find-widget input[aria-label="Replace"]').first();
-    await replace.fill('FIXTURE_VERSION v2');
-    await page.keyboard.press('Control+Alt+Enter');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+S');
+    await replaceAllAndSave(page, 'FIXTURE_VERSION v1', 'FIXTURE_VERSION v2');
     await waitFor('the edit to be saved', () => fs.readFileSync(path.join(ws, 'web.skr8tr'), 'utf8').includes('FIXTURE_VERSION v2'), 15_000, 100);
     await screenshot(page, '3-edited-manifest');
     await explorerContextMenu(page, 'web.skr8tr', 'Skr8tr: Rollout', { timeoutMs: 30_000 });

@@ -710,3 +710,28 @@ export function readOutputChannelLog(userDataDir: string, name: string): string 
   const file = sessionLogs(userDataDir, (rel) => re.test(rel))[0];
   return file ? fs.readFileSync(file, 'utf8') : undefined;
 }
+
+/** Opens a workspace file in the editor through Quick Open, and puts the cursor in it. */
+export async function openInEditor(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible' });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+}
+
+/** In the active editor, as a user would: Find and Replace (every occurrence), then save. */
+export async function replaceAllAndSave(page: Page, from: string, to: string): Promise<void> {
+  await page.keyboard.press('Control+H');
+  const find = page.locator('.editor-widget.find-widget textarea[aria-label="Find"], .editor-widget.find-widget input[aria-label="Find"]').first();
+  await find.waitFor({ state: 'visible' });
+  await find.fill(from);
+  const replace = page.locator('.editor-widget.find-widget textarea[aria-label="Replace"], .editor-widget.find-widget input[aria-label="Replace"]').first();
+  await replace.fill(to);
+  await page.keyboard.press('Control+Alt+Enter');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+S');
+}

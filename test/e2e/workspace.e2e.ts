@@ -1,17 +1,30 @@
 // End to end: Skr8tr: Up Workspace in a real VS Code (code-server) on a folder of two manifests,
 // `api` (web.skr8tr) needing `db` (data.skr8tr), which takes a while to become ready. The Workloads
-// view shows api waiting for db, then both ready; Down Workspace takes them down, api first.
+// view shows api waiting for db, then both ready; Down Workspace takes them down, api first. Then the
+// inner loop: Watch from the CodeLens, edit and save a source file, and the new code serves.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { freePort } from '../integration/load';
 import { endSession, shutDownDaemons, teardown } from './teardown';
-import { ROOT, clickActivityBar, runCommand, screenshot, startVSCode, treeRows, waitFor, type VSCodeSession } from './vscode';
+import { ROOT, clickActivityBar, openInEditor, replaceAllAndSave, runCommand, screenshot, startVSCode, treeRows, waitFor, type VSCodeSession } from './vscode';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
+const HELLO = "const http = require('http');\nconst greeting = 'hello v1';\nhttp.createServer((q, s) => s.end(q.url === '/health' ? 'ok' : greeting)).listen(Number(process.env.PORT), '127.0.0.1');\n";
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
 
 function app(name: string, port: number, extra: string[]): string {
   return [`app ${name}`, `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  health GET /health 200', '  drain 1s', ...extra, ''].join('\n');
@@ -23,15 +36,23 @@ describe('a workspace in a real VS Code', function () {
   let home: string;
   let vsix: string;
   let session: VSCodeSession | null = null;
+  let helloPort: number;
+  let ws: string;
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-e2e-ws-'));
     home = path.join(work, 'home');
-    const ws = path.join(work, 'workspace');
+    ws = path.join(work, 'workspace');
     fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
     fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', await freePort(), ['  env', '    FIXTURE_START_DELAY_MS 4000']));
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), app('api', await freePort(), ['  needs db']));
+    helloPort = await freePort();
+    fs.writeFileSync(
+      path.join(ws, 'hello.skr8tr'),
+      ['app hello', `  exec ${process.execPath}`, '  args hello.js', `  port ${helloPort}`, '  health GET /health 200', '  drain 1s', '  watch *.js', ''].join('\n'),
+    );
+    fs.writeFileSync(path.join(ws, 'hello.js'), HELLO);
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     vsix = path.join(ROOT, `skr8tr-${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}.vsix`);
     session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false } });
@@ -77,5 +98,29 @@ describe('a workspace in a real VS Code', function () {
 
     await runCommand(page, 'Skr8tr: Down Workspace');
     await waitFor('the workloads to be gone', async () => (await ConductorClient.fromHome(home).call('workloads', {})).length === 0, 30_000, 200);
+  });
+
+  it('Watch from the CodeLens, then edit and save a source file: the new code serves, the tree shows the new generation', async () => {
+    const { page } = session!;
+    await openInEditor(page, 'hello.skr8tr');
+    const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Watch' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    await lens.click();
+    await waitFor('hello to serve v1', () => get(helloPort).then((b) => b === 'hello v1', () => false), 60_000, 200);
+    await waitFor('the status bar to say it watches', async () => /watching 1 app/.test((await page.locator('.statusbar').innerText().catch(() => '')) ?? ''), 30_000, 200);
+    await openInEditor(page, 'hello.js');
+    await replaceAllAndSave(page, 'hello v1', 'hello v2');
+    await waitFor('the edit to be saved', () => fs.readFileSync(path.join(ws, 'hello.js'), 'utf8').includes('hello v2'), 15_000, 100);
+    await waitFor('the new code to serve', () => get(helloPort).then((b) => b === 'hello v2', () => false), 60_000, 100);
+    await clickActivityBar(page, 'Skr8tr');
+    let seen: unknown = null;
+    await waitFor('the Workloads view to show generation 2', async () => {
+      const rows = await treeRows(page, 'Workloads');
+      seen = rows;
+      return rows.some((r) => /^hello ?1\/1 ready · gen 2/.test(r.text));
+    }, 30_000, 200).catch((err: Error) => {
+      throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
+    });
+    await screenshot(page, 'ws-3-saved-source-rolled-out');
   });
 });

@@ -93,7 +93,7 @@ describe('the Skr8tr extension in an extension host', () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', good());
     assert.deepEqual(
       lenses.map((l) => l.command?.command),
-      ['skr8tr.rollout', 'skr8tr.up', 'skr8tr.down'],
+      ['skr8tr.rollout', 'skr8tr.up', 'skr8tr.down', 'skr8tr.watch'],
     );
     assert.deepEqual(lenses[0]!.command!.arguments![1], 'web');
   });

@@ -78,6 +78,7 @@ function everyContextValue(): Set<string> {
       workloadSummary('back', { generation: 2, rollout: rolloutView('ro-3', { app: 'back', state: 'rolling-back' }) }),
       workloadSummary('steady'),
       workloadSummary('served', { port: 3000 }),
+      workloadSummary('watched', { port: 3001, watching: true, watchable: true }),
     ],
     replicas: [
       replicaView('rolling-1-a', { app: 'rolling', generation: 1, port: 40001, state: 'ready' }),
@@ -241,6 +242,7 @@ describe('package.json contributions', () => {
         'workload:rolling:rolling-back',
         'workload',
         'workload:port',
+        'workload:port:watching',
         'replica:live',
         'replica:draining',
         'replica:stopped',
@@ -277,7 +279,7 @@ describe('package.json contributions', () => {
     }
 
     it('each item command shows on the right items', () => {
-      assert.deepEqual(shownFor('skr8tr.openInBrowser'), ['workload:port', 'workload:port:rolling:paused', 'workload:port:rolling:running']);
+      assert.deepEqual(shownFor('skr8tr.openInBrowser'), ['workload:port', 'workload:port:rolling:paused', 'workload:port:rolling:running', 'workload:port:watching']);
       assert.deepEqual(shownFor('skr8tr.stopReplica'), ['replica:live']);
       assert.deepEqual(shownFor('skr8tr.pauseRollout'), ['rollout:rolling:running', 'workload:port:rolling:running']);
       assert.deepEqual(shownFor('skr8tr.resumeRollout'), ['rollout:rolling:paused', 'workload:port:rolling:paused']);
@@ -290,6 +292,8 @@ describe('package.json contributions', () => {
         'workload:rolling:rolling-back',
       ]);
       const workloads = [...contextValues].filter((v) => v.startsWith('workload')).sort();
+      assert.deepEqual(shownFor('skr8tr.unwatch'), ['workload:port:watching']);
+      assert.deepEqual(shownFor('skr8tr.watch'), workloads.filter((v) => !v.endsWith(':watching')));
       for (const c of ['skr8tr.scale', 'skr8tr.rollback', 'skr8tr.down']) assert.deepEqual(shownFor(c), workloads, c);
       assert.deepEqual(
         shownFor('skr8tr.showLogs'),
