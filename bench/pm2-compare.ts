@@ -14,17 +14,18 @@
 // (`kill_timeout`, as the Skr8tr manifest's `drain 2s`). A last variant shows PM2's defaults
 // (SIGINT, 1.6 s), which this SIGTERM-only service does not handle.
 // `npm run bench:pm2`; writes bench/results/pm2-compare.json.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isAlive } from '../src/shared/platform/process';
 import type { WorkloadView } from '../src/shared/protocol/api';
-import { Cluster, FIXTURE, exec, fixtureApp, waitFor, type Exec } from '../test/integration/harness';
+import { Cluster, FIXTURE, fixtureApp, waitFor } from '../test/integration/harness';
 import { Load, freePort } from '../test/integration/load';
+import { ensureTool, getOnce, mark, markedProcesses, Pm2 } from './lib/peers';
 import { median, percentile, writeResults } from './lib/results';
+
+/** PM2's command line, once installed. */
+let pm2Bin = '';
 
 const RUNS = 3;
 const START_DELAY_MS = '200';
@@ -33,52 +34,15 @@ const DRAIN_MS = 2000;
 const LOAD = { keepAliveClients: 4, freshClients: 2, ratePerClient: 100, maxMs: 60_000, maxRequests: 100_000 };
 /** Requests are counted from the update's start until this long after its command returned. */
 const TAIL_MS = 1000;
-const PM2_DIR = path.join(os.homedir(), '.cache/skr8tr-bench/pm2');
-const PM2_BIN = path.join(PM2_DIR, 'node_modules/pm2/bin/pm2');
 const DEADLINE = Date.now() + 15 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const mark = crypto.randomBytes(8).toString('hex');
 
 function inTime(what: string): void {
   if (Date.now() > DEADLINE) throw new Error(`the benchmark ran out of time (15 min) during ${what}`);
 }
 
-// ---- processes ---------------------------------------------------------------------------------
-
-const run = exec;
-
-/** Live processes whose environment holds `BENCH_MARK=<this run's mark>`: everything this benchmark started. */
-function markedProcesses(): number[] {
-  const needle = Buffer.from(`BENCH_MARK=${mark}\0`);
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${name}/environ`).includes(needle) && isAlive(Number(name))) out.push(Number(name));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return out;
-}
-
 // ---- HTTP --------------------------------------------------------------------------------------
-
-function getOnce(port: number, timeoutMs = 1000): Promise<{ status: number; body: string } | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', () => resolve(null));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}
 
 /** Waits until `count` different processes have answered `version` on the port. */
 async function serving(port: number, version: string, count: number, timeoutMs = 20_000): Promise<Set<number>> {
@@ -159,105 +123,32 @@ async function measured(variant: string, runNo: number, port: number, version: s
 
 // ---- PM2 ---------------------------------------------------------------------------------------
 
-async function ensurePm2(): Promise<string> {
-  if (!fs.existsSync(PM2_BIN)) {
-    console.log(`installing PM2 into ${PM2_DIR} (not a dependency of the project)`);
-    fs.mkdirSync(PM2_DIR, { recursive: true });
-    const r = await run('npm', ['install', '--prefix', PM2_DIR, 'pm2@latest', '--no-audit', '--no-fund'], process.env, 300_000);
-    if (r.code !== 0 || !fs.existsSync(PM2_BIN)) throw new Error(`npm install pm2 failed:\n${r.stdout}\n${r.stderr}`);
-  }
-  return (JSON.parse(fs.readFileSync(path.join(PM2_DIR, 'node_modules/pm2/package.json'), 'utf8')) as { version: string }).version;
-}
-
-class Pm2 {
-  readonly home = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-bench-pm2-'));
-  readonly seen = new Set<number>();
-  private daemonPid = 0;
-
-  constructor(private readonly extraEnv: Record<string, string>) {}
-
-  private get env(): NodeJS.ProcessEnv {
-    return { ...process.env, PM2_HOME: this.home, BENCH_MARK: mark, ...this.extraEnv };
-  }
-
-  async cli(args: string[], timeoutMs = 60_000): Promise<Exec> {
-    const r = await run(process.execPath, [PM2_BIN, ...args], this.env, timeoutMs);
-    if (r.code !== 0) throw new Error(`pm2 ${args.join(' ')} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
-    try {
-      this.daemonPid ||= Number(fs.readFileSync(path.join(this.home, 'pm2.pid'), 'utf8'));
-    } catch {
-      // not started yet
-    }
-    return r;
-  }
-
-  ecosystem(name: string, mode: 'cluster' | 'fork', instances: number, port: number, version: string, killTimeout: number | null): string {
-    const file = path.join(this.home, `${name}.config.json`);
-    const app = {
-      name,
-      script: FIXTURE,
-      exec_mode: mode,
-      instances,
-      autorestart: true,
-      ...(killTimeout === null ? {} : { kill_timeout: killTimeout }),
-      env: { PORT: String(port), FIXTURE_VERSION: version, FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark },
-    };
-    fs.writeFileSync(file, JSON.stringify({ apps: [app] }, null, 2));
-    return file;
-  }
-
-  async recordPids(): Promise<void> {
-    const list = JSON.parse((await this.cli(['jlist'])).stdout) as { pid: number }[];
-    for (const p of list) if (p.pid > 0) this.seen.add(p.pid);
-  }
-
-  /** `pm2 kill`, then proof that the daemon and every app process are gone; the temporary PM2_HOME is removed. */
-  async kill(): Promise<void> {
-    let killError: Error | null = null;
-    try {
-      await this.cli(['kill'], 60_000);
-    } catch (err) {
-      killError = err as Error;
-    }
-    const left = await waitFor(
-      'PM2 and its apps to be gone',
-      () => {
-        const alive = [...new Set([...markedProcesses(), ...this.seen, this.daemonPid].filter((p) => p > 0 && isAlive(p)))];
-        return alive.length === 0 ? 'none' : null;
-      },
-      10_000,
-      100,
-    ).catch(() => [...new Set([...markedProcesses(), ...this.seen, this.daemonPid].filter((p) => p > 0 && isAlive(p)))]);
-    if (left !== 'none') {
-      for (const p of left) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-      throw new Error(`after pm2 kill, processes were still alive (now killed): ${left.join(', ')}${killError ? `; pm2 kill: ${killError.message}` : ''}`);
-    }
-    if (killError) throw killError;
-    fs.rmSync(this.home, { recursive: true, force: true });
-    console.log(`pm2 kill: the daemon (pid ${this.daemonPid}) and all ${this.seen.size} app processes it ran are gone`);
-  }
+/** The fixture as a PM2 app: `instances` workers in `mode`, told the version and the port. */
+function ecosystem(pm2: Pm2, name: string, mode: 'cluster' | 'fork', instances: number, port: number, version: string, killTimeout: number | null): string {
+  return pm2.config(name, {
+    script: FIXTURE,
+    exec_mode: mode,
+    instances,
+    autorestart: true,
+    ...(killTimeout === null ? {} : { kill_timeout: killTimeout }),
+    env: { PORT: String(port), FIXTURE_VERSION: version, FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark },
+  });
 }
 
 async function pm2Variant(variant: string, mode: 'cluster' | 'fork', instances: number, env: Record<string, string>, killTimeout: number | null): Promise<Run[]> {
-  const pm2 = new Pm2(env);
+  const pm2 = new Pm2(pm2Bin, env);
   const runs: Run[] = [];
   try {
     const port = await freePort();
     const name = `web-${mode}`;
     let version = 1;
-    const file = pm2.ecosystem(name, mode, instances, port, `v${version}`, killTimeout);
+    const file = ecosystem(pm2, name, mode, instances, port, `v${version}`, killTimeout);
     await pm2.cli(['start', file]);
     await serving(port, `v${version}`, instances);
     await pm2.recordPids();
     for (let i = 1; i <= RUNS; i++) {
       const v = `v${++version}`;
-      pm2.ecosystem(name, mode, instances, port, v, killTimeout);
+      ecosystem(pm2, name, mode, instances, port, v, killTimeout);
       runs.push(
         await measured(variant, i, port, v, async () => {
           const r = await pm2.cli(['reload', file, '--update-env']);
@@ -355,10 +246,11 @@ function summarize(variant: string, runs: Run[]): Summary {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const pm2Version = await ensurePm2();
+  const { dir: pm2Dir, version: pm2Version } = await ensureTool('pm2');
+  pm2Bin = path.join(pm2Dir, 'node_modules/pm2/bin/pm2');
   const userPm2 = path.join(os.homedir(), '.pm2');
   const userPm2Before = fs.existsSync(userPm2) ? fs.statSync(userPm2).mtimeMs : null;
-  console.log(`PM2 ${pm2Version} from ${PM2_DIR}; load: ${LOAD.keepAliveClients} keep-alive + ${LOAD.freshClients} fresh-connection clients at ${LOAD.ratePerClient} req/s each`);
+  console.log(`PM2 ${pm2Version} from ${pm2Dir}; load: ${LOAD.keepAliveClients} keep-alive + ${LOAD.freshClients} fresh-connection clients at ${LOAD.ratePerClient} req/s each`);
 
   const graceful = { PM2_KILL_SIGNAL: 'SIGTERM' };
   const variants: [string, (label: string) => Promise<Run[]>][] = [

@@ -16,6 +16,7 @@ const ORDER: [string, string, string][] = [
   ['parse', 'Manifest parsing', 'npm run bench:parse'],
   ['snapshot', 'Capturing a generation\'s build output', 'npm run bench:snapshot'],
   ['workspace', 'Cold start of a workspace of services', 'npm run bench:workspace'],
+  ['watch-compare', 'Save a file, the new code serves: watch against nodemon and PM2', 'npm run bench:watch'],
 ];
 
 interface Record {
