@@ -46,7 +46,7 @@ describe('watch: save a file, the new code serves', function () {
 
   it('coalesces quick saves into at most two rollouts with no failed request; a syntax error keeps the old code serving; an env file is a secret that rolls out', async () => {
     c = new Cluster('watch');
-    await c.startConductor();
+    let conductor = await c.startConductor();
     await c.startAgent('n1');
     const port = await freePort();
     const file = c.manifest(
@@ -113,6 +113,13 @@ describe('watch: save a file, the new code serves', function () {
       assert.ok(!list.stdout.includes(token), 'not in list');
     }
     assert.ok((await c.workload('web')).spec.secretKeys.includes('API_TOKEN'), 'its name is known as a secret');
+
+    // Watching is journaled: a restarted Conductor watches again.
+    await c.stop(conductor);
+    conductor = await c.startConductor();
+    await c.settled('web', (await c.workload('web')).generation, 2);
+    fs.writeFileSync(path.join(dir, 'version.js'), "module.exports = 'v9';\n");
+    await waitFor('v9 to serve after the restart', async () => (await get(port)).startsWith('v9 '), 60_000, 100);
 
     // Watching off: a change is picked up by the next `up`.
     assert.equal((await c.cli(['watch', 'web', '--off'])).code, 0);

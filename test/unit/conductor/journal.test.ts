@@ -6,7 +6,7 @@ import nodeFs = require('node:fs');
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { Journal, apply, type JournalRecord, type JournalState } from '../../../src/conductor/journal';
+import { Journal, apply, upgraded, type JournalRecord, type JournalState } from '../../../src/conductor/journal';
 import type { WorkloadRecord } from '../../../src/conductor/model';
 import { parseManifest, type AppSpec } from '../../../src/shared/manifest';
 
@@ -563,5 +563,11 @@ describe('journal', () => {
       const reopened = openAt(dir);
       assert.deepEqual(reopened.report, { records: 2, cut: null });
     });
+  });
+
+  it('a record of an earlier version gets the fields added since at their defaults', () => {
+    const w = { name: 'old', generation: 1, latestGeneration: 1, desired: 1, rollout: null, history: [], generations: [{ generation: 1, spec: { name: 'old' }, secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: 0, outcome: null }] };
+    const up = upgraded(w as unknown as WorkloadRecord);
+    assert.deepEqual([up.generations[0]!.spec.needs, up.generations[0]!.spec.watch, up.generations[0]!.spec.envFiles], [[], null, []]);
   });
 });
