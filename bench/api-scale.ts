@@ -169,7 +169,7 @@ class SimAgent {
                 if (pid === undefined) this.running.set(f.id, (pid = nextFakePid++));
                 this.send({ t: 'launched', id: f.id, pid });
                 // One start-up line, as a real service prints.
-                this.send({ t: 'logs', id: f.id, lines: [{ at: Date.now(), stream: 'out', text: `simulated ${f.spec.app} ${f.spec.env.VERSION ?? ''} pid ${pid} listening on ${f.spec.port}` }], dropped: 0 });
+                this.send({ t: 'logs', id: f.id, lines: [{ seq: 1, at: Date.now(), stream: 'out', text: `simulated ${f.spec.app} ${f.spec.env.VERSION ?? ''} pid ${pid} listening on ${f.spec.port}` }], dropped: 0 });
                 break;
               }
               case 'stop':

@@ -22,7 +22,8 @@ import {
 import { FrameError, LineDecoder, encodeLine, parseJsonLine } from '../shared/protocol/ndjson';
 import { VERSION } from '../shared/version';
 import { CpuSampler } from './cpu-sampler';
-import { ReplicaProcess, type OutputLine } from './replica-process';
+import { LogOutbox } from './log-outbox';
+import { ReplicaProcess } from './replica-process';
 import { ReplicaRecords } from './replica-records';
 
 export interface Endpoint {
@@ -47,8 +48,6 @@ export interface AgentOptions {
 }
 
 const HEARTBEAT_MS = 1_000;
-const LOG_FLUSH_MS = 50;
-const LOG_LINES_PER_SECOND = 2_000;
 
 export class Agent {
   private readonly replicas = new Map<string, ReplicaProcess>();
@@ -63,8 +62,7 @@ export class Agent {
   private backoffMs = 100;
   private lastJoined = Date.now();
   private stopping: Promise<void> | null = null;
-  private readonly pendingLogs = new Map<string, { lines: OutputLine[]; dropped: number; second: number; count: number }>();
-  private logTimer: NodeJS.Timeout | null = null;
+  private readonly outbox = new LogOutbox((id, lines, dropped) => this.send({ t: 'logs', id, lines, dropped }));
   /** Resolves when the agent has stopped (by signal, idle exit or a Conductor shutdown). */
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
@@ -134,6 +132,7 @@ export class Agent {
       if (this.socket === socket) this.socket = null;
       const wasJoined = this.joined;
       this.joined = false;
+      this.outbox.disconnected();
       if (this.heartbeat) clearInterval(this.heartbeat);
       this.heartbeat = null;
       if (wasJoined) this.o.log.warn('lost the Conductor; replicas keep running; redialing');
@@ -166,6 +165,7 @@ export class Agent {
         this.o.log.info(`joined the Conductor ${frame.version} as ${frame.node}`);
         this.heartbeat = setInterval(() => this.sendHeartbeat(), HEARTBEAT_MS);
         this.sendHeartbeat();
+        this.outbox.connectedNow();
         return;
       case 'refused':
         this.o.log.error(`the Conductor refused this agent: ${frame.reason}`);
@@ -179,6 +179,9 @@ export class Agent {
       case 'shutdown':
         this.o.log.info('the Conductor is shutting down for good; stopping');
         void this.stop();
+        return;
+      case 'logs-ack':
+        this.outbox.acknowledged(frame.id, frame.seq);
         return;
     }
   }
@@ -228,8 +231,8 @@ export class Agent {
           this.send({ t: 'launch-failed', id, reason });
         },
         exited: (code, signal, restarting) => {
-          this.flushLogs();
-          if (!restarting) this.pendingLogs.delete(id);
+          if (!restarting) this.outbox.ended(id);
+          this.outbox.flush();
           this.o.log.info(`${id}: exited (${signal ? `signal ${signal}` : `code ${code}`})${restarting ? '; restarting in place' : ''}`);
           if (!restarting) this.replicas.delete(id);
           if (this.joined) this.send({ t: 'exited', id, code, signal, restarting });
@@ -238,7 +241,7 @@ export class Agent {
           }
         },
         restarted: (pid) => this.send({ t: 'restarted', id, pid }),
-        output: (line) => this.queueLog(id, line),
+        output: (line) => this.outbox.add(id, line),
       },
       (record) => this.records.save(id, record),
     );
@@ -256,36 +259,6 @@ export class Agent {
     void p.stop(graceMs);
   }
 
-  /** Batches output lines to the Conductor, at most LOG_LINES_PER_SECOND a replica (the rest counted as dropped). */
-  private queueLog(id: string, line: OutputLine): void {
-    if (!this.joined) return;
-    let q = this.pendingLogs.get(id);
-    const second = Math.floor(Date.now() / 1000);
-    if (!q) this.pendingLogs.set(id, (q = { lines: [], dropped: 0, second, count: 0 }));
-    if (q.second !== second) {
-      q.second = second;
-      q.count = 0;
-    }
-    if (++q.count > LOG_LINES_PER_SECOND) {
-      q.dropped++;
-      return;
-    }
-    q.lines.push(line);
-    if (q.lines.length >= 500) this.flushLogs();
-    else this.logTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
-  }
-
-  private flushLogs(): void {
-    if (this.logTimer) clearTimeout(this.logTimer);
-    this.logTimer = null;
-    for (const [id, q] of this.pendingLogs) {
-      if (q.lines.length === 0 && q.dropped === 0) continue;
-      this.send({ t: 'logs', id, lines: q.lines, dropped: q.dropped });
-      q.lines = [];
-      q.dropped = 0;
-    }
-  }
-
   // ---- lifetime --------------------------------------------------------------------------------
 
   /** Stops every replica (each with its drain grace), then closes the connection. Idempotent. */
@@ -295,9 +268,9 @@ export class Agent {
       const all = [...this.replicas.values()];
       this.o.log.info(`stopping ${all.length} replica${all.length === 1 ? '' : 's'}`);
       await Promise.all(all.map((p) => p.stop(p.spec.drainMs)));
-      this.flushLogs();
+      this.outbox.flush();
+      this.outbox.close();
       if (this.heartbeat) clearInterval(this.heartbeat);
-      if (this.logTimer) clearTimeout(this.logTimer);
       const socket = this.socket;
       if (socket) await new Promise<void>((resolve) => socket.end(resolve));
       socket?.destroy();

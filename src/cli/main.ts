@@ -31,7 +31,7 @@ const COMMANDS: Record<string, Command> = {
   stop: { summary: 'stop one replica (the Conductor replaces it)', usage: workloads.stopUsage, run: workloads.stopReplica },
   list: { summary: 'workloads, their generations and replicas', usage: views.listUsage, run: views.list },
   nodes: { summary: 'nodes, their ports and replicas', usage: views.nodesUsage, run: views.nodes },
-  logs: { summary: 'an app\'s or a replica\'s output; -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
+  logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
   status: { summary: 'the Conductor\'s state', usage: views.statusUsage, run: views.status },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
 };
@@ -83,6 +83,7 @@ if (require.main === module) {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     env: process.env,
+    tty: process.stdout.isTTY === true,
   };
   runCli(process.argv.slice(2), ctx).then(
     (code) => {

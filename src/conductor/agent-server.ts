@@ -23,9 +23,9 @@ export interface AgentServerOptions {
   expiryMs: number;
 }
 
-/** Where replicas' output lines go. */
+/** Where replicas' output lines go; resolves with the number up to which the replica's lines are kept (acknowledged to the agent). */
 export interface LogSink {
-  append(replica: string, lines: readonly Omit<LogLine, 'replica'>[]): void;
+  append(replica: string, lines: readonly Pick<LogLine, 'seq' | 'at' | 'stream' | 'text'>[]): Promise<number>;
 }
 
 class Session implements NodeConnection {
@@ -145,7 +145,7 @@ export class AgentServer {
         if (this.owns(node!, frame.id)) this.reports.onRestarted(frame.id, frame.pid);
         return;
       case 'logs':
-        if (this.owns(node!, frame.id)) this.logs.append(frame.id, frame.lines);
+        if (this.owns(node!, frame.id)) void this.logs.append(frame.id, frame.lines).then((seq) => session.send({ t: 'logs-ack', id: frame.id, seq }));
         return;
     }
   }

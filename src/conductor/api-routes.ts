@@ -8,7 +8,7 @@ import { VERSION } from '../shared/version';
 import type { Request, Route } from './api-server';
 import { parseBody } from './request-bodies';
 import type { EventLog } from './event-log';
-import type { LogStore } from './log-store';
+import { matcher, type LogQuery, type LogStore } from './log-store';
 import { ApiError } from './api-error';
 import type { Operations } from './operations';
 import type { ConductorState } from './state';
@@ -30,7 +30,7 @@ const MAX_STREAM_BACKLOG = 8 * 1024 * 1024;
 type RouteRequest<K extends RouteName> = Omit<Request, 'params' | 'body'> & { params: PathParams<Routes[K]['pattern']>; body: BodyOf<K> };
 
 /** A handler answers its route's type, or `undefined` on a streaming route when it answered itself. */
-type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | Promise<AnswerOf<K>> | ([ItemOf<K>] extends [never] ? never : undefined);
+type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | Promise<AnswerOf<K>> | ([ItemOf<K>] extends [never] ? never : undefined | Promise<AnswerOf<K> | undefined>);
 type Handlers = { [K in RouteName]: Handler<K> };
 
 function tailOf(query: URLSearchParams): number {
@@ -75,20 +75,45 @@ function serve<K extends RouteName>(name: K, handlers: Handlers): Route {
 function handlersOf(d: RouteDeps): Handlers {
   const { state, ops } = d;
 
-  const streamLogs = (req: { query: URLSearchParams; raw: http.IncomingMessage; res: http.ServerResponse }, replicaIds: () => string[]) => {
-    const n = tailOf(req.query);
+  /** A log query from the request's parameters (the app or replica the path names win). */
+  const logQuery = (query: URLSearchParams, fixed: { app?: string; replica?: string } = {}): LogQuery => {
+    const num = (name: string) => {
+      const raw = query.get(name);
+      if (raw === null) return null;
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < 0) throw new ApiError(400, `\`${name}\` must be a number, not "${raw}"`);
+      return n;
+    };
+    const q: LogQuery = { app: fixed.app ?? query.get('app'), replica: fixed.replica ?? query.get('replica'), generation: num('generation'), since: num('since'), grep: query.get('grep'), tail: tailOf(query) };
+    try {
+      matcher(q);
+    } catch (err) {
+      throw new ApiError(400, `\`grep\` is not a valid regular expression: ${(err as Error).message}`);
+    }
+    return q;
+  };
+
+  /** The tail, then (with `follow`) every new line, as NDJSON. */
+  const streamLogs = async (req: { query: URLSearchParams; raw: http.IncomingMessage; res: http.ServerResponse }, q: LogQuery) => {
     const follow = req.query.get('follow') === '1' || req.query.get('follow') === 'true';
-    const lines = d.logs.tail(replicaIds(), n);
-    if (!follow) return { lines };
-    startStream(req.res);
-    for (const l of lines) req.res.write(JSON.stringify(l) + '\n');
-    const stop = d.logs.follow(
-      (l: LogLine) => replicaIds().includes(l.replica),
-      (l: LogLine) => {
-        req.res.write(JSON.stringify(l) + '\n');
-      },
-    );
+    if (!follow) return { lines: await d.logs.query(q) };
+    // Followed from before the tail is read, so no line falls between the two; each is sent once.
+    const sent = new Set<string>();
+    const queued: LogLine[] = [];
+    let live = false;
+    const send = (l: LogLine) => {
+      const key = `${l.replica}\0${l.seq}`;
+      if (sent.has(key)) return;
+      sent.add(key);
+      if (sent.size > 100_000) sent.clear();
+      req.res.write(JSON.stringify(l) + '\n');
+    };
+    const stop = d.logs.follow(q, (l) => (live ? send(l) : queued.push(l)));
     req.raw.on('close', stop);
+    startStream(req.res);
+    for (const l of await d.logs.query(q)) send(l);
+    for (const l of queued.splice(0)) send(l);
+    live = true;
     return undefined;
   };
 
@@ -123,8 +148,9 @@ function handlersOf(d: RouteDeps): Handlers {
     resume: (req) => state.rolloutView(ops.resume(req.params.name)),
     workloadLogs: (req) => {
       ops.workload(req.params.name);
-      return streamLogs(req, () => state.replicasOf(req.params.name).map((r) => r.id));
+      return streamLogs(req, logQuery(req.query, { app: req.params.name }));
     },
+    logs: (req) => streamLogs(req, logQuery(req.query)),
     rollout: (req) => ops.submit([req.body], 'rollout'),
     getRollout: (req) => {
       const r = state.findRollout(req.params.id);
@@ -133,7 +159,7 @@ function handlersOf(d: RouteDeps): Handlers {
     },
     replicaLogs: (req) => {
       if (!state.replicas.has(req.params.id)) throw new ApiError(404, `no replica ${req.params.id}`);
-      return streamLogs(req, () => [req.params.id]);
+      return streamLogs(req, logQuery(req.query, { replica: req.params.id }));
     },
     stopReplica: (req) => {
       ops.stopReplica(req.params.id);

@@ -22,6 +22,7 @@ import { Ingress } from './ingress';
 import { IngressTraffic, ingressInfo, ingressReports } from './ingress-traffic';
 import { NodeLinks } from './node-links';
 import { Journal } from './journal';
+import { LogFiles } from './log-files';
 import { LogStore } from './log-store';
 import { Operations } from './operations';
 import { Reconciler } from './reconciler';
@@ -45,12 +46,17 @@ export interface ConductorOptions {
   portRange?: [number, number];
   /** Address the ingress listeners bind (loopback by default). */
   ingressAddress: string;
+  /** The most replica logs kept on disk, all replicas together (oldest files go first). */
+  logBudgetBytes?: number;
   /** How CPU and memory requests bind (reconciler.ts); default auto. */
   placement?: PlacementMode | 'auto';
   log: Logger;
   mask: SecretMask;
   now?: () => number;
 }
+
+/** Replica logs kept on disk by default: 256 MiB. */
+const DEFAULT_LOG_BUDGET = 256 * 1024 * 1024;
 
 /** After a restart, how long to wait for previously known nodes before launching replacements. */
 const RECOVERY_WAIT_MS = 3_000;
@@ -91,7 +97,7 @@ export class Conductor {
       for (const w of journaled.workloads.values()) for (const g of w.generations) o.mask.add(Object.values(g.secrets));
 
       const events = new EventLog(10_000, now);
-      const logs = new LogStore();
+      const logs = new LogStore(new LogFiles(path.join(paths.logs(o.home), 'replicas'), o.logBudgetBytes ?? DEFAULT_LOG_BUDGET, o.log), o.log);
       // The state shows each app's ingress; the ingress reports its listeners to the state. Neither
       // calls the other before both exist (the reconciler opens listeners, later).
       const state: ConductorState = new ConductorState(journal, journaled, events, o.log, now, {
@@ -107,7 +113,8 @@ export class Conductor {
         knownNodes: journaled.nodes,
         snapshots: new Snapshots(paths.builds(o.home), o.log),
         mode: o.placement ?? 'auto',
-        recentOutput: (id, n) => logs.tail([id], n).map((l) => l.text),
+        recentOutput: (id, n) => logs.recent(id, n).map((l) => l.text),
+        logs,
         ...(o.portRange ? { portRange: o.portRange } : {}),
       });
       const agents = new AgentServer(state, links, reconciler.reports, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });

@@ -27,6 +27,8 @@ export interface ReconcilerOptions extends PlacementOptions {
   snapshots: Snapshots;
   /** A replica's last lines of output (for the hint of a replica that failed while starting). */
   recentOutput: (replicaId: string, lines: number) => string[];
+  /** Replica logs, kept with their generation. */
+  logs: { retain(app: string, keep: ReadonlySet<number>): void };
 }
 
 const STOP_REASONS: Record<Extract<Step, { kind: 'stop' }>['why'], string> = {
@@ -147,7 +149,7 @@ export class Reconciler {
     }
     const after = this.state.workloads.get(app) ?? w;
     if (!result.steps.some((s) => s.kind === 'launch')) this.placement.settled(after);
-    this.retainCaptures(app, after);
+    this.retainGenerations(app, after);
     this.placement.checkCapacity(after);
     this.setTimer(app, result.wakeAt, now);
     if (!this.mayLaunch(now)) this.setTimer(app, this.options.recoveryUntil, now);
@@ -249,14 +251,15 @@ export class Reconciler {
       this.state.removeReplicasOf(app);
       this.traffic.release(app);
     }
-    this.retainCaptures(app, null);
+    this.retainGenerations(app, null);
   }
 
-  /** Build captures stay while a generation record keeps them or a replica of theirs still runs. */
-  private retainCaptures(app: string, w: WorkloadRecord | null): void {
+  /** Build captures and replica logs stay while a generation record keeps them or a replica of theirs still runs. */
+  private retainGenerations(app: string, w: WorkloadRecord | null): void {
     const keep = new Set<number>(w ? w.generations.map((g) => g.generation) : []);
     for (const r of this.state.replicasOf(app)) if (r.state !== 'stopped' && r.state !== 'failed') keep.add(r.generation);
     this.options.snapshots.retain(app, keep);
+    this.options.logs.retain(app, keep);
   }
 
   // ---- steps -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import type { PlacementMode } from './scheduler';
 import { AlreadyRunning } from '../shared/pid-lock';
 
 export const conductorUsage =
-  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--placement auto|strict|relaxed] [--log-level LEVEL] [--quiet]';
+  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--placement auto|strict|relaxed] [--log-budget BYTES] [--log-level LEVEL] [--quiet]';
 
 export async function runConductor(argv: string[]): Promise<number> {
   let values;
@@ -18,6 +18,7 @@ export async function runConductor(argv: string[]): Promise<number> {
   let leaseMs: number | null;
   let portRange: [number, number] | undefined;
   let placement: PlacementMode | 'auto';
+  let logBudgetBytes: number | null;
   try {
     values = parseDaemonArgs(argv, {
       home: { type: 'string' },
@@ -28,6 +29,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       'port-range': { type: 'string' },
       'ingress-address': { type: 'string' },
       placement: { type: 'string' },
+      'log-budget': { type: 'string' },
       'log-level': { type: 'string' },
       quiet: { type: 'boolean' },
     });
@@ -43,6 +45,7 @@ export async function runConductor(argv: string[]): Promise<number> {
     const p = values.placement ?? 'auto';
     if (p !== 'auto' && p !== 'strict' && p !== 'relaxed') throw new DaemonUsageError(`--placement must be auto, strict or relaxed, not "${p}"`);
     placement = p;
+    logBudgetBytes = positiveOption('log-budget', values['log-budget'], null, true);
   } catch (err) {
     if (err instanceof DaemonUsageError) return usageFailure('conductor', conductorUsage, err);
     throw err;
@@ -59,6 +62,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       ...(portRange ? { portRange } : {}),
       ingressAddress: values['ingress-address'] ?? '127.0.0.1',
       placement,
+      ...(logBudgetBytes !== null ? { logBudgetBytes } : {}),
       log,
       mask,
     });

@@ -16,6 +16,8 @@ export const COMMANDS = {
   'skr8tr.resumeRollout': { title: 'Skr8tr: Resume Rollout', trusted: true },
   'skr8tr.rollback': { title: 'Skr8tr: Rollback', trusted: true },
   'skr8tr.showLogs': { title: 'Skr8tr: Show Logs', trusted: false },
+  'skr8tr.logs': { title: 'Skr8tr: Logs', trusted: false },
+  'skr8tr.filterLogs': { title: 'Skr8tr: Filter Logs', trusted: false },
   'skr8tr.stopReplica': { title: 'Skr8tr: Stop Replica', trusted: true },
   'skr8tr.openInBrowser': { title: 'Skr8tr: Open in Browser', trusted: false },
   'skr8tr.showConductorLog': { title: 'Skr8tr: Show Conductor Log', trusted: false },

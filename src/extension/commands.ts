@@ -12,7 +12,8 @@ import type { Daemons } from './daemons';
 import { Incompatible } from './presence';
 import type { DaemonLog } from './daemon-log';
 import type { ManifestDiagnostics } from './language';
-import type { ReplicaLogs } from './replica-logs';
+import { describeFilter } from './log-buffer';
+import type { LogView } from './log-view';
 import type { RolloutUi } from './rollout-ui';
 import { parseTreeId } from './tree-ids';
 import type { Settings } from './config';
@@ -22,7 +23,7 @@ export interface CommandDeps {
   daemons: Daemons;
   diagnostics: ManifestDiagnostics;
   rolloutUi: RolloutUi;
-  logs: ReplicaLogs;
+  logView: LogView;
   daemonLog: DaemonLog;
   settings: () => Settings;
 }
@@ -53,6 +54,8 @@ export class Commands {
       'skr8tr.resumeRollout': (a) => this.rolloutAction('resume', a),
       'skr8tr.rollback': (a) => this.rollback(a),
       'skr8tr.showLogs': (a) => this.showLogs(a),
+      'skr8tr.logs': () => this.showLogs(undefined),
+      'skr8tr.filterLogs': () => this.filterLogs(),
       'skr8tr.stopReplica': (a) => this.stopReplica(a),
       'skr8tr.openInBrowser': (a) => this.openInBrowser(a),
       'skr8tr.showConductorLog': async () => this.d.daemonLog.channel.show(true),
@@ -240,12 +243,44 @@ export class Commands {
     return id?.kind === 'replica' || id?.kind === 'node-replica' ? id.replica : null;
   }
 
+  /** The Logs view, chosen by a tree item: a replica, a generation or an app; every app from the palette. */
   private async showLogs(arg: unknown): Promise<void> {
-    const replica = this.replicaOf(arg);
-    const client = await this.conductor();
-    if (replica) this.d.logs.show(client, 'replica', replica);
-    else this.d.logs.show(client, 'app', await this.appOf(arg));
+    const id = parseTreeId(arg);
+    await this.conductor();
+    if (id?.kind === 'replica' || id?.kind === 'node-replica') this.d.logView.open({ replica: id.replica });
+    else if (id?.kind === 'generation') this.d.logView.open({ app: id.app, generation: id.generation });
+    else if (id?.kind === 'workload') this.d.logView.open({ app: id.app });
+    else this.d.logView.open({});
   }
+
+  /** Narrows (or widens) what the Logs view shows: an app, a generation, a text or /regex/, or everything. */
+  private async filterLogs(): Promise<void> {
+    const current = this.d.logView.filter ?? {};
+    const model = this.d.connection.model;
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: '$(filter) Text or /regular expression/…', what: 'text' as const },
+        { label: '$(versions) Generation…', what: 'generation' as const },
+        { label: '$(clear-all) All apps, no filter', what: 'all' as const },
+        ...[...model.workloads.keys()].sort().map((app) => ({ label: `$(package) ${app}`, what: 'app' as const, app })),
+      ],
+      { placeHolder: `Logs show: ${describeFilter(current)}` },
+    );
+    if (!pick) throw new Cancelled();
+    if (pick.what === 'all') return this.d.logView.setFilter({});
+    if (pick.what === 'app') return this.d.logView.setFilter({ ...current, app: pick.app, replica: undefined, generation: undefined });
+    if (pick.what === 'text') {
+      const text = await vscode.window.showInputBox({ prompt: 'Show lines holding this text, or matching /regular expression/ (empty: every line)', value: current.text ?? '' });
+      if (text === undefined) throw new Cancelled();
+      return this.d.logView.setFilter({ ...current, text: text || undefined });
+    }
+    const app = current.app ?? (await this.appOf(undefined));
+    const gens = [...new Set([...model.replicas.values()].filter((r) => r.app === app).map((r) => r.generation))].sort((a, b) => b - a);
+    const g = await vscode.window.showQuickPick(gens.map((n) => ({ label: `generation ${n}`, n })), { placeHolder: `Which generation of ${app}?` });
+    if (!g) throw new Cancelled();
+    this.d.logView.setFilter({ ...current, app, generation: g.n, replica: undefined });
+  }
+
 
   private async stopReplica(arg: unknown): Promise<void> {
     let replica = this.replicaOf(arg);

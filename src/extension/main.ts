@@ -11,7 +11,7 @@ import { Connection } from './connection';
 import { DaemonLog } from './daemon-log';
 import { Daemons } from './daemons';
 import { registerLanguageFeatures } from './language';
-import { ReplicaLogs } from './replica-logs';
+import { LogView } from './log-view';
 import { RolloutUi } from './rollout-ui';
 import { registerViews } from './views';
 
@@ -43,9 +43,9 @@ export function activate(context: vscode.ExtensionContext): Api {
     subs.push(new BuildProblems(connection));
     const rolloutUi = new RolloutUi(connection, channel);
     subs.push(rolloutUi);
-    const logs = new ReplicaLogs();
-    subs.push(logs);
-    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logs, daemonLog, settings: readSettings });
+    const logView = new LogView(connection, context.workspaceState);
+    subs.push(logView);
+    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logView, daemonLog, settings: readSettings });
     commands.register(subs);
 
     // Local agents that crash are restarted within their budget.

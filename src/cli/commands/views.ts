@@ -1,9 +1,10 @@
 // `list`, `nodes`, `status`, `logs`: reading what runs.
+import { formatLine, parseSince } from '../../shared/log-format';
 import type { LogLine } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
-import { UsageError } from '../usage';
+import { CliError, UsageError } from '../usage';
 
 export const listUsage = 'skr8tr list [--json] [--home DIR]';
 export async function list(argv: string[], ctx: CommandContext): Promise<number> {
@@ -72,22 +73,52 @@ export async function status(argv: string[], ctx: CommandContext): Promise<numbe
   return 0;
 }
 
-export const logsUsage = 'skr8tr logs APP|REPLICA [-f] [--tail N] [--home DIR]';
+export const logsUsage = 'skr8tr logs [APP|REPLICA] [-f] [--tail N] [--since 5m] [--grep TEXT|/RE/] [--generation N] [--json] [--no-color] [--home DIR]';
+/** Every app's output, interleaved in time order (or one app's, or one replica's), with coloured prefixes on a terminal. */
 export async function logs(argv: string[], ctx: CommandContext, signal?: AbortSignal): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...homeOption, follow: { type: 'boolean', short: 'f' }, tail: { type: 'string' } }, logsUsage, { min: 1, max: 1 });
+  const options = {
+    ...homeOption,
+    follow: { type: 'boolean', short: 'f' },
+    tail: { type: 'string' },
+    since: { type: 'string' },
+    grep: { type: 'string' },
+    generation: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+  } as const;
+  const { values, positionals } = parseCommandArgs(argv, options, logsUsage, { min: 0, max: 1 });
   const tail = values.tail ?? '100';
   if (!/^\d+$/.test(tail)) throw new UsageError(`--tail must be a number, not "${tail}"`, logsUsage);
-  const target = positionals[0]!;
+  const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
+  if (since === null) throw new UsageError(`--since must be a duration (30s, 5m, 2h, 1d) or a date, not "${values.since}"`, logsUsage);
+  if (values.generation !== undefined && !/^\d+$/.test(values.generation)) throw new UsageError(`--generation must be a number, not "${values.generation}"`, logsUsage);
   const client = connect(ctx, values.home);
-  const workloads = await call(ctx, () => client.call('workloads', {}));
-  const isApp = workloads.some((w) => w.name === target);
-  const print = (l: LogLine) => (l.stream === 'err' ? ctx.err : ctx.out)(`${l.replica} | ${l.text}`);
+  const target = positionals[0];
+  let scope: { app?: string; replica?: string } = {};
+  if (target !== undefined) {
+    const workloads = await call(ctx, () => client.call('workloads', {}));
+    if (workloads.some((w) => w.name === target)) scope = { app: target };
+    else if (workloads.some((w) => w.replicas.some((r) => r.id === target))) scope = { replica: target };
+    else throw new CliError(`no replica or app named ${target}`);
+  }
+  const query = {
+    ...scope,
+    tail: Number(tail),
+    ...(since !== undefined ? { since } : {}),
+    ...(values.grep ? { grep: values.grep } : {}),
+    ...(values.generation !== undefined ? { generation: Number(values.generation) } : {}),
+  };
+  const colour = !values['no-color'] && !ctx.env.NO_COLOR && ctx.tty === true;
+  let width = 0;
+  const print = (l: LogLine) => {
+    if (values.json) return ctx.out(JSON.stringify(l));
+    width = Math.max(width, l.replica.length);
+    (l.stream === 'err' ? ctx.err : ctx.out)(formatLine(l, { colour, width }));
+  };
   if (!values.follow) {
-    const { lines } = await call(ctx, () => (isApp ? client.call('workloadLogs', { name: target, tail: Number(tail) }) : client.call('replicaLogs', { id: target, tail: Number(tail) })));
-    lines.forEach(print);
+    (await call(ctx, () => client.call('logs', query))).lines.forEach(print);
     return 0;
   }
-  const following = { tail: Number(tail), follow: true };
-  await call(ctx, () => (isApp ? client.callStream('workloadLogs', { name: target, ...following }, print, signal) : client.callStream('replicaLogs', { id: target, ...following }, print, signal)));
+  await call(ctx, () => client.callStream('logs', { ...query, follow: true }, print, signal));
   return 0;
 }

@@ -8,6 +8,7 @@
 //     heartbeat {cpu, memFree} every 1 s ─▶
 //                                       ◀──  launch {id, spec, port} / stop {id, graceMs}
 //     launched / launch-failed / exited / restarted / logs  ──▶
+//                                       ◀──  logs-ack {id, seq}        (written: the agent forgets them)
 import { z } from 'zod';
 
 export const AGENT_PROTOCOL_VERSION = 1;
@@ -86,7 +87,8 @@ export const AgentFrame = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('logs'),
     id,
-    lines: z.array(z.object({ at: z.number(), stream: z.enum(['out', 'err']), text: z.string().max(16_384) })).max(1000),
+    /** Each line numbered by its replica (from 1, without gaps unless lines were dropped): the Conductor keeps each once. */
+    lines: z.array(z.object({ seq: z.number().int().positive(), at: z.number(), stream: z.enum(['out', 'err']), text: z.string().max(16_384) })).max(1000),
     dropped: z.number().int().nonnegative(),
   }),
 ]);
@@ -99,6 +101,8 @@ export const ConductorFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('stop'), id, graceMs: z.number().int().nonnegative() }),
   /** The Conductor is going away for good: an agent that follows it stops its replicas and exits. */
   z.object({ t: z.literal('shutdown') }),
+  /** The replica's lines up to `seq` are written: the agent may forget them. */
+  z.object({ t: z.literal('logs-ack'), id, seq: z.number().int().nonnegative() }),
 ]);
 export type ConductorFrame = z.infer<typeof ConductorFrame>;
 

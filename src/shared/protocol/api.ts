@@ -136,6 +136,10 @@ export interface StepView {
 
 export interface LogLine {
   replica: string;
+  app: string;
+  generation: number;
+  /** The line's number within its replica's output (from 1): a reader resuming keeps each line once. */
+  seq: number;
   at: number;
   stream: 'out' | 'err';
   text: string;

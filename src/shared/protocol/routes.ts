@@ -67,6 +67,18 @@ interface LogsQuery {
   tail?: number;
   /** Keep the answer open and stream new lines (NDJSON of LogLine). */
   follow?: boolean;
+  /** Lines at or after this time (ms since the epoch). */
+  since?: number;
+  /** Lines holding this text, or matching `/regex/flags`. */
+  grep?: string;
+  /** Lines of this generation only. */
+  generation?: number;
+}
+
+/** Every app's logs, or those the parameters choose. */
+interface AllLogsQuery extends LogsQuery {
+  app?: string;
+  replica?: string;
 }
 
 interface DownQuery {
@@ -96,6 +108,7 @@ export const ROUTES = {
   resume: route('POST', '/v1/workloads/:name/resume', types<{ answer: RolloutView }>()),
   watch: route('POST', '/v1/workloads/:name/watch', types<{ body: WatchBody; answer: WorkloadSummary }>()),
   workloadLogs: route('GET', '/v1/workloads/:name/logs', types<{ answer: LogTail; query: LogsQuery; item: LogLine }>()),
+  logs: route('GET', '/v1/logs', types<{ answer: LogTail; query: AllLogsQuery; item: LogLine }>()),
   rollout: route('POST', '/v1/rollouts', types<{ body: ManifestBody; answer: SubmitResult }>(), 202),
   getRollout: route('GET', '/v1/rollouts/:id', types<{ answer: RolloutView }>()),
   replicaLogs: route('GET', '/v1/replicas/:id/logs', types<{ answer: LogTail; query: LogsQuery; item: LogLine }>()),

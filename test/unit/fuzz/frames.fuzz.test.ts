@@ -123,7 +123,7 @@ const agentFrame: fc.Arbitrary<AgentFrame> = fc.oneof(
   record({
     t: fc.constant('logs' as const),
     id,
-    lines: fc.array(record({ at: finite, stream: fc.constantFrom('out' as const, 'err' as const), text: anyString(300) }), { maxLength: 5 }),
+    lines: fc.array(record({ seq: fc.integer({ min: 1, max: 1_000_000 }), at: finite, stream: fc.constantFrom('out' as const, 'err' as const), text: anyString(300) }), { maxLength: 5 }),
     dropped: nonNegInt,
   }),
 );

@@ -26,6 +26,7 @@ describe('route table', () => {
       resume: 'POST /v1/workloads/:name/resume 200',
       watch: 'POST /v1/workloads/:name/watch 200',
       workloadLogs: 'GET /v1/workloads/:name/logs 200',
+      logs: 'GET /v1/logs 200',
       rollout: 'POST /v1/rollouts 202',
       getRollout: 'GET /v1/rollouts/:id 200',
       replicaLogs: 'GET /v1/replicas/:id/logs 200',

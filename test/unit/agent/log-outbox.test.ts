@@ -1,0 +1,78 @@
+// A replica's output on its way to the Conductor (src/agent/log-outbox.ts): numbered, kept until
+// acknowledged, sent again after a reconnection, bounded and rate-limited with the drop said.
+import * as assert from 'node:assert/strict';
+import { LINES_PER_SECOND, LogOutbox, MAX_UNACKED_LINES, type OutboxLine } from '../../../src/agent/log-outbox';
+
+function outbox(now = () => 1_000_000) {
+  const sent: { id: string; lines: OutboxLine[] }[] = [];
+  const box = new LogOutbox((id, lines) => sent.push({ id, lines }), now, 60_000);
+  return { box, sent, seqs: () => sent.flatMap((s) => s.lines.map((l) => `${s.id}:${l.seq}`)) };
+}
+const line = (text: string) => ({ at: 1_000_000, stream: 'out' as const, text });
+
+describe('log outbox', () => {
+  it('numbers each replica\'s lines from 1 and sends them once connected', () => {
+    const { box, sent, seqs } = outbox();
+    box.add('a', line('one'));
+    box.add('b', line('uno'));
+    box.add('a', line('two'));
+    assert.deepEqual(sent, [], 'nothing before a connection');
+    box.connectedNow();
+    assert.deepEqual(seqs(), ['a:1', 'a:2', 'b:1']);
+    box.flush();
+    assert.equal(sent.length, 2, 'sent lines are not sent again on the same connection');
+    box.close();
+  });
+
+  it('keeps lines until acknowledged, and sends the unacknowledged ones again after a reconnection', () => {
+    const { box, seqs } = outbox();
+    box.connectedNow();
+    for (let i = 0; i < 5; i++) box.add('a', line(`l${i}`));
+    box.flush();
+    box.acknowledged('a', 3);
+    assert.equal(box.pending, 2);
+    box.disconnected();
+    box.add('a', line('while away'));
+    box.connectedNow();
+    assert.deepEqual(seqs(), ['a:1', 'a:2', 'a:3', 'a:4', 'a:5', 'a:4', 'a:5', 'a:6']);
+    box.close();
+  });
+
+  it('a replica that ended goes once its last lines are acknowledged', () => {
+    const { box } = outbox();
+    box.connectedNow();
+    box.add('a', line('last words'));
+    box.ended('a');
+    box.flush();
+    assert.equal(box.pending, 1);
+    box.acknowledged('a', 1);
+    assert.equal(box.pending, 0);
+    box.close();
+  });
+
+  it('more than the rate a second: the rest is dropped, and a line says how many', () => {
+    let t = 1_000_000;
+    const { box, sent } = outbox(() => t);
+    box.connectedNow();
+    for (let i = 0; i < LINES_PER_SECOND + 25; i++) box.add('a', line(`x${i}`));
+    t += 1000;
+    box.add('a', line('next second'));
+    box.flush();
+    const texts = sent.flatMap((s) => s.lines.map((l) => l.text));
+    assert.equal(texts.length, LINES_PER_SECOND + 2);
+    assert.match(texts.at(-2)!, /^\[skr8tr: 25 lines not kept: more than 2000 a second/);
+    assert.equal(texts.at(-1), 'next second');
+    box.close();
+  });
+
+  it('unacknowledged lines are bounded: the oldest go while the Conductor is away', () => {
+    let t = 0;
+    const { box } = outbox(() => t);
+    for (let i = 0; i < MAX_UNACKED_LINES + 100; i++) {
+      if (i % 1000 === 0) t += 1000; // within the rate
+      box.add('a', line(`x${i}`));
+    }
+    assert.ok(box.pending <= MAX_UNACKED_LINES + 1, `${box.pending} lines waiting`);
+    box.close();
+  });
+});
