@@ -17,6 +17,7 @@ const ORDER: [string, string, string][] = [
   ['snapshot', 'Capturing a generation\'s build output', 'npm run bench:snapshot'],
   ['workspace', 'Cold start of a workspace of services', 'npm run bench:workspace'],
   ['watch-compare', 'Save a file, the new code serves: watch against nodemon and PM2', 'npm run bench:watch'],
+  ['logs-flood', 'Logs at a normal rate and in a flood', 'npm run bench:logs'],
 ];
 
 interface Record {

@@ -5,7 +5,7 @@
 // LINES_PER_SECOND, or more unacknowledged lines than fit, has lines dropped, counted, and said in
 // a line of their own.
 //
-//   written ──send (batched, ≤ 50 ms)──▶ sent ──ack──▶ gone
+//   written ──send (batched, ≤ 15 ms)──▶ sent ──ack──▶ gone
 //      ▲                                  │ reconnection
 //      └──────────────────────────────────┘ (sent again)
 
@@ -43,7 +43,7 @@ export class LogOutbox {
   constructor(
     private readonly send: SendLogs,
     private readonly now: () => number = Date.now,
-    private readonly flushMs = 50,
+    private readonly flushMs = 15,
   ) {}
 
   /** A line a replica wrote. */

@@ -735,3 +735,9 @@ export async function replaceAllAndSave(page: Page, from: string, to: string): P
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+S');
 }
+
+/** The text the visible terminal shows (its DOM renderer: set `terminal.integrated.gpuAcceleration` off). */
+export async function terminalText(page: Page): Promise<string> {
+  const rows = page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows').first();
+  return (await rows.innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+}

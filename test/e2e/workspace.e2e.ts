@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
 import { freePort } from '../integration/load';
 import { endSession, shutDownDaemons, teardown } from './teardown';
-import { ROOT, clickActivityBar, openInEditor, replaceAllAndSave, runCommand, screenshot, startVSCode, treeRows, waitFor, type VSCodeSession } from './vscode';
+import { ROOT, clickActivityBar, explorerContextMenu, openInEditor, replaceAllAndSave, runCommand, screenshot, startVSCode, terminalText, treeRows, waitFor, type VSCodeSession } from './vscode';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
 const HELLO = "const http = require('http');\nconst greeting = 'hello v1';\nhttp.createServer((q, s) => s.end(q.url === '/health' ? 'ok' : greeting)).listen(Number(process.env.PORT), '127.0.0.1');\n";
@@ -53,9 +53,12 @@ describe('a workspace in a real VS Code', function () {
       ['app hello', `  exec ${process.execPath}`, '  args hello.js', `  port ${helloPort}`, '  health GET /health 200', '  drain 1s', '  watch *.js', ''].join('\n'),
     );
     fs.writeFileSync(path.join(ws, 'hello.js'), HELLO);
+    fs.writeFileSync(path.join(ws, 'ticker.js'), "let n = 0;\nsetInterval(() => console.log(process.env.TICKER + ' ' + (++n) + ' v' + process.env.V), 150);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+    const ticker = (name: string) => [`app ${name}`, `  exec ${process.execPath}`, '  args ticker.js', '  settle 300ms', '  drain 1s', '  env', `    TICKER ${name}`, '    V 1', ''].join('\n');
+    fs.writeFileSync(path.join(ws, 'tickers.skr8tr'), ticker('tick') + ticker('tock'));
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     vsix = path.join(ROOT, `skr8tr-${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}.vsix`);
-    session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false } });
+    session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false, 'terminal.integrated.gpuAcceleration': 'off' } });
   });
 
   afterEach(async function () {
@@ -122,5 +125,45 @@ describe('a workspace in a real VS Code', function () {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });
     await screenshot(page, 'ws-3-saved-source-rolled-out');
+  });
+
+  it('the Logs view: every app interleaved, a rollout\'s new replicas appear, a text filter narrows it', async () => {
+    const { page } = session!;
+    const client = () => ConductorClient.fromHome(home);
+    await explorerContextMenu(page, 'tickers.skr8tr', 'Skr8tr: Up', { timeoutMs: 30_000 });
+    await waitFor('tick and tock to run', async () => {
+      const ws2 = await client().call('workloads', {});
+      return ['tick', 'tock'].every((n) => ws2.find((w) => w.name === n)?.replicas.some((r) => r.state === 'ready'));
+    }, 60_000, 200);
+    await runCommand(page, 'Skr8tr: Logs');
+    await waitFor('lines of both apps in the Logs view', async () => {
+      const t = await terminalText(page);
+      return /tick-1-[0-9a-f]+ +. tick \d+ v1/.test(t) && /tock-1-[0-9a-f]+ +. tock \d+ v1/.test(t);
+    }, 30_000, 200);
+    await screenshot(page, 'ws-4-logs-two-apps');
+
+    // A rollout: the new generation's replicas appear in the same view, with a line marking it.
+    const file = path.join(ws, 'tickers.skr8tr');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/TICKER tick\n {4}V 1/, 'TICKER tick\n    V 2'));
+    await client().call('rollout', {}, { path: file, text: fs.readFileSync(file, 'utf8'), apps: ['tick'] });
+    await waitFor('the new replica\'s lines and the rollout\'s mark', async () => {
+      const t = await terminalText(page);
+      return /tick-2-[0-9a-f]+ +. tick \d+ v2/.test(t) && /tick: rollout \S+, generation 1 → 2/.test(t);
+    }, 30_000, 200);
+    await screenshot(page, 'ws-5-logs-new-generation');
+
+    // A text filter: only tock's lines, and the title says so.
+    await runCommand(page, 'Skr8tr: Filter Logs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Text or /regular expression/' }).first().click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('tock');
+    await page.keyboard.press('Enter');
+    await waitFor('only tock\'s lines', async () => {
+      const rows = (await terminalText(page)).split('\n').filter((r) => r.trim() !== '' && !r.startsWith('──'));
+      return rows.length > 3 && rows.every((r) => /tock/.test(r));
+    }, 20_000, 200);
+    await page.locator('.terminal-tab, .single-terminal-tab, .tabs-list .monaco-list-row', { hasText: 'Skr8tr Logs — "tock"' }).first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+    await screenshot(page, 'ws-6-logs-filtered');
   });
 });
