@@ -94,6 +94,8 @@ class Session implements NodeConnection {
 export class AgentServer {
   private readonly server: net.Server;
   private readonly all = new Set<Session>();
+  /** Per replica, the frames still taking effect (log lines being kept). */
+  private readonly pending = new Map<string, Promise<void>>();
   private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -133,21 +135,50 @@ export class AgentServer {
         this.state.nodeHeartbeat(node!, frame.cpu, frame.memFree);
         return;
       case 'launched':
-        if (this.owns(node!, frame.id)) this.reports.onLaunched(frame.id, frame.pid);
+        if (this.owns(node!, frame.id)) this.inOrder(frame.id, () => this.reports.onLaunched(frame.id, frame.pid));
         return;
       case 'launch-failed':
-        if (this.owns(node!, frame.id)) this.reports.onLaunchFailed(frame.id, frame.reason);
+        if (this.owns(node!, frame.id)) this.inOrder(frame.id, () => this.reports.onLaunchFailed(frame.id, frame.reason));
         return;
       case 'exited':
-        if (this.owns(node!, frame.id)) this.reports.onExited(frame.id, frame.code, frame.signal, frame.restarting);
+        if (this.owns(node!, frame.id)) this.inOrder(frame.id, () => this.reports.onExited(frame.id, frame.code, frame.signal, frame.restarting));
         return;
       case 'restarted':
-        if (this.owns(node!, frame.id)) this.reports.onRestarted(frame.id, frame.pid);
+        if (this.owns(node!, frame.id)) this.inOrder(frame.id, () => this.reports.onRestarted(frame.id, frame.pid));
         return;
       case 'logs':
-        if (this.owns(node!, frame.id)) void this.logs.append(frame.id, frame.lines).then((seq) => session.send({ t: 'logs-ack', id: frame.id, seq }));
+        if (this.owns(node!, frame.id)) {
+          const appended = this.logs.append(frame.id, frame.lines).then((seq) => session.send({ t: 'logs-ack', id: frame.id, seq }));
+          this.inOrder(frame.id, () => appended);
+        }
         return;
     }
+  }
+
+  /**
+   * Frames about one replica take effect in the order the agent sent them: an exit waits for the
+   * lines sent just before it to be kept (what a failed start printed names its cause).
+   */
+  private inOrder(replica: string, act: () => unknown): void {
+    const before = this.pending.get(replica);
+    if (!before) {
+      const result = act();
+      if (!(result instanceof Promise)) return;
+      this.track(replica, result);
+      return;
+    }
+    this.track(replica, before.then(act));
+  }
+
+  private track(replica: string, work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      (err: Error) => this.log.error(`frame about ${replica}: ${err.message}`),
+    );
+    this.pending.set(replica, settled);
+    void settled.then(() => {
+      if (this.pending.get(replica) === settled) this.pending.delete(replica);
+    });
   }
 
   /** Whether a replica is one the Conductor placed on this node (frames about others are ignored). */

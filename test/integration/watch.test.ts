@@ -104,7 +104,11 @@ describe('watch: save a file, the new code serves', function () {
       return !w.rollout && (await get(port)).startsWith(`v8 ${sha(secondToken)}`);
     }, 60_000, 100);
     const views = JSON.stringify([await c.client().call('workloads', {}), await c.client().call('nodes', {})]);
-    const logs = fs.readdirSync(path.join(c.home, 'logs')).map((f) => fs.readFileSync(path.join(c.home, 'logs', f), 'utf8')).join('\n');
+    // The daemons' logs and every replica's kept output.
+    const logDir = path.join(c.home, 'logs');
+    const logFiles = (fs.readdirSync(logDir, { recursive: true }) as string[]).map((f) => path.join(logDir, f)).filter((f) => fs.statSync(f).isFile());
+    assert.ok(logFiles.some((f) => f.endsWith('.ndjson')), `replica logs are among ${logFiles.join(', ')}`);
+    const logs = logFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     const list = await c.cli(['list', '--json']);
     for (const token of [firstToken, secondToken]) {
       assert.ok(!views.includes(token), 'not in any API view');
