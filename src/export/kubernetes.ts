@@ -28,6 +28,7 @@ export interface KubeContext {
 
 const NAME_LABEL = 'app.kubernetes.io/name';
 const MANAGED = { 'app.kubernetes.io/managed-by': 'skr8tr-export' };
+const meta = (name: string, labels: Record<string, string>) => ({ name, labels: { ...labels, ...MANAGED } });
 
 /** The objects of one app with an `exec`; refuses one with no image. */
 export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeDoc[] {
@@ -61,7 +62,7 @@ export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeD
     const deployment: IDeployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name, labels: { ...labels, ...MANAGED } },
+      metadata: meta(name, labels),
       spec: {
         replicas: spec.replicas,
         selector: { matchLabels: labels },
@@ -84,7 +85,7 @@ export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeD
     const job: IJob = {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: { name, labels: { ...labels, ...MANAGED } },
+      metadata: meta(name, labels),
       spec: {
         completions: spec.replicas,
         parallelism: spec.replicas,
@@ -100,7 +101,7 @@ export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeD
     const svc: IService = {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, labels: { ...labels, ...MANAGED } },
+      metadata: meta(name, labels),
       spec: { selector: labels, ports: [{ name: PORT_NAME, port: spec.port, targetPort: PORT_NAME, protocol: 'TCP' }] },
     };
     const ingress = spec.ingress ? 'the ingress: one stable address on the port, spread over the ready replicas' : '`ingress off`: each pod binds the port itself, on its own address';
@@ -141,7 +142,7 @@ function autoscaler(spec: AppSpec, name: string, labels: Record<string, string>,
   const hpa: IHorizontalPodAutoscaler = {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: { name, labels: { ...labels, ...MANAGED } },
+    metadata: meta(name, labels),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
       minReplicas: Math.max(1, s.min ?? 1),
