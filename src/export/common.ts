@@ -131,20 +131,22 @@ export function mebibytes(bytes: number): number {
  * Engine-specific ones are added by each exporter.
  */
 export function commonNotes(spec: AppSpec, manifestDir: string, notes: Notes, engine: Engine): void {
-  const where = engine === 'kubernetes' ? 'the image' : 'the job';
+  const k8s = engine === 'kubernetes';
   if (spec.needs.length > 0) {
     const list = spec.needs.map((n) => `${n.app} (${n.condition})`).join(', ');
     notes.add(
-      engine === 'kubernetes'
+      k8s
         ? `needs ${list}: Kubernetes has no start order between Deployments; make the program wait for what it needs (retry, or an initContainer that polls it)`
         : `needs ${list}: Nomad has no start order between groups; make the program wait for what it needs (retry, or a prestart task that polls it)`,
     );
   }
-  if (spec.build) notes.add(`build (${spec.build.run.join('; ') || 'no commands'}): not run by the engine; build ${where === 'the image' ? 'the image' : 'the files the job runs'} before deploying`);
+  if (spec.build) notes.add(`build (${spec.build.run.join('; ') || 'no commands'}): not run by the engine; build ${k8s ? 'the image' : 'the files the job runs'} before deploying`);
   if (spec.watch) notes.add('watch: rolling out on a saved file is Skr8tr\'s inner loop; the engine rolls out when you apply a new version');
-  if (spec.gpu) notes.add(engine === 'kubernetes' ? 'gpu: request your cluster\'s GPU resource (such as `nvidia.com/gpu: 1` in resources.limits); not written' : 'gpu: add a `device` block for your GPUs (such as `device "nvidia/gpu" {}`); not written');
+  if (spec.gpu) notes.add(k8s ? 'gpu: request your cluster\'s GPU resource (such as `nvidia.com/gpu: 1` in resources.limits); not written' : 'gpu: add a `device` block for your GPUs (such as `device "nvidia/gpu" {}`); not written');
   if (spec.cwd !== manifestDir) {
     const cwd = portablePath(spec.cwd, manifestDir);
-    if (cwd.startsWith('./')) notes.add(`cwd ${cwd}: ${engine === 'kubernetes' ? 'set the image\'s WORKDIR to this folder' : 'raw_exec runs in the task\'s own folder; start the program from this folder'}; not written`);
+    // Kubernetes takes an absolute working directory (written as workingDir); a folder of the manifest's is the image's business.
+    if (!k8s) notes.add(`cwd ${cwd}: raw_exec runs the program in the task's own folder; not written`);
+    else if (cwd !== spec.cwd) notes.add(`cwd ${cwd}: set the image's WORKDIR to this folder; not written`);
   }
 }
