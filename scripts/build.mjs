@@ -1,5 +1,6 @@
-// Builds the four bundles in dist/: the extension (the only one that imports `vscode`),
-// the Conductor, the agent and the CLI. `--watch` rebuilds on change.
+// Builds the bundles in dist/: the extension (the only one that imports `vscode`), the Conductor,
+// the agent, the CLI, and export (which the extension loads only when an Export command runs).
+// `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -21,9 +22,12 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension/main.ts' } },
+  // dist/export.js is required at run time, beside the extension, only when an Export command runs.
+  { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js'] },
   { ...common, entryPoints: { conductor: 'src/conductor/main.ts', agent: 'src/agent/main.ts' } },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // Export, loaded by the extension only when an Export command runs (the CLI bundles it itself).
+  { ...common, entryPoints: { export: 'src/export/index.ts' } },
 ];
 
 if (process.argv.includes('--watch')) {

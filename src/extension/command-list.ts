@@ -25,6 +25,8 @@ export const COMMANDS = {
   'skr8tr.restartConductor': { title: 'Skr8tr: Restart Conductor', trusted: true },
   'skr8tr.stopConductor': { title: 'Skr8tr: Stop Conductor', trusted: false },
   'skr8tr.refresh': { title: 'Skr8tr: Refresh', trusted: false },
+  'skr8tr.exportKubernetes': { title: 'Skr8tr: Export to Kubernetes', trusted: false },
+  'skr8tr.exportNomad': { title: 'Skr8tr: Export to Nomad', trusted: false },
 } as const;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -6,6 +6,7 @@ import { ApiClientError, ConductorClient } from '../shared/client';
 import type { WorkloadSummary } from '../shared/protocol/api';
 import { Cancelled } from './cancelled';
 import { COMMANDS, type CommandId } from './command-list';
+import { ExportCommands } from './export-commands';
 import { ManifestCommands } from './manifest-commands';
 import type { Connection } from './connection';
 import type { Daemons } from './daemons';
@@ -33,9 +34,11 @@ type Handler = (...args: unknown[]) => Promise<void>;
 
 export class Commands {
   private readonly manifests: ManifestCommands;
+  private readonly exports: ExportCommands;
 
   constructor(private readonly d: CommandDeps) {
     this.manifests = new ManifestCommands({ ...d, conductor: () => this.conductor(), appOf: (arg) => this.appOf(arg) });
+    this.exports = new ExportCommands({ diagnostics: d.diagnostics, channel: d.rolloutUi.channel, manifestUri: (arg) => this.manifests.manifestUri(arg) });
   }
 
   /** Each command's body; whether it needs trust comes from command-list.ts. */
@@ -63,6 +66,8 @@ export class Commands {
       'skr8tr.restartConductor': () => this.restartConductor(),
       'skr8tr.stopConductor': () => this.stopConductor(),
       'skr8tr.refresh': () => this.refresh(),
+      'skr8tr.exportKubernetes': (a) => this.exports.exportTo('kubernetes', a),
+      'skr8tr.exportNomad': (a) => this.exports.exportTo('nomad', a),
     };
   }
 

@@ -102,7 +102,7 @@ export class ManifestCommands {
   }
 
   /** The manifest a command is about: its argument, the active editor's, or one the user picks. */
-  private async manifestUri(arg: unknown): Promise<vscode.Uri> {
+  async manifestUri(arg: unknown): Promise<vscode.Uri> {
     if (arg instanceof vscode.Uri) return arg;
     const active = vscode.window.activeTextEditor?.document;
     if (active && isManifestPath(active.fileName)) return active.uri;

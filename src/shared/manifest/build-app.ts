@@ -97,6 +97,7 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     needs: [],
     watch: null,
     envFiles: [],
+    image: null,
   };
   let ingress: Written['ingress'] = null;
   let execAt: Written['execAt'] = null;
@@ -193,6 +194,9 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
         break;
       case 'watch':
         spec.watch = readWatch(r, e);
+        break;
+      case 'image':
+        spec.image = r.word(e);
         break;
       case 'env-file': {
         const p = r.word(e);

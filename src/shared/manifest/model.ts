@@ -104,6 +104,8 @@ export interface AppSpec {
   watch: WatchSpec | null;
   /** Dotenv files (absolute paths) whose variables join the environment as secrets. */
   envFiles: string[];
+  /** The container image that holds the program; only `skr8tr export` reads it. */
+  image: string | null;
 }
 
 /** A position in a manifest, 1-based. */

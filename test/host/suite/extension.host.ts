@@ -98,6 +98,27 @@ describe('the Skr8tr extension in an extension host', () => {
     assert.deepEqual(lenses[0]!.command!.arguments![1], 'web');
   });
 
+  it('Export to Kubernetes and Export to Nomad open the export beside the manifest, unsaved', async () => {
+    const manifest = vscode.Uri.file(path.join(WS, 'exported.skr8tr'));
+    fs.writeFileSync(manifest.fsPath, 'app exported\n  image registry.example.com/exported:1\n  exec ./server\n  port 18080\n  secret\n    TOKEN never-shown\n');
+    try {
+      // The first export loads the export bundle (dist/export.js) beside the extension's own.
+      await vscode.commands.executeCommand('skr8tr.exportKubernetes', manifest);
+      const k8s = await until('the Kubernetes export', () => vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('/exported.k8s.yaml')));
+      assert.equal(k8s.isUntitled, true, 'nothing is written until the user saves');
+      assert.equal(path.dirname(k8s.uri.fsPath), WS, 'beside the manifest');
+      assert.match(k8s.getText(), /kind: Deployment[\s\S]*image: registry\.example\.com\/exported:1[\s\S]*secretKeyRef/);
+      assert.ok(!k8s.getText().includes('never-shown'));
+      await vscode.commands.executeCommand('skr8tr.exportNomad', manifest);
+      const nomad = await until('the Nomad export', () => vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('/exported.nomad.hcl')));
+      assert.match(nomad.getText(), /job "exported" \{[\s\S]*driver = "raw_exec"/);
+      assert.equal(vscode.window.activeTextEditor?.document, nomad);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      fs.rmSync(manifest.fsPath, { force: true });
+    }
+  });
+
   it('Up starts a Conductor and an agent and brings the app up; a rollout moves it to a new generation; Down removes it', async () => {
     await vscode.commands.executeCommand('skr8tr.up', good());
     await until('web to be ready', () => {

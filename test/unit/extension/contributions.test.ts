@@ -195,6 +195,19 @@ describe('package.json contributions', () => {
       }
     }
 
+    for (const menu of ['explorer/context', 'editor/context']) {
+      for (const command of ['skr8tr.exportKubernetes', 'skr8tr.exportNomad']) {
+        it(`${menu}: ${command} shows on manifests, trusted or not (it starts nothing)`, () => {
+          const entry = menus[menu]!.find((e) => e.command === command);
+          assert.ok(entry, `${command} is in ${menu}`);
+          assert.equal(COMMANDS[command as keyof typeof COMMANDS].trusted, false);
+          const re = whenRegex(entry.when!, 'resourceFilename');
+          for (const name of ['a.skr8tr', 'b.skr8tr.yaml', 'c.skr8tr.yml']) assert.ok(re.test(name), `${re} matches ${name}`);
+          for (const name of ['d.yaml', 'e.skr8tr.json']) assert.ok(!re.test(name), `${re} does not match ${name}`);
+        });
+      }
+    }
+
     it('the editor title button needs a trusted workspace and a manifest', () => {
       for (const e of menus['editor/title']!) {
         assert.ok(terms(e.when).includes('isWorkspaceTrusted'), e.command);
@@ -383,7 +396,7 @@ describe('package.json contributions', () => {
       it('re-includes the bundle and the media, syntaxes and schema folders', () => {
         assert.ok(patterns.includes('!dist/extension.js'));
         for (const folder of ['media', 'syntaxes', 'schema']) assert.ok(patterns.includes(`!${folder}/**`), folder);
-        for (const file of ['dist/extension.js', 'media/skr8tr.svg', 'syntaxes/skr8tr.tmLanguage.json', 'schema/skr8tr.schema.json', 'package.json']) {
+        for (const file of ['dist/extension.js', 'dist/export.js', 'media/skr8tr.svg', 'syntaxes/skr8tr.tmLanguage.json', 'schema/skr8tr.schema.json', 'package.json']) {
           assert.ok(packaged(file, patterns), `${file} is packaged`);
         }
       });

@@ -201,6 +201,7 @@ const EXPECTED = {
   needs: [],
   watch: null,
   envFiles: [],
+  image: null,
 };
 
 describe('manifest styles: indentation and braces', () => {

@@ -379,6 +379,7 @@ describe('manifest values', () => {
         needs: [],
         watch: null,
         envFiles: [],
+        image: null,
       });
     });
 
