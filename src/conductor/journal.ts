@@ -176,6 +176,7 @@ export function upgraded(w: WorkloadRecord): WorkloadRecord {
     g.spec.needs ??= [];
     g.spec.watch ??= null;
     g.spec.envFiles ??= [];
+    g.spec.image ??= null;
   }
   return w;
 }
