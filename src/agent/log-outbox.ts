@@ -49,7 +49,8 @@ export class LogOutbox {
   /** A line a replica wrote. */
   add(id: string, line: { at: number; stream: 'out' | 'err'; text: string }): void {
     const q = this.queue(id);
-    const second = Math.floor(this.now() / 1000);
+    // Counted by the second the line was written in, the time it is kept with.
+    const second = Math.floor(line.at / 1000);
     if (q.second !== second) {
       q.second = second;
       q.count = 0;

@@ -56,12 +56,25 @@ describe('log outbox', () => {
     box.connectedNow();
     for (let i = 0; i < LINES_PER_SECOND + 25; i++) box.add('a', line(`x${i}`));
     t += 1000;
-    box.add('a', line('next second'));
+    // Counted by the second each line was written in (its own time), not when the outbox saw it.
+    box.add('a', { ...line('next second'), at: 1_001_000 });
     box.flush();
     const texts = sent.flatMap((s) => s.lines.map((l) => l.text));
     assert.equal(texts.length, LINES_PER_SECOND + 2);
     assert.match(texts.at(-2)!, /^\[skr8tr: 25 lines not kept: more than 2000 a second/);
     assert.equal(texts.at(-1), 'next second');
+    box.close();
+  });
+
+  it('the rate is counted by the second a line was written in, so a second never keeps more than the rate and the note', () => {
+    const { box, sent } = outbox(() => 1_000_999); // the outbox sees every line in one second ...
+    box.connectedNow();
+    for (let i = 0; i < LINES_PER_SECOND; i++) box.add('a', { ...line(`a${i}`), at: 1_000_500 });
+    for (let i = 0; i < 10; i++) box.add('a', { ...line(`b${i}`), at: 1_001_000 }); // ... these were written in the next
+    box.flush();
+    const perSecond = new Map<number, number>();
+    for (const l of sent.flatMap((s) => s.lines)) perSecond.set(Math.floor(l.at / 1000), (perSecond.get(Math.floor(l.at / 1000)) ?? 0) + 1);
+    assert.deepEqual([...perSecond.entries()], [[1000, LINES_PER_SECOND], [1001, 10]]);
     box.close();
   });
 
