@@ -10,14 +10,20 @@ import { parseBody } from './request-bodies';
 import type { EventLog } from './event-log';
 import { matcher, type LogQuery, type LogStore } from './log-store';
 import { ApiError } from './api-error';
+import { currentGeneration } from './model';
 import type { Operations } from './operations';
+import type { RolloutTimelines } from './rollout-timelines';
 import type { ConductorState } from './state';
+import type { TrafficMeter } from './traffic-meter';
+import { TrafficWindow, WINDOW_SECONDS } from '../shared/traffic-window';
 
 export interface RouteDeps {
   state: ConductorState;
   ops: Operations;
   events: EventLog;
   logs: LogStore;
+  timelines: RolloutTimelines;
+  meter: TrafficMeter;
   home: string;
   startedAt: number;
   shutdown(stopWorkloads: boolean): void;
@@ -156,6 +162,41 @@ function handlersOf(d: RouteDeps): Handlers {
       const r = state.findRollout(req.params.id);
       if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);
       return state.rolloutView(r);
+    },
+    rolloutTimeline: async (req) => {
+      const r = state.findRollout(req.params.id);
+      if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);
+      const t = await d.timelines.timeline(r.id);
+      if (!t) throw new ApiError(404, `no timeline was recorded for rollout ${r.id} (it ran before this version of Skr8tr, or its timeline could not be kept)`);
+      return t;
+    },
+    traffic: (req) => {
+      const w = ops.workload(req.params.name);
+      const spec = currentGeneration(w).spec;
+      if (!spec.ingress || spec.port === null) throw new ApiError(404, `${w.name} has no ingress (no \`port\` with \`ingress on\`), so its traffic is not measured`);
+      const now = Date.now();
+      const raw = req.query.get('since');
+      const since = raw === null ? now - WINDOW_SECONDS * 1000 : Number(raw);
+      if (!Number.isFinite(since) || since < 0) throw new ApiError(400, `\`since\` must be a time in ms since the epoch, not "${raw}"`);
+      const window = d.meter.window(w.name) ?? new TrafficWindow();
+      if (!flag(req.query, 'follow')) {
+        return { app: w.name, unit: spec.health?.kind === 'tcp' ? 'connections' : 'requests', series: window.series(since, now), totals: d.meter.totals(w.name) };
+      }
+      // Each second once it is complete, for as long as the client reads.
+      startStream(req.res);
+      let next = Math.floor(now / 1000) * 1000;
+      let timer: NodeJS.Timeout | null = null;
+      const tick = () => {
+        const t = Date.now();
+        const current = d.meter.window(w.name);
+        for (; next + 1000 <= t; next += 1000) req.res.write(JSON.stringify(current ? current.second(next) : { at: next, requests: 0, failed: 0, retried: 0, p50: null, p99: null }) + '\n');
+        timer = setTimeout(tick, next + 1000 - t + 20);
+      };
+      tick();
+      req.raw.on('close', () => {
+        if (timer) clearTimeout(timer);
+      });
+      return undefined;
     },
     replicaLogs: (req) => {
       if (!state.replicas.has(req.params.id)) throw new ApiError(404, `no replica ${req.params.id}`);
