@@ -200,7 +200,7 @@ export class TrafficWindow {
           const lower = k === 0 ? 0 : bucketBound(k - 1);
           const upper = Math.min(bucketBound(k), max);
           const at = lower + (Math.max(upper, lower) - lower) * ((rank - seen) / n);
-          return Math.round(Math.min(at, max) * 1000) / 1000;
+          return Math.min(Math.round(at * 1000) / 1000, max);
         }
         seen += n;
       }
