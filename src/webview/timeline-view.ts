@@ -157,7 +157,7 @@ function laneRow(lane: Lane, y: number, x: (t: number) => number, into: SVGEleme
     const rect = svg('rect', { x: x0, y: y + (LANE_H - h) / 2, width: w, height: h, rx: thin ? 0 : 2, class: `seg seg-${s.kind}${s.open ? ' open' : ''}` });
     rect.addEventListener('click', open);
     into.append(rect);
-    if (s.kind === 'failed') into.append(svg('text', { x: x0 - 4, y: y + LANE_H - 6, class: 'fail-mark', 'aria-hidden': 'true' }, '✕'));
+    if (s.kind === 'failed') into.append(svg('text', { x: x0, y: y + LANE_H / 2 + 4, class: 'fail-mark', 'aria-hidden': 'true' }, '✕'));
     items.push({ el: rect, title: s.title, activate: open });
   }
   return items;
@@ -193,13 +193,20 @@ function trafficStrip(m: TimelineModel, x: (t: number) => number, top: number, p
   );
   const items: Item[] = [];
   let line = '';
+  const right = LABEL_W + plotW;
   for (const p of t.points) {
-    const px = x(p.at);
-    if (px + barW < LABEL_W || px > LABEL_W + plotW) continue;
-    if (p.requests > 0) into.append(svg('rect', { x: px, y: yReq(p.requests), width: barW, height: bottom - yReq(p.requests), class: 'bar requests' }));
-    if (p.failed > 0) into.append(svg('rect', { x: px, y: yReq(p.failed), width: barW, height: Math.max(2, bottom - yReq(p.failed)), class: 'bar failed' }));
-    if (p.p99 !== null) line += `${line ? 'L' : 'M'}${(px + barW / 2).toFixed(1)} ${yP99(p.p99).toFixed(1)} `;
-    const hit = svg('rect', { x: px, y: top, width: Math.max(barW, 2), height: STRIP_H, class: 'hit' });
+    // Each second's bar, cut at the edges of the plot (the first and last seconds are partly outside it).
+    const px = Math.max(LABEL_W, x(p.at));
+    const w = Math.min(x(p.at) + barW, right) - px;
+    if (w <= 0) continue;
+    if (p.requests > 0) into.append(svg('rect', { x: px, y: yReq(p.requests), width: w, height: bottom - yReq(p.requests), class: 'bar requests' }));
+    // Failures are few against the requests: never thinner than 4 px, so one is seen.
+    if (p.failed > 0) {
+      const h = Math.max(4, bottom - yReq(p.failed));
+      into.append(svg('rect', { x: px, y: bottom - h, width: w, height: h, class: 'bar failed' }));
+    }
+    if (p.p99 !== null) line += `${line ? 'L' : 'M'}${(px + w / 2).toFixed(1)} ${yP99(p.p99).toFixed(1)} `;
+    const hit = svg('rect', { x: px, y: top, width: Math.max(w, 2), height: STRIP_H, class: 'hit' });
     into.append(hit);
     items.push({ el: hit, title: p.title });
   }
