@@ -10,7 +10,8 @@
 // This file owns the listeners (one per app; a port that is taken is tried again every 2 s) and the
 // API the reconciler's side (ingress-traffic.ts) calls. Each app's backends are a pool
 // (backend-pool.ts); HTTP apps are proxied request by request (ingress-http.ts), apps with a `tcp`
-// check connection by connection (ingress-tcp.ts).
+// check connection by connection (ingress-tcp.ts). Each request (or connection) is counted once, as
+// it ends, by the traffic meter (traffic-meter.ts).
 //
 // Listener lifecycle:  opening ──bound──▶ listening;  either ──error──▶ waiting ──2 s──▶ opening;
 //                      any ──close──▶ closed (its backends go, pending leaves resolve)

@@ -26,7 +26,7 @@ const AXIS_H = 20;
 const STRIP_H = 96;
 const STRIP_GAP = 28;
 
-/** A focusable thing in the picture: its element, its words, what Enter does. */
+/** A focusable thing in the picture: its element, its words, what Enter does (a button then; else an image with words). */
 interface Item {
   el: SVGElement;
   title: string;
@@ -97,7 +97,7 @@ function picture(m: TimelineModel, width: number): HTMLElement {
   const lanesH = m.groups.reduce((h, g) => h + GROUP_H + g.lanes.length * LANE_H, 0);
   const stripTop = lanesH + AXIS_H + STRIP_GAP;
   const height = stripTop + (m.traffic ? STRIP_H + AXIS_H : 0);
-  const box = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `Timeline of ${m.title}` });
+  const box = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `Timeline of ${m.title}` });
   box.append(grid(m, x, lanesH, stripTop));
 
   // The lanes.
@@ -225,6 +225,7 @@ function rove(rows: Item[][], name: string): void {
     const [r, c] = position(rows, i);
     item.el.setAttribute('tabindex', '-1');
     item.el.setAttribute('aria-label', item.title);
+    item.el.setAttribute('role', item.activate ? 'button' : 'img');
     item.el.dataset.key = `${name}:${r}:${c}`;
     item.el.classList.add('focusable');
     item.el.addEventListener('mouseenter', () => {
@@ -255,6 +256,9 @@ function rove(rows: Item[][], name: string): void {
       else if ((e.key === 'Enter' || e.key === ' ') && item.activate) {
         e.preventDefault();
         item.activate();
+        return;
+      } else if (e.key === 'Escape') {
+        hide();
         return;
       } else return;
       e.preventDefault();
