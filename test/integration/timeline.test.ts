@@ -77,6 +77,25 @@ describe('rollout traffic and timeline', function () {
     assert.ok(timeline.traffic!.p99.some((p) => p !== null && p > 0));
   });
 
+  it('a replica killed under load: the meter counts the retries that saved its requests, and no failure', async () => {
+    const file = c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, extra: [`port ${port}`] }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const w = await c.settled('web', 1, 3);
+    const load = new Load({ port, keepAliveClients: 4, freshClients: 2, maxRequests: 40_000, maxMs: 60_000 });
+    await waitFor('load to be flowing', () => load.result.requests > 100);
+    process.kill(w.running[0]!.pid!, 'SIGKILL');
+    await waitFor('the dead replica to be replaced', async () => (await c.workload('web')).replicas.filter((r) => r.state === 'ready').length === 3 && load.result.requests > 400);
+    const seen = await load.stop();
+    assert.equal(seen.failures, 0, `failed requests: ${seen.failureSamples.join('; ')}`);
+    // Every request the client made, counted once as it ended (the last ones a moment after the client saw them end).
+    const totals = await waitFor('the meter to count every request', async () => {
+      const t = (await c.client().call('traffic', { name: 'web' })).totals;
+      return t.requests === seen.requests ? t : null;
+    }, 5_000, 50);
+    assert.equal(totals.failed, 0);
+    assert.ok(totals.retried > 0, 'requests that reached the killed replica were retried on another');
+  });
+
   it('`rollout --wait` ends with what was served; the traffic route answers and follows; bad asks are named', async () => {
     const file = c.manifest('web.skr8tr', app('v1', 100));
     assert.equal((await c.cli(['up', file])).code, 0);
