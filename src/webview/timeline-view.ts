@@ -211,6 +211,7 @@ function trafficStrip(m: TimelineModel, x: (t: number) => number, top: number, p
     items.push({ el: hit, title: p.title });
   }
   if (line) into.append(svg('path', { d: line, class: 'p99-line' }));
+  if (t.points.every((p) => p.requests === 0)) into.append(svg('text', { x: LABEL_W + plotW / 2, y: top + STRIP_H / 2, class: 'empty centred' }, `No ${t.unit} reached the ingress in this time.`));
   // The hit areas above the drawing, so hovering finds them.
   for (const i of items) into.append(i.el);
   return items;

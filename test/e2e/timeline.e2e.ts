@@ -16,8 +16,8 @@ import { ROOT, clickActivityBar, runCommand, screenshot, startVSCode, terminalTe
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
 
-function manifest(port: number, version: string): string {
-  return ['app web', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  replicas 2', '  health GET /health 200', '  drain 1s', '  env', `    FIXTURE_VERSION ${version}`, '    FIXTURE_START_DELAY_MS 700', ''].join('\n');
+function manifest(port: number, version: string, startDelayMs = 700): string {
+  return ['app web', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  replicas 2', '  health GET /health 200', '  drain 1s', '  env', `    FIXTURE_VERSION ${version}`, `    FIXTURE_START_DELAY_MS ${startDelayMs}`, ''].join('\n');
 }
 
 /** The timeline panel's page: VS Code puts a webview's page in an iframe inside an iframe. */
@@ -132,5 +132,28 @@ describe('the rollout timeline in a real VS Code', function () {
     await waitFor(`the Logs view on ${replica}`, async () => new RegExp(`${replica} +. fixture v2`).test(await terminalText(page)), 30_000, 200);
     await screenshot(page, 'timeline-4-replica-logs');
     assert.deepEqual(problems, [], 'nothing of the panel was refused or missing');
+  });
+
+  it('opened from the Rollouts view while the rollout runs, the timeline moves until it ends', async () => {
+    const { page } = session!;
+    await runCommand(page, 'View: Close All Editors');
+    // New replicas that take 2.5 s each to start: the rollout runs for 5 s or more.
+    fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v3', 2500));
+    await runCommand(page, 'Skr8tr: Rollout');
+    await clickActivityBar(page, 'Skr8tr');
+    const row = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Rollouts/i }) }).locator('.monaco-list-row', { hasText: /web 2 → 3/ });
+    await row.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await row.first().hover();
+    await row.first().locator('.action-label[aria-label="Skr8tr: Show Rollout Timeline"]').click();
+
+    const panel = timelineFrame(page);
+    await waitFor('the timeline of the running rollout', async () => /^running: [0-2]\/2 new replicas ready/.test((await panel.locator('.status').textContent().catch(() => '')) ?? ''), 30_000, 100);
+    assert.ok((await panel.locator('svg .now').count()) === 1, 'a running rollout\'s timeline reaches now');
+    await screenshot(page, 'timeline-5-light-running');
+    // It moves by itself: the new generation's lanes appear and the rollout ends, with no reopening.
+    await waitFor('the rollout to end in the open panel', async () => /^succeeded in /.test((await panel.locator('.status').textContent().catch(() => '')) ?? ''), 60_000, 200);
+    assert.deepEqual(await panel.locator('svg .group-label').allTextContents(), ['generation 2 (old)', 'generation 3 (new)']);
+    assert.equal(await panel.locator('svg .now').count(), 0);
+    await screenshot(page, 'timeline-6-light-ended');
   });
 });
