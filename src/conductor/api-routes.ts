@@ -15,7 +15,6 @@ import type { Operations } from './operations';
 import type { RolloutTimelines } from './rollout-timelines';
 import type { ConductorState } from './state';
 import type { TrafficMeter } from './traffic-meter';
-import { TrafficWindow, WINDOW_SECONDS } from '../shared/traffic-window';
 
 export interface RouteDeps {
   state: ConductorState;
@@ -174,28 +173,13 @@ function handlersOf(d: RouteDeps): Handlers {
       const w = ops.workload(req.params.name);
       const spec = currentGeneration(w).spec;
       if (!spec.ingress || spec.port === null) throw new ApiError(404, `${w.name} has no ingress (no \`port\` with \`ingress on\`), so its traffic is not measured`);
-      const now = Date.now();
       const raw = req.query.get('since');
-      const since = raw === null ? now - WINDOW_SECONDS * 1000 : Number(raw);
-      if (!Number.isFinite(since) || since < 0) throw new ApiError(400, `\`since\` must be a time in ms since the epoch, not "${raw}"`);
-      const window = d.meter.window(w.name) ?? new TrafficWindow();
-      if (!flag(req.query, 'follow')) {
-        return { app: w.name, unit: spec.health?.kind === 'tcp' ? 'connections' : 'requests', series: window.series(since, now), totals: d.meter.totals(w.name) };
-      }
+      const since = raw === null ? null : Number(raw);
+      if (since !== null && (!Number.isFinite(since) || since < 0)) throw new ApiError(400, `\`since\` must be a time in ms since the epoch, not "${raw}"`);
+      if (!flag(req.query, 'follow')) return d.meter.view(w.name, spec.health?.kind === 'tcp' ? 'connections' : 'requests', since);
       // Each second once it is complete, for as long as the client reads.
       startStream(req.res);
-      let next = Math.floor(now / 1000) * 1000;
-      let timer: NodeJS.Timeout | null = null;
-      const tick = () => {
-        const t = Date.now();
-        const current = d.meter.window(w.name);
-        for (; next + 1000 <= t; next += 1000) req.res.write(JSON.stringify(current ? current.second(next) : { at: next, requests: 0, failed: 0, retried: 0, p50: null, p99: null }) + '\n');
-        timer = setTimeout(tick, next + 1000 - t + 20);
-      };
-      tick();
-      req.raw.on('close', () => {
-        if (timer) clearTimeout(timer);
-      });
+      req.raw.on('close', d.meter.follow(w.name, (s) => req.res.write(JSON.stringify(s) + '\n')));
       return undefined;
     },
     replicaLogs: (req) => {

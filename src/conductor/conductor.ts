@@ -107,7 +107,7 @@ export class Conductor {
         ingressOf: (app) => ingressInfo(ingress, app),
         replicaForgotten: (id) => logs.forget(id),
       });
-      const meter = new TrafficMeter();
+      const meter = new TrafficMeter(now);
       const ingress = new Ingress(o.ingressAddress, o.log, ingressReports(state, o.log), meter);
       const traffic = new IngressTraffic(ingress, state);
       const timelines = new RolloutTimelines({ events, state, meter, store: new TimelineStore(path.join(paths.state(o.home), 'timelines'), o.log), log: o.log, now });

@@ -2,7 +2,8 @@
 // at the end of each request (ingress-http.ts) or connection (ingress-tcp.ts), read by the API
 // (`GET /v1/workloads/:name/traffic`) and by rollout timelines (rollout-timelines.ts). Always on:
 // a record is a few array increments, no allocation, no I/O.
-import { TrafficWindow, type Outcome, type TrafficCount } from '../shared/traffic-window';
+import type { TrafficView } from '../shared/protocol/api';
+import { TrafficWindow, WINDOW_SECONDS, type Outcome, type TrafficCount, type TrafficSecond } from '../shared/traffic-window';
 
 /** What the ingress calls when a request ends: how, after how long, whether a retry saved it. */
 export type TrafficRecorder = (outcome: Outcome, latencyMs: number | null, retried: boolean) => void;
@@ -27,6 +28,28 @@ export class TrafficMeter {
   /** Everything the app's ingress counted since this Conductor started (zero when nothing yet). */
   totals(app: string): TrafficCount {
     return this.windowOf(app).totals();
+  }
+
+  /** What the API shows of an app's traffic: the seconds from `since` (the whole window by default) and the totals. */
+  view(app: string, unit: TrafficView['unit'], since: number | null): TrafficView {
+    const now = this.now();
+    const w = this.windowOf(app);
+    return { app, unit, series: w.series(since ?? now - WINDOW_SECONDS * 1000, now), totals: w.totals() };
+  }
+
+  /** Sends each second of the app's traffic once it is complete, until the returned function stops it. */
+  follow(app: string, send: (s: TrafficSecond) => void): () => void {
+    let next = Math.floor(this.now() / 1000) * 1000;
+    let timer: NodeJS.Timeout | null = null;
+    const tick = () => {
+      const now = this.now();
+      for (; next + 1000 <= now; next += 1000) send(this.windowOf(app).second(next));
+      timer = setTimeout(tick, next + 1000 - now + 20).unref();
+    };
+    timer = setTimeout(tick, next + 1000 - this.now() + 20).unref();
+    return () => {
+      if (timer) clearTimeout(timer);
+    };
   }
 
   /** The app is gone: its figures go too. */
