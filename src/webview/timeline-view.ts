@@ -136,8 +136,9 @@ function picture(m: TimelineModel, width: number): HTMLElement {
     box.append(strip, axis(m, x, stripTop + STRIP_H + 4));
   }
 
-  const groups = [rows.flat().length > 0 ? rows : null, steps.length > 0 ? [steps] : null, seconds.length > 0 ? [seconds] : null].filter((g): g is Item[][] => g !== null);
-  groups.forEach((g, i) => rove(g, ['lanes', 'steps', 'seconds'][i]!));
+  // Three tab stops (those with something in them); the names keep the focus across redraws.
+  const groups: [string, Item[][]][] = [['lanes', rows], ['steps', [steps]], ['seconds', [seconds]]];
+  for (const [name, g] of groups) if (g.some((row) => row.length > 0)) rove(g, name);
   const wrap = el('div', { class: 'picture' });
   wrap.append(box);
   return wrap;
