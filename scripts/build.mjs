@@ -1,5 +1,6 @@
 // Builds the bundles in dist/: the extension (the only one that imports `vscode`), the Conductor,
-// the agent, the CLI, and export (which the extension loads only when an Export command runs).
+// the agent, the CLI, export (which the extension loads only when an Export command runs), and the
+// timeline panel's page script (dist/webview/timeline.js, run by the webview, not by Node).
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ const builds = [
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
   // Export, loaded by the extension only when an Export command runs (the CLI bundles it itself).
   { ...common, entryPoints: { export: 'src/export/index.ts' } },
+  // The timeline panel's page, for the webview's browser: loaded only when a timeline panel opens.
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, external: [], entryPoints: { 'webview/timeline': 'src/webview/timeline-view.ts' } },
 ];
 
 if (process.argv.includes('--watch')) {

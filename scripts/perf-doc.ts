@@ -18,6 +18,7 @@ const ORDER: [string, string, string][] = [
   ['workspace', 'Cold start of a workspace of services', 'npm run bench:workspace'],
   ['watch-compare', 'Save a file, the new code serves: watch against nodemon and PM2', 'npm run bench:watch'],
   ['logs-flood', 'Logs at a normal rate and in a flood', 'npm run bench:logs'],
+  ['traffic-meter', 'The traffic meter on the ingress\'s request path', 'npm run bench:traffic'],
 ];
 
 interface Record {

@@ -10,14 +10,19 @@ import { parseBody } from './request-bodies';
 import type { EventLog } from './event-log';
 import { matcher, type LogQuery, type LogStore } from './log-store';
 import { ApiError } from './api-error';
+import { currentGeneration } from './model';
 import type { Operations } from './operations';
+import type { RolloutTimelines } from './rollout-timelines';
 import type { ConductorState } from './state';
+import type { TrafficMeter } from './traffic-meter';
 
 export interface RouteDeps {
   state: ConductorState;
   ops: Operations;
   events: EventLog;
   logs: LogStore;
+  timelines: RolloutTimelines;
+  meter: TrafficMeter;
   home: string;
   startedAt: number;
   shutdown(stopWorkloads: boolean): void;
@@ -156,6 +161,26 @@ function handlersOf(d: RouteDeps): Handlers {
       const r = state.findRollout(req.params.id);
       if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);
       return state.rolloutView(r);
+    },
+    rolloutTimeline: async (req) => {
+      const r = state.findRollout(req.params.id);
+      if (!r) throw new ApiError(404, `no rollout ${req.params.id}`);
+      const t = await d.timelines.timeline(r.id);
+      if (!t) throw new ApiError(404, `no timeline was recorded for rollout ${r.id} (it ran before this version of Skr8tr, or its timeline could not be kept)`);
+      return t;
+    },
+    traffic: (req) => {
+      const w = ops.workload(req.params.name);
+      const spec = currentGeneration(w).spec;
+      if (!spec.ingress || spec.port === null) throw new ApiError(404, `${w.name} has no ingress (no \`port\` with \`ingress on\`), so its traffic is not measured`);
+      const raw = req.query.get('since');
+      const since = raw === null ? null : Number(raw);
+      if (since !== null && (!Number.isFinite(since) || since < 0)) throw new ApiError(400, `\`since\` must be a time in ms since the epoch, not "${raw}"`);
+      if (!flag(req.query, 'follow')) return d.meter.view(w.name, spec.health?.kind === 'tcp' ? 'connections' : 'requests', since);
+      // Each second once it is complete, for as long as the client reads.
+      startStream(req.res);
+      req.raw.on('close', d.meter.follow(w.name, (s) => req.res.write(JSON.stringify(s) + '\n')));
+      return undefined;
     },
     replicaLogs: (req) => {
       if (!state.replicas.has(req.params.id)) throw new ApiError(404, `no replica ${req.params.id}`);

@@ -26,9 +26,12 @@ import { LogFiles } from './log-files';
 import { LogStore } from './log-store';
 import { Operations } from './operations';
 import { Reconciler } from './reconciler';
+import { RolloutTimelines } from './rollout-timelines';
 import { scale } from './rollout-transitions';
 import type { PlacementMode } from './scheduler';
 import { Snapshots } from './snapshots';
+import { TimelineStore } from './timeline-store';
+import { TrafficMeter } from './traffic-meter';
 import { Watches } from './watches';
 import { ConductorState } from './state';
 import { acquirePidLock, type PidLock } from '../shared/pid-lock';
@@ -104,8 +107,10 @@ export class Conductor {
         ingressOf: (app) => ingressInfo(ingress, app),
         replicaForgotten: (id) => logs.forget(id),
       });
-      const ingress = new Ingress(o.ingressAddress, o.log, ingressReports(state, o.log));
+      const meter = new TrafficMeter(now);
+      const ingress = new Ingress(o.ingressAddress, o.log, ingressReports(state, o.log), meter);
       const traffic = new IngressTraffic(ingress, state);
+      const timelines = new RolloutTimelines({ events, state, meter, store: new TimelineStore(path.join(paths.state(o.home), 'timelines'), o.log), log: o.log, now });
       const startedAt = now();
       const links = new NodeLinks();
       const reconciler = new Reconciler(state, links, traffic, o.log, now, {
@@ -115,6 +120,7 @@ export class Conductor {
         mode: o.placement ?? 'auto',
         recentOutput: (id, n) => logs.recent(id, n).map((l) => l.text),
         logs,
+        trafficOf: (rolloutId) => timelines.trafficOf(rolloutId),
         ...(o.portRange ? { portRange: o.portRange } : {}),
       });
       const agents = new AgentServer(state, links, reconciler.reports, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
@@ -130,6 +136,8 @@ export class Conductor {
           ops,
           events,
           logs,
+          timelines,
+          meter,
           home: o.home,
           startedAt,
           shutdown: (stopWorkloads) => void conductor?.stop(stopWorkloads),

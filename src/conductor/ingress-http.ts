@@ -9,13 +9,22 @@
 // idle connections close at once and busy ones as their requests finish.
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../shared/logger';
+import type { FailureKind } from '../shared/traffic-window';
 import type { Backend, BackendPool } from './backend-pool';
+import type { TrafficRecorder } from './traffic-meter';
 
 /** Request bodies up to this size are kept, so the request can be retried on another replica. */
 const REPLAYABLE_BODY_BYTES = 1024 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The kind of failure an upstream error is, as the traffic meter counts it. */
+function failureOf(err: NodeJS.ErrnoException): FailureKind {
+  if (err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH') return 'refused';
+  return err.code === 'ETIMEDOUT' ? 'timeout' : 'reset';
+}
 
 /** `headers` without the hop-by-hop ones, which are this connection's and not the other's. */
 function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
@@ -31,6 +40,7 @@ export class HttpForwarder {
     private readonly app: string,
     private readonly pool: BackendPool,
     private readonly log: Logger,
+    private readonly record: TrafficRecorder,
   ) {}
 
   /** A new listener's server (one per attempt to listen; the agents outlive it). */
@@ -69,6 +79,14 @@ export class HttpForwarder {
   // ---- forwarding ------------------------------------------------------------------------------
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // Counted once, when the answer is done or the connection closed: how it ended, how long it took.
+    const started = performance.now();
+    let failure: FailureKind | null = null;
+    let lastError: FailureKind = 'reset';
+    res.once('close', () => {
+      const outcome = failure ?? (!res.writableFinished ? 'cancelled' : res.statusCode >= 500 ? 'app-5xx' : 'ok');
+      this.record(outcome, outcome === 'cancelled' ? null : performance.now() - started, tried.size > 1);
+    });
     const body: Buffer[] = [];
     let bodyBytes = 0;
     // A request without a body (most GETs) goes upstream at once, not after its stream ends.
@@ -99,6 +117,7 @@ export class HttpForwarder {
     const attempt = (): void => {
       const b = this.pool.pick(tried);
       if (!b) {
+        failure = tried.size > 0 ? lastError : 'unavailable';
         if (!res.headersSent) {
           res.writeHead(tried.size > 0 ? 502 : 503, { 'content-type': 'text/plain', 'retry-after': '1' });
           res.end(tried.size > 0 ? `skr8tr: no replica of ${this.app} could answer\n` : `skr8tr: no ready replica of ${this.app}\n`);
@@ -117,13 +136,16 @@ export class HttpForwarder {
         up.on('end', end);
         up.on('error', () => {
           end();
+          failure = 'reset';
           res.destroy();
         });
       });
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         end();
         listeners.delete(feed);
+        lastError = failureOf(err);
         if (answered || res.headersSent) {
+          failure = lastError;
           res.destroy();
           return;
         }
@@ -133,6 +155,7 @@ export class HttpForwarder {
           attempt();
           return;
         }
+        failure = lastError;
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`skr8tr: replica ${b.id} failed: ${err.code ?? err.message}\n`);
       });

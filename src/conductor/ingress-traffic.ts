@@ -45,6 +45,7 @@ export class IngressTraffic implements Traffic {
 
   release(app: string): void {
     void this.ingress.close(app);
+    this.ingress.meter.forget(app);
   }
 
   join(r: Replica): boolean {

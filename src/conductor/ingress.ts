@@ -10,7 +10,8 @@
 // This file owns the listeners (one per app; a port that is taken is tried again every 2 s) and the
 // API the reconciler's side (ingress-traffic.ts) calls. Each app's backends are a pool
 // (backend-pool.ts); HTTP apps are proxied request by request (ingress-http.ts), apps with a `tcp`
-// check connection by connection (ingress-tcp.ts).
+// check connection by connection (ingress-tcp.ts). Each request (or connection) is counted once, as
+// it ends, by the traffic meter (traffic-meter.ts).
 //
 // Listener lifecycle:  opening ──bound──▶ listening;  either ──error──▶ waiting ──2 s──▶ opening;
 //                      any ──close──▶ closed (its backends go, pending leaves resolve)
@@ -20,6 +21,7 @@ import type { Logger } from '../shared/logger';
 import { BackendPool, type BackendRef } from './backend-pool';
 import { HttpForwarder } from './ingress-http';
 import { tcpServer } from './ingress-tcp';
+import type { TrafficMeter, TrafficRecorder } from './traffic-meter';
 
 export type { BackendRef } from './backend-pool';
 
@@ -35,6 +37,7 @@ export interface ListenerEvents {
 class AppIngress {
   readonly pool: BackendPool;
   private readonly http: HttpForwarder | null;
+  private readonly record: TrafficRecorder;
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
   private closed = false;
@@ -48,7 +51,9 @@ class AppIngress {
     readonly mode: IngressMode,
     log: Logger,
     private readonly events: ListenerEvents,
+    meter: TrafficMeter,
   ) {
+    this.record = meter.recorder(app);
     this.pool = new BackendPool({
       joined: (b) => this.http?.joined(b),
       leaving: (b) => this.http?.leaving(b),
@@ -56,11 +61,11 @@ class AppIngress {
       overran: (b, capMs) =>
         log.warn(`ingress ${app}: ${b.id} still had ${b.inFlight} request${b.inFlight === 1 ? '' : 's'} in flight after ${capMs} ms; stopping it anyway`),
     });
-    this.http = mode === 'http' ? new HttpForwarder(app, this.pool, log) : null;
+    this.http = mode === 'http' ? new HttpForwarder(app, this.pool, log, this.record) : null;
   }
 
   open(): void {
-    const server = this.http ? this.http.server() : tcpServer(this.pool);
+    const server = this.http ? this.http.server() : tcpServer(this.pool, this.record);
     this.server = server;
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);
@@ -109,6 +114,8 @@ export class Ingress {
     private readonly address: string,
     private readonly log: Logger,
     private readonly events: ListenerEvents,
+    /** Counts every request (or connection) each listener forwards. */
+    readonly meter: TrafficMeter,
   ) {}
 
   /** Makes sure `app` listens on `port` (reopening if the port or mode changed). */
@@ -116,7 +123,7 @@ export class Ingress {
     const existing = this.apps.get(app);
     if (existing && existing.port === port && existing.mode === mode) return;
     if (existing) void existing.close();
-    const a = new AppIngress(app, this.address, port, mode, this.log, this.events);
+    const a = new AppIngress(app, this.address, port, mode, this.log, this.events, this.meter);
     this.apps.set(app, a);
     a.open();
   }

@@ -178,6 +178,7 @@ export function upgraded(w: WorkloadRecord): WorkloadRecord {
     g.spec.envFiles ??= [];
     g.spec.image ??= null;
   }
+  for (const ro of w.rollout ? [w.rollout, ...w.history] : w.history) ro.traffic ??= null;
   return w;
 }
 

@@ -2,6 +2,7 @@
 // journaled; replicas and nodes are what the agents report, rebuilt from them after a restart.
 import type { AppSpec } from '../shared/manifest/model';
 import type { ReplicaState, RolloutState } from '../shared/protocol/api';
+import type { TrafficCount } from '../shared/traffic-window';
 
 export interface GenerationRecord {
   generation: number;
@@ -31,6 +32,8 @@ export interface RolloutRecord {
   aborted: boolean;
   /** What started it when not a client's request: a change of watched files. */
   trigger?: 'watch' | null;
+  /** What the ingress served during it, counted when it ended (null: still running, no ingress, or not counted). */
+  traffic: TrafficCount | null;
 }
 
 export interface WorkloadRecord {

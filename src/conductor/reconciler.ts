@@ -13,7 +13,7 @@ import { Placement, type PlacementOptions } from './placement';
 import { needsVerdict } from './needs';
 import { plan, type PlanInput, type Step } from './planner';
 import { LIVE, ReplicaLifecycle, type AgentLink, type Traffic } from './replica-lifecycle';
-import { built, planned, type PlannedChange } from './rollout-transitions';
+import { built, planned, type PlannedChange, type RolloutTraffic } from './rollout-transitions';
 import type { Snapshots } from './snapshots';
 import type { ConductorState } from './state';
 
@@ -29,6 +29,8 @@ export interface ReconcilerOptions extends PlacementOptions {
   recentOutput: (replicaId: string, lines: number) => string[];
   /** Replica logs, kept with their generation. */
   logs: { retain(app: string, keep: ReadonlySet<number>): void };
+  /** What the ingress served since a rollout began (rollout-timelines.ts), for the step that ends it. */
+  trafficOf?: (rolloutId: string) => RolloutTraffic | null;
 }
 
 const STOP_REASONS: Record<Extract<Step, { kind: 'stop' }>['why'], string> = {
@@ -300,7 +302,7 @@ export class Reconciler {
 
   /** Commits what the planner (or a build, or placement) decided for the workload's rollout. */
   private rollout(w: WorkloadRecord, change: PlannedChange): boolean {
-    const t = planned(w, change, this.now(), this.failureDetail(w));
+    const t = planned(w, change, this.now(), this.failureDetail(w), w.rollout ? (this.options.trafficOf?.(w.rollout.id) ?? null) : null);
     if (!t) return false;
     this.state.commit(t, 'own');
     return true;

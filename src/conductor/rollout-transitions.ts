@@ -12,6 +12,7 @@
 //                     └── a newer rollout ──────────────────────────────────────▶ aborted (superseded)
 import { formatMs } from '../shared/format';
 import type { RolloutState } from '../shared/protocol/api';
+import { trafficSummary, type TrafficCount } from '../shared/traffic-window';
 import { generationOf, type GenerationRecord, type RolloutRecord, type WorkloadRecord } from './model';
 
 export interface StepLine {
@@ -37,7 +38,7 @@ function draft(w: WorkloadRecord): WorkloadRecord {
 }
 
 function newRollout(app: string, id: string, from: number, to: number, now: number): RolloutRecord {
-  return { id, app, fromGeneration: from, toGeneration: to, state: 'running', reason: null, startedAt: now, endedAt: null, countFailuresSince: now, aborted: false };
+  return { id, app, fromGeneration: from, toGeneration: to, state: 'running', reason: null, startedAt: now, endedAt: null, countFailuresSince: now, aborted: false, traffic: null };
 }
 
 function finish(w: WorkloadRecord, ro: RolloutRecord, state: RolloutState, reason: string | null, now: number): void {
@@ -155,15 +156,25 @@ export function byUser(w: WorkloadRecord, action: 'pause' | 'resume' | 'abort', 
   }
 }
 
+/** What the ingress served while a rollout ran, as it ends: the count, and `requests` or `connections`. */
+export interface RolloutTraffic {
+  count: TrafficCount;
+  unit: 'requests' | 'connections';
+}
+
 /**
  * What the planner decided for the active rollout. `failure`: why, in words, when a replica of the
  * new generation failed (it names the replica; better than the planner's general reason).
+ * `traffic`: what the ingress served since the rollout started (null: no ingress, or not counted);
+ * a rollout that ends keeps it and its last step says it.
  */
-export function planned(w: WorkloadRecord, change: PlannedChange, now: number, failure: string | null): Transition | null {
+export function planned(w: WorkloadRecord, change: PlannedChange, now: number, failure: string | null, traffic: RolloutTraffic | null = null): Transition | null {
   const next = draft(w);
   const ro = next.rollout;
   if (!ro) return null;
   const elapsed = formatMs(now - ro.startedAt);
+  const served = traffic ? `; ${trafficSummary(traffic.count, traffic.unit)}` : '';
+  const counted = () => (ro.traffic = traffic?.count ?? null);
   const outcome = (generation: number, text: string) => {
     const g = generationOf(next, generation);
     if (g) g.outcome = text;
@@ -171,8 +182,9 @@ export function planned(w: WorkloadRecord, change: PlannedChange, now: number, f
   switch (change.to) {
     case 'succeeded':
       outcome(ro.toGeneration, 'succeeded');
+      counted();
       finish(next, ro, 'succeeded', null, now);
-      return { next, steps: [{ rollout: ro, message: `done: ${plural(next.desired, 'replica')} of generation ${ro.toGeneration} ready in ${elapsed}`, level: 'info' }] };
+      return { next, steps: [{ rollout: ro, message: `done: ${plural(next.desired, 'replica')} of generation ${ro.toGeneration} ready in ${elapsed}${served}`, level: 'info' }] };
     case 'paused':
       ro.state = 'paused';
       ro.reason = failure ?? change.reason;
@@ -181,10 +193,11 @@ export function planned(w: WorkloadRecord, change: PlannedChange, now: number, f
       const detail = failure ?? change.reason ?? 'failed';
       if (ro.fromGeneration === 0 || !generationOf(next, ro.fromGeneration)) {
         outcome(ro.toGeneration, `failed: ${detail}`);
+        counted();
         finish(next, ro, 'failed', detail, now);
         return {
           next,
-          steps: [{ rollout: ro, message: `failed: ${detail}; there is no earlier generation to roll back to, so it keeps retrying with backoff`, level: 'error' }],
+          steps: [{ rollout: ro, message: `failed: ${detail}; there is no earlier generation to roll back to, so it keeps retrying with backoff${served}`, level: 'error' }],
         };
       }
       ro.state = 'rolling-back';
@@ -194,8 +207,9 @@ export function planned(w: WorkloadRecord, change: PlannedChange, now: number, f
     }
     case 'rolled-back': {
       outcome(ro.toGeneration, ro.aborted ? 'aborted' : `rolled back: ${ro.reason ?? 'failed'}`);
+      counted();
       finish(next, ro, ro.aborted ? 'aborted' : 'rolled-back', ro.reason, now);
-      const message = `${ro.aborted ? 'aborted' : 'rolled back'}: generation ${ro.fromGeneration} is running again (${elapsed})`;
+      const message = `${ro.aborted ? 'aborted' : 'rolled back'}: generation ${ro.fromGeneration} is running again (${elapsed})${served}`;
       return { next, steps: [{ rollout: ro, message, level: ro.aborted ? 'warn' : 'error' }] };
     }
   }

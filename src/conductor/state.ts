@@ -298,6 +298,7 @@ export class ConductorState {
       ready,
       desired: w?.desired ?? 0,
       trigger: r.trigger ?? null,
+      traffic: r.traffic ?? null,
     };
   }
 

@@ -15,6 +15,7 @@ export const COMMANDS = {
   'skr8tr.pauseRollout': { title: 'Skr8tr: Pause Rollout', trusted: true },
   'skr8tr.resumeRollout': { title: 'Skr8tr: Resume Rollout', trusted: true },
   'skr8tr.rollback': { title: 'Skr8tr: Rollback', trusted: true },
+  'skr8tr.showRolloutTimeline': { title: 'Skr8tr: Show Rollout Timeline', trusted: false },
   'skr8tr.showLogs': { title: 'Skr8tr: Show Logs', trusted: false },
   'skr8tr.logs': { title: 'Skr8tr: Logs', trusted: false },
   'skr8tr.filterLogs': { title: 'Skr8tr: Filter Logs', trusted: false },

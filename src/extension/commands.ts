@@ -16,6 +16,7 @@ import type { ManifestDiagnostics } from './language';
 import { describeFilter } from './log-buffer';
 import type { LogView } from './log-view';
 import type { RolloutUi } from './rollout-ui';
+import type { TimelinePanels } from './timeline-panel';
 import { parseTreeId } from './tree-ids';
 import type { Settings } from './config';
 
@@ -25,6 +26,7 @@ export interface CommandDeps {
   diagnostics: ManifestDiagnostics;
   rolloutUi: RolloutUi;
   logView: LogView;
+  timelines: TimelinePanels;
   daemonLog: DaemonLog;
   settings: () => Settings;
 }
@@ -56,6 +58,7 @@ export class Commands {
       'skr8tr.pauseRollout': (a) => this.rolloutAction('pause', a),
       'skr8tr.resumeRollout': (a) => this.rolloutAction('resume', a),
       'skr8tr.rollback': (a) => this.rollback(a),
+      'skr8tr.showRolloutTimeline': (a) => this.showTimeline(a),
       'skr8tr.showLogs': (a) => this.showLogs(a),
       'skr8tr.logs': () => this.showLogs(undefined),
       'skr8tr.filterLogs': () => this.filterLogs(),
@@ -240,6 +243,32 @@ export class Commands {
     this.d.rolloutUi.channel.show(true);
     const end = await this.d.rolloutUi.follow(r.id, app, `Skr8tr: rolling ${app} back to generation ${pick.generation}`);
     this.manifests.outcome(app, end);
+  }
+
+  /**
+   * The timeline of a rollout: the one a Rollouts item (or the outcome notification) names, the
+   * latest of a workload, else the one the user picks among the recent ones.
+   */
+  private async showTimeline(arg: unknown): Promise<void> {
+    await this.conductor();
+    const model = this.d.connection.model;
+    const id = parseTreeId(arg);
+    const recent = [...model.rollouts.values()].sort((a, b) => b.startedAt - a.startedAt);
+    let r = id?.kind === 'rollout' ? model.rollouts.get(id.rollout) : id?.kind === 'workload' ? recent.find((x) => x.app === id.app) : undefined;
+    if (id?.kind === 'rollout' && !r) {
+      this.d.timelines.show(id.rollout, `Timeline: ${id.rollout}`);
+      return;
+    }
+    if (!r) {
+      if (recent.length === 0) throw new Error('no rollout to show yet');
+      const pick = await vscode.window.showQuickPick(
+        recent.map((x) => ({ label: `${x.app} ${x.fromGeneration} → ${x.toGeneration}`, description: `${x.state} · ${new Date(x.startedAt).toLocaleTimeString()}`, rollout: x })),
+        { placeHolder: 'The timeline of which rollout?' },
+      );
+      if (!pick) throw new Cancelled();
+      r = pick.rollout;
+    }
+    this.d.timelines.show(r.id, `Timeline: ${r.app} ${r.fromGeneration} → ${r.toGeneration}`);
   }
 
   /** The replica a tree element names (in the workloads or the nodes view), or null. */

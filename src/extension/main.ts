@@ -13,6 +13,7 @@ import { Daemons } from './daemons';
 import { registerLanguageFeatures } from './language';
 import { LogView } from './log-view';
 import { RolloutUi } from './rollout-ui';
+import { TimelinePanels } from './timeline-panel';
 import { registerViews } from './views';
 
 /** What tests of the extension host may look at. */
@@ -45,7 +46,9 @@ export function activate(context: vscode.ExtensionContext): Api {
     subs.push(rolloutUi);
     const logView = new LogView(connection, context.workspaceState);
     subs.push(logView);
-    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logView, daemonLog, settings: readSettings });
+    const timelines = new TimelinePanels(context.extensionUri, connection, (replica) => logView.open({ replica }));
+    subs.push(timelines);
+    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logView, timelines, daemonLog, settings: readSettings });
     commands.register(subs);
 
     // Local agents that crash are restarted within their budget.

@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiClientError, type ConductorClient } from '../shared/client';
 import { formatMs } from '../shared/format';
+import { formatCount } from '../shared/traffic-window';
 import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
 import type { ManifestBody, RolloutView, SubmitResult } from '../shared/protocol/api';
 import { Cancelled } from './cancelled';
 import type { Connection } from './connection';
 import type { ManifestDiagnostics } from './language';
 import type { RolloutUi } from './rollout-ui';
+import { treeId } from './tree-ids';
 
 const MANIFEST_GLOB = '**/*.{skr8tr,skr8tr.yaml,skr8tr.yml}';
 const NOT_SEARCHED = '{**/node_modules/**,**/.git/**}';
@@ -160,16 +162,21 @@ export class ManifestCommands {
     await Promise.all(follows);
   }
 
-  /** The outcome of a rollout this window followed, as a notification. */
+  /** The outcome of a rollout this window followed, as a notification (with a way to its timeline). */
   outcome(app: string, r: RolloutView | null): void {
     if (!r) return;
     const took = r.endedAt !== null ? ` in ${formatMs(r.endedAt - r.startedAt)}` : '';
+    const served = r.traffic ? `; ${formatCount(r.traffic.requests)} requests served, ${formatCount(r.traffic.failed)} failed` : '';
+    const timeline = () => vscode.commands.executeCommand('skr8tr.showRolloutTimeline', treeId({ kind: 'rollout', rollout: r.id }));
     if (r.state === 'succeeded') {
-      void vscode.window.showInformationMessage(`Skr8tr: ${app} generation ${r.toGeneration} is running (${r.desired} replica${r.desired === 1 ? '' : 's'} ready${took}).`);
+      void vscode.window.showInformationMessage(`Skr8tr: ${app} generation ${r.toGeneration} is running (${r.desired} replica${r.desired === 1 ? '' : 's'} ready${took}${served}).`, 'Show Timeline').then((pick) => {
+        if (pick) void timeline();
+      });
       return;
     }
-    void vscode.window.showErrorMessage(`Skr8tr: the rollout of ${app} ${r.state}${r.reason ? `: ${r.reason}` : ''}.`, 'Show Output').then((pick) => {
-      if (pick) this.d.rolloutUi.channel.show(true);
+    void vscode.window.showErrorMessage(`Skr8tr: the rollout of ${app} ${r.state}${r.reason ? `: ${r.reason}` : ''}.`, 'Show Timeline', 'Show Output').then((pick) => {
+      if (pick === 'Show Timeline') void timeline();
+      else if (pick) this.d.rolloutUi.channel.show(true);
     });
   }
 }

@@ -4,6 +4,7 @@
 // No VS Code here: views.ts turns an ItemSpec into a TreeItem.
 import { isFinal, type ReplicaState, type ReplicaView, type RolloutView } from '../shared/protocol/api';
 import { formatMs } from '../shared/format';
+import { formatCount, trafficSummary } from '../shared/traffic-window';
 import type { ClusterModel } from './cluster-model';
 import { parseTreeId, treeId } from './tree-ids';
 
@@ -242,11 +243,12 @@ function rolloutItem(r: RolloutView, now: number): ItemSpec {
             ? { id: 'discard', color: 'charts.orange' }
             : { id: 'error', color: 'testing.iconFailed' };
   const when = new Date(r.startedAt).toLocaleTimeString();
+  const served = r.traffic ? ` · ${formatCount(r.traffic.requests)} req, ${formatCount(r.traffic.failed)} failed` : '';
   return {
     id: treeId({ kind: 'rollout', rollout: r.id }),
     label: `${r.app} ${r.fromGeneration} → ${r.toGeneration}`,
-    description: `${r.state}${isFinal(r.state) ? ` in ${formatMs(took)}` : ` · ${r.ready}/${r.desired} ready`} · ${when}`,
-    tooltip: `rollout ${r.id} of ${r.app}: generation ${r.fromGeneration} → ${r.toGeneration}\n${r.state}${r.reason ? `: ${r.reason}` : ''}\nstarted ${new Date(r.startedAt).toLocaleString()}${r.endedAt ? `, took ${formatMs(took)}` : ''}`,
+    description: `${r.state}${isFinal(r.state) ? ` in ${formatMs(took)}${served}` : ` · ${r.ready}/${r.desired} ready`} · ${when}`,
+    tooltip: `rollout ${r.id} of ${r.app}: generation ${r.fromGeneration} → ${r.toGeneration}\n${r.state}${r.reason ? `: ${r.reason}` : ''}\nstarted ${new Date(r.startedAt).toLocaleString()}${r.endedAt ? `, took ${formatMs(took)}` : ''}${r.traffic ? `\n${trafficSummary(r.traffic)}` : ''}`,
     icon,
     contextValue: `rollout:${isFinal(r.state) ? 'ended' : 'rolling'}:${r.state}`,
     collapsible: 'none',

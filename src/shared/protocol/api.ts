@@ -2,6 +2,7 @@
 // the request bodies (validated by the Conductor). Which route takes and answers which: routes.ts.
 // The extension and the CLI are clients of this.
 import type { AppSpec, FailurePolicy } from '../manifest/model';
+import type { TrafficCount, TrafficSecond, TrafficSeries } from '../traffic-window';
 
 export const API_VERSION = 1;
 
@@ -59,6 +60,45 @@ export interface RolloutView {
   desired: number;
   /** `watch`: started by a change of watched files, not by a request. */
   trigger: 'watch' | null;
+  /** What the ingress served from its start to its end, once it ended; null while it runs, without an ingress, or when not counted (the Conductor restarted meanwhile). */
+  traffic: TrafficCount | null;
+}
+
+/** A replica's state at one moment of a rollout: the timeline's lanes are drawn from these. */
+export interface ReplicaMark {
+  at: number;
+  id: string;
+  generation: number;
+  state: ReplicaState;
+  inIngress: boolean;
+  reason: string | null;
+}
+
+/** Everything a rollout's timeline shows: its replicas' changes, its steps and the ingress's traffic, in time. */
+export interface RolloutTimelineView {
+  rollout: RolloutView;
+  /** Where the picture starts (a little before the rollout) and ends (null while it runs). */
+  from: number;
+  to: number | null;
+  /** The app's replicas when the recording began (at `from`), then each change, in time order. */
+  marks: ReplicaMark[];
+  steps: StepView[];
+  /** Per second from `from`; null for an app without an ingress. */
+  traffic: TrafficSeries | null;
+  /** `requests`, or `connections` for an app whose ingress forwards TCP. */
+  unit: 'requests' | 'connections';
+  /** The Conductor restarted during the rollout: what happened before that is missing. */
+  partial: boolean;
+}
+
+/** An app's recent traffic through its ingress. */
+export interface TrafficView {
+  app: string;
+  unit: 'requests' | 'connections';
+  /** Per second, up to the last 10 minutes. */
+  series: TrafficSeries;
+  /** Everything counted since the Conductor started. */
+  totals: TrafficCount;
 }
 
 export interface GenerationView {
@@ -218,4 +258,4 @@ export interface LogTail {
   lines: LogLine[];
 }
 
-export type { FailurePolicy };
+export type { FailurePolicy, TrafficCount, TrafficSecond, TrafficSeries };

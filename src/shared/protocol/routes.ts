@@ -11,11 +11,14 @@ import type {
   ManifestBody,
   NodeView,
   RollbackBody,
+  RolloutTimelineView,
   RolloutView,
   ScaleBody,
   ShutdownBody,
   StatusView,
   SubmitResult,
+  TrafficSecond,
+  TrafficView,
   WorkloadSummary,
   WorkloadView,
   WatchBody,
@@ -86,6 +89,13 @@ interface DownQuery {
   force?: boolean;
 }
 
+interface TrafficQuery {
+  /** Seconds from this time (ms since the epoch); the last 10 minutes by default. */
+  since?: number;
+  /** Keep the answer open and stream each second as it completes (NDJSON of TrafficSecond). */
+  follow?: boolean;
+}
+
 interface EventsQuery {
   /** Resume after this sequence number of this epoch; without them the stream starts with a snapshot. */
   since?: number;
@@ -111,6 +121,8 @@ export const ROUTES = {
   logs: route('GET', '/v1/logs', types<{ answer: LogTail; query: AllLogsQuery; item: LogLine }>()),
   rollout: route('POST', '/v1/rollouts', types<{ body: ManifestBody; answer: SubmitResult }>(), 202),
   getRollout: route('GET', '/v1/rollouts/:id', types<{ answer: RolloutView }>()),
+  rolloutTimeline: route('GET', '/v1/rollouts/:id/timeline', types<{ answer: RolloutTimelineView }>()),
+  traffic: route('GET', '/v1/workloads/:name/traffic', types<{ answer: TrafficView; query: TrafficQuery; item: TrafficSecond }>()),
   replicaLogs: route('GET', '/v1/replicas/:id/logs', types<{ answer: LogTail; query: LogsQuery; item: LogLine }>()),
   stopReplica: route('POST', '/v1/replicas/:id/stop', types<{ answer: { stopping: string } }>(), 202),
   events: route('GET', '/v1/events', types<{ query: EventsQuery; item: ApiEvent }>()),

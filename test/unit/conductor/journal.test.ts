@@ -143,6 +143,7 @@ describe('journal', () => {
           endedAt: null,
           countFailuresSince: 5000,
           aborted: false,
+          traffic: null,
         },
       });
       writeAll(dir, [{ op: 'put', workload: w }]);
@@ -569,5 +570,17 @@ describe('journal', () => {
     const w = { name: 'old', generation: 1, latestGeneration: 1, desired: 1, rollout: null, history: [], generations: [{ generation: 1, spec: { name: 'old' }, secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: 0, outcome: null }] };
     const up = upgraded(w as unknown as WorkloadRecord);
     assert.deepEqual([up.generations[0]!.spec.needs, up.generations[0]!.spec.watch, up.generations[0]!.spec.envFiles, up.generations[0]!.spec.image], [[], null, [], null]);
+  });
+
+  it('rollouts of an earlier version, active and in the history, get `traffic: null` (not counted)', () => {
+    const ro = (id: string, state: string) => ({ id, app: 'old', fromGeneration: 1, toGeneration: 2, state, reason: null, startedAt: 0, endedAt: null, countFailuresSince: 0, aborted: false });
+    const gen = (generation: number) => ({ generation, spec: { name: 'old' }, secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: 0, outcome: null });
+    const w = { name: 'old', generation: 2, latestGeneration: 2, desired: 1, rollout: ro('old-r2', 'running'), history: [ro('old-r1', 'succeeded')], generations: [gen(1), gen(2)] };
+    const up = upgraded(w as unknown as WorkloadRecord);
+    assert.equal(up.rollout!.traffic, null);
+    assert.equal(up.history[0]!.traffic, null);
+    // A counted one keeps its count.
+    const counted = { ...w, rollout: null, history: [{ ...ro('old-r1', 'succeeded'), traffic: { requests: 3, failed: 0, failures: {}, retried: 1 } }] };
+    assert.deepEqual(upgraded(counted as unknown as WorkloadRecord).history[0]!.traffic, { requests: 3, failed: 0, failures: {}, retried: 1 });
   });
 });

@@ -113,7 +113,7 @@ class World {
       latestGeneration: Math.max(opts.from, opts.to),
       desired: opts.desired,
       generations: [...(opts.from > 0 ? [gen(opts.from)] : []), gen(opts.to)],
-      rollout: { id: 'web-r1', app: 'web', fromGeneration: opts.from, toGeneration: opts.to, state: 'running', reason: null, startedAt: T0, endedAt: null, countFailuresSince: T0, aborted: false },
+      rollout: { id: 'web-r1', app: 'web', fromGeneration: opts.from, toGeneration: opts.to, state: 'running', reason: null, startedAt: T0, endedAt: null, countFailuresSince: T0, aborted: false, traffic: null },
       history: [],
     };
     this.behaviour = opts.behaviour;

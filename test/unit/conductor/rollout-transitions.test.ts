@@ -51,6 +51,24 @@ describe('rollout transitions', () => {
     assert.deepEqual(t.steps.map((s) => [s.rollout.id, s.message, s.level]), [['web-r2', 'done: 3 replicas of generation 2 ready in 1.5 s', 'info']]);
   });
 
+  it('the step that ends a rollout says what the ingress served meanwhile, and its history entry keeps the count', () => {
+    const count = { requests: 1245, failed: 0, failures: {}, retried: 3 };
+    const t = planned(rolling(), { to: 'succeeded', reason: null }, T0 + 3400, null, { count, unit: 'requests' })!;
+    assert.equal(t.steps[0]!.message, 'done: 3 replicas of generation 2 ready in 1.4 s; 1,245 requests served during the rollout, 0 failed (3 retried)');
+    assert.deepEqual(t.next.history.at(-1)!.traffic, count);
+    // Rolled back: the same count ends the line.
+    const back = planned(rolling(), { to: 'rolling-back', reason: 'x' }, T0 + 3000, null, { count, unit: 'requests' })!;
+    assert.equal(back.next.rollout!.traffic, null, 'a rollout still going has no count yet');
+    const failures = { requests: 40, failed: 2, failures: { reset: 2 }, retried: 0 };
+    const done = planned(back.next, { to: 'rolled-back', reason: null }, T0 + 4000, null, { count: failures, unit: 'requests' })!;
+    assert.match(done.steps[0]!.message, /^rolled back: generation 1 is running again \(2\.0 s\); 40 requests served during the rollout, 2 failed: 2 reset$/);
+    assert.deepEqual(done.next.history.at(-1)!.traffic, failures);
+    // Not counted (no ingress): no words about traffic, no count.
+    const quiet = planned(rolling(), { to: 'succeeded', reason: null }, T0 + 3400, null, null)!;
+    assert.equal(quiet.steps[0]!.message, 'done: 3 replicas of generation 2 ready in 1.4 s');
+    assert.equal(quiet.next.history.at(-1)!.traffic, null);
+  });
+
   it('a failure rolls back to the previous generation, naming the failed replica when there is one', () => {
     const t = planned(rolling(), { to: 'rolling-back', reason: 'a new replica failed' }, T0 + 3000, 'web-2-ab exited with code 1 while starting')!;
     assert.equal(t.next.generation, 1);

@@ -401,6 +401,15 @@ describe('package.json contributions', () => {
         }
       });
 
+      it('packages the timeline panel\'s page (script and style), not its source map', () => {
+        const panel = fs.readFileSync(path.join(ROOT, 'src/extension/timeline-panel.ts'), 'utf8');
+        assert.match(panel, /joinPath\(scripts, 'timeline\.js'\)/);
+        assert.match(panel, /joinPath\(media, 'timeline\.css'\)/);
+        for (const file of ['dist/webview/timeline.js', 'media/timeline.css']) assert.ok(packaged(file, patterns), `${file} is packaged`);
+        assert.ok(!packaged('dist/webview/timeline.js.map', patterns));
+        assert.ok(fs.existsSync(path.join(ROOT, 'media/timeline.css')));
+      });
+
       it('packages every file the manifest points at, and leaves the sources out', () => {
         const lang = contributed.languages.find((l) => l.id === 'skr8tr')!;
         const needed = [

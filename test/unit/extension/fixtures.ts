@@ -32,6 +32,7 @@ export function rolloutView(id: string, over: Partial<RolloutView> = {}): Rollou
     ready: 0,
     desired: 2,
     trigger: null,
+    traffic: null,
     ...over,
   };
 }

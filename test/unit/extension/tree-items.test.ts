@@ -397,6 +397,13 @@ describe('tree items', () => {
       assert.equal(bad.contextValue, 'rollout:ended:rolled-back');
     });
 
+    it('an ended rollout the ingress counted: what it served, short in the row and whole in the tooltip', () => {
+      const { model } = modelOf({ rollouts: [rolloutView('ro-1', { state: 'succeeded', startedAt: 1_000, endedAt: 2_400, traffic: { requests: 1245, failed: 0, failures: {}, retried: 3 } })] });
+      const s = spec(model, 'ro:ro-1');
+      assert.equal(s.description, `succeeded in 1.4 s · 1,245 req, 0 failed · ${new Date(1_000).toLocaleTimeString()}`);
+      assert.match(s.tooltip, /\n1,245 requests served during the rollout, 0 failed \(3 retried\)$/);
+    });
+
     it('each rollout state has its icon and context value', () => {
       const expected = {
         running: ['sync~spin', 'charts.blue', 'rollout:rolling:running'],

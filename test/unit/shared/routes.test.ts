@@ -29,6 +29,8 @@ describe('route table', () => {
       logs: 'GET /v1/logs 200',
       rollout: 'POST /v1/rollouts 202',
       getRollout: 'GET /v1/rollouts/:id 200',
+      rolloutTimeline: 'GET /v1/rollouts/:id/timeline 200',
+      traffic: 'GET /v1/workloads/:name/traffic 200',
       replicaLogs: 'GET /v1/replicas/:id/logs 200',
       stopReplica: 'POST /v1/replicas/:id/stop 202',
       events: 'GET /v1/events 200',

@@ -1,0 +1,151 @@
+// Skr8tr: Show Rollout Timeline: one webview panel per rollout, drawing its replicas as swim lanes
+// and the ingress's traffic under them (the drawing is the webview's: dist/webview/timeline.js, with
+// media/timeline.css). This side only fetches the rollout's timeline from the Conductor and hands it
+// over: every second while the rollout runs and the panel is visible, once when it has ended. A
+// replica clicked in the panel opens the Logs view on it.
+//
+//   loading ──timeline──▶ live (fetch every second while visible) ──ended──▶ ended (no more fetching)
+//      └──no timeline / no Conductor──▶ problem shown (fetched again when the panel is shown again)
+//   any ──panel closed──▶ disposed
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { ApiClientError } from '../shared/client';
+import { isFinal } from '../shared/protocol/api';
+import type { FromWebview, ToWebview } from '../shared/timeline-messages';
+import type { Connection } from './connection';
+
+const REFRESH_MS = 1000;
+
+export class TimelinePanels implements vscode.Disposable {
+  private readonly panels = new Map<string, TimelinePanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly connection: Connection,
+    private readonly openLogs: (replica: string) => void,
+  ) {}
+
+  /** Shows the timeline of a rollout (the panel it already has, or a new one). */
+  show(rolloutId: string, title: string): void {
+    const existing = this.panels.get(rolloutId);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const panel = new TimelinePanel(this.extensionUri, this.connection, rolloutId, title, this.openLogs, () => this.panels.delete(rolloutId));
+    this.panels.set(rolloutId, panel);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+  }
+}
+
+class TimelinePanel {
+  private readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private ended = false;
+  private fetching = false;
+  private disposed = false;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly connection: Connection,
+    private readonly rolloutId: string,
+    title: string,
+    private readonly openLogs: (replica: string) => void,
+    private readonly onDispose: () => void,
+  ) {
+    const media = vscode.Uri.joinPath(extensionUri, 'media');
+    const scripts = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    this.panel = vscode.window.createWebviewPanel('skr8tr.timeline', title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [media, scripts],
+      retainContextWhenHidden: false,
+    });
+    this.panel.iconPath = vscode.Uri.joinPath(media, 'skr8tr.svg');
+    this.panel.webview.html = page(this.panel.webview, media, scripts, title);
+    this.disposables.push(
+      this.panel.onDidDispose(() => this.dispose()),
+      // Hidden panels lose their page (no retained context): a shown one asks again with `ready`.
+      this.panel.onDidChangeViewState(() => this.schedule()),
+      this.panel.webview.onDidReceiveMessage((m: FromWebview) => this.receive(m)),
+    );
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  private receive(m: FromWebview): void {
+    if (m.type === 'ready') void this.refresh();
+    else if (m.type === 'openLogs' && typeof m.replica === 'string') this.openLogs(m.replica);
+  }
+
+  /** Fetches the timeline and hands it to the page; while the rollout runs, again in a second. */
+  private async refresh(): Promise<void> {
+    if (this.disposed || this.fetching) return;
+    this.fetching = true;
+    try {
+      const client = this.connection.client;
+      if (!client) {
+        this.post({ type: 'problem', message: 'No Conductor is connected; the timeline shows once it is.' });
+        return;
+      }
+      const timeline = await client.call('rolloutTimeline', { id: this.rolloutId });
+      this.ended = isFinal(timeline.rollout.state);
+      this.post({ type: 'timeline', timeline });
+    } catch (err) {
+      this.ended = err instanceof ApiClientError && err.status === 404;
+      this.post({ type: 'problem', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.fetching = false;
+      this.schedule();
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.disposed || this.ended || !this.panel.visible) return;
+    this.timer = setTimeout(() => void this.refresh(), REFRESH_MS);
+  }
+
+  private post(m: ToWebview): void {
+    if (!this.disposed) void this.panel.webview.postMessage(m);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.disposables.forEach((d) => d.dispose());
+    this.panel.dispose();
+    this.onDispose();
+  }
+}
+
+/** The page: nothing from the network, scripts only with this page's nonce, styles only from media/. */
+function page(webview: vscode.Webview, media: vscode.Uri, scripts: vscode.Uri, title: string): string {
+  const nonce = crypto.randomBytes(16).toString('base64');
+  const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.css'));
+  const js = webview.asWebviewUri(vscode.Uri.joinPath(scripts, 'timeline.js'));
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  const escaped = title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}">
+<title>${escaped}</title>
+</head>
+<body>
+<main id="timeline" aria-busy="true"><p class="message">Loading the timeline…</p></main>
+<div id="tooltip" role="tooltip" hidden></div>
+<script nonce="${nonce}" src="${js}"></script>
+</body>
+</html>`;
+}
