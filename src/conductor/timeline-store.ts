@@ -49,6 +49,11 @@ export class TimelineStore {
     }
   }
 
+  /** Resolves when every save and prune asked for so far has finished (a Conductor stopping waits for it). */
+  idle(): Promise<void> {
+    return this.writing;
+  }
+
   /** Removes the timelines of rollouts not in `keep` (they left the history, or their workload is gone). */
   prune(keep: ReadonlySet<string>): Promise<void> {
     this.writing = this.writing.then(() => this.pruneNow(keep));

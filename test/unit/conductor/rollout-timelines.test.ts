@@ -31,6 +31,9 @@ function replica(id: string, generation: number, over: Partial<Replica> = {}): R
   return { id, app: 'web', generation, node: 'local', address: '127.0.0.1', pid: 100, port: 40000, state: 'pending', createdAt: 0, launchedAt: null, readyAt: null, endedAt: null, reason: null, restarts: 0, completed: false, inIngress: false, drainMs: 1000, portTaken: false, ...over };
 }
 
+/** Every store the tests made, so each test waits for its writes before removing its folder. */
+const stores: TimelineStore[] = [];
+
 /** A Conductor's state, event log, meter and timelines on a fake clock, in `home`. */
 function conductorIn(home: string, clock: { now: number }) {
   const now = () => clock.now;
@@ -40,6 +43,7 @@ function conductorIn(home: string, clock: { now: number }) {
   const meter = new TrafficMeter(now);
   const store = new TimelineStore(path.join(home, 'state', 'timelines'), quiet);
   const timelines = new RolloutTimelines({ events, state, meter, store, log: quiet, now });
+  stores.push(store);
   return { journal, events, state, meter, store, timelines };
 }
 
@@ -53,7 +57,9 @@ describe('rollout timelines', () => {
     clock.now = T0;
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    // A save started by a rollout's end still writes in the folder: wait for it before removing the folder.
+    for (const s of stores.splice(0)) await s.idle();
     for (const j of journals.splice(0)) j.close();
     fs.rmSync(home, { recursive: true, force: true });
   });
