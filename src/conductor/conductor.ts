@@ -31,6 +31,7 @@ import type { PlacementMode } from './scheduler';
 import { Snapshots } from './snapshots';
 import { Watches } from './watches';
 import { ConductorState } from './state';
+import { WorkloadViews } from './workload-views';
 import { acquirePidLock, type PidLock } from '../shared/pid-lock';
 
 export interface ConductorOptions {
@@ -130,6 +131,7 @@ export class Conductor {
           ops,
           events,
           logs,
+          views: new WorkloadViews(state, events),
           home: o.home,
           startedAt,
           shutdown: (stopWorkloads) => void conductor?.stop(stopWorkloads),
