@@ -46,10 +46,10 @@ export class LogOutbox {
     private readonly flushMs = 15,
   ) {}
 
-  /** A line a replica wrote. */
+  /** A line a replica wrote; the rate counts by the second the line was read in (its `at`), as a reader of the logs sees it. */
   add(id: string, line: { at: number; stream: 'out' | 'err'; text: string }): void {
     const q = this.queue(id);
-    const second = Math.floor(this.now() / 1000);
+    const second = Math.floor(line.at / 1000);
     if (q.second !== second) {
       q.second = second;
       q.count = 0;
