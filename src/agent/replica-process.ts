@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import { childEnv } from '../shared/daemon-runtime';
 import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import type { LaunchSpec } from '../shared/protocol/agent';
 import { groupAlive, processStartToken, signalGroup } from '../shared/platform/process';
@@ -118,8 +119,7 @@ export class ReplicaProcess {
 
   private spawn(isRestart: boolean): void {
     const s = this.spec;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.baseEnv)) if (v !== undefined && !k.startsWith('SKR8TR_')) env[k] = v;
+    const env = childEnv(this.baseEnv);
     Object.assign(env, s.env);
     if (s.exec === null) env.ELECTRON_RUN_AS_NODE = '1';
     this.state = 'starting';
