@@ -11,7 +11,7 @@ describe('daemon runtime', () => {
 
   it('adds the allocator setting to a daemon, naming it as the daemon\'s own; its replicas do not get it', () => {
     const user = { PATH: '/bin', HOME: '/home/u' };
-    const daemon = { ...user, ...daemonEnv(user), SKR8TR_HOME: '/h' };
+    const daemon: NodeJS.ProcessEnv = { ...user, ...daemonEnv(user), SKR8TR_HOME: '/h' };
     assert.equal(daemon.MALLOC_TRIM_THRESHOLD_, '131072');
     assert.deepEqual(childEnv(daemon), user);
   });
