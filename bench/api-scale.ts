@@ -5,23 +5,25 @@
 //   Linux can hand out) at once and each `stop` with `exited`. 20 apps × 50 replicas = 1,000
 //   replicas, no health check and `settle 0s`, so a replica is ready as soon as it is launched.
 //   Then, sequentially through the real API client over the unix socket: GET /v1/workloads, the
-//   `up` of a small new app, and an `up` that changes one app (a rollout start); the Conductor's
-//   resident memory before and at 1,000 replicas; the size of one event-stream snapshot.
+//   `up` of a small new app, and an `up` that changes one app (a rollout start, 200 of them); the
+//   Conductor's resident memory alone, at 1,000 replicas and after the 200 rollouts, right after the
+//   work and at rest (15 s idle, once V8's memory reducer has acted), and how much it grew; the size
+//   of one event-stream snapshot.
 //   Part 2: one REAL agent (dist/agent.js) running 200, then 500 replicas of `/bin/sleep 3600`:
-//   its resident memory at 0, 200 and 500 replicas; then every replica is stopped and shown gone.
+//   its resident memory at 0, 200 and 500 replicas (and at rest); then every replica is stopped and
+//   shown gone.
+//   The daemons are started as the extension starts them (src/shared/daemon-runtime.ts).
 // `npm run bench:api-scale`; writes bench/results/api-scale.json.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApiClientError, type ConductorClient } from '../src/shared/client';
-import { paths, readConductorInfo, readToken } from '../src/shared/home';
-import { AGENT_PROTOCOL_VERSION, ConductorFrame, MAX_FRAME_BYTES, describeInvalid, type AgentFrame } from '../src/shared/protocol/agent';
 import type { NodeView, StatusView, SubmitResult, WorkloadView } from '../src/shared/protocol/api';
-import { LineDecoder, encodeLine, parseJsonLine } from '../src/shared/protocol/ndjson';
+import { DAEMON_NODE_FLAGS } from '../src/shared/daemon-runtime';
 import { isAlive } from '../src/shared/platform/process';
 import { Cluster } from '../test/integration/harness';
 import { median, percentile, writeResults } from './lib/results';
+import { SimAgent, endpointOf } from './lib/sim-agent';
 
 const AGENTS = 50;
 const APPS = 20;
@@ -30,8 +32,6 @@ const TOTAL = APPS * REPLICAS_PER_APP;
 const SAMPLES = 200;
 const LIST_SAMPLES = 300;
 const REAL_STEPS = [200, 500];
-/** Fake pids start above PID_MAX_LIMIT (2^22): no real process can ever have one. */
-const FAKE_PID_BASE = 5_000_000;
 /** The whole benchmark gives up (and cleans up) past this. */
 const DEADLINE = Date.now() + 25 * 60_000;
 
@@ -40,7 +40,6 @@ function inTime(what: string): void {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 // ---- measurements ------------------------------------------------------------------------------
 
@@ -69,7 +68,15 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> 
 interface Memory {
   rssMiB: number;
   hwmMiB: number;
+  /** After RESTING_MS with nothing to do (see atRest). */
+  atRestMiB?: number;
 }
+
+/**
+ * How long a daemon is left idle before its memory counts as "at rest": V8's memory reducer acts
+ * after ~8 s of low allocation and gives back what the last burst of work took.
+ */
+const RESTING_MS = 15_000;
 
 /** Resident memory (VmRSS) and its peak (VmHWM) of a process, from /proc/<pid>/status. */
 function memoryOf(pid: number): Memory {
@@ -82,136 +89,14 @@ function memoryOf(pid: number): Memory {
   return { rssMiB: kb('VmRSS'), hwmMiB: kb('VmHWM') };
 }
 
-// ---- simulated agents --------------------------------------------------------------------------
-
-interface Endpoint {
-  host: string;
-  port: number;
-  token: string;
+/** Memory of each process now, and again (atRestMiB) after RESTING_MS idle. */
+async function atRest(pids: number[]): Promise<Memory[]> {
+  const now = pids.map(memoryOf);
+  await sleep(RESTING_MS);
+  return pids.map((p, i) => ({ ...now[i]!, atRestMiB: memoryOf(p).rssMiB }));
 }
 
-function endpointOf(home: string): Endpoint {
-  const info = readConductorInfo(home);
-  const m = info ? /^(.*):(\d+)$/.exec(info.agents) : null;
-  const token = readToken(paths.joinToken(home));
-  if (!m || !token) throw new Error(`no agent address or join token in ${home}`);
-  return { host: m[1] === '0.0.0.0' ? '127.0.0.1' : m[1]!, port: Number(m[2]), token };
-}
-
-let nextFakePid = FAKE_PID_BASE;
-
-/**
- * One simulated node: speaks the agent protocol, runs nothing. Every frame the Conductor sends is
- * validated with the protocol's own schema; anything unexpected is recorded and fails the run.
- */
-class SimAgent {
-  private socket: net.Socket | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
-  private readonly running = new Map<string, number>();
-  launches = 0;
-  stops = 0;
-  readonly problems: string[] = [];
-  private closing = false;
-
-  constructor(
-    readonly node: string,
-    private readonly address: string,
-    private readonly endpoint: Endpoint,
-  ) {}
-
-  get replicas(): number {
-    return this.running.size;
-  }
-
-  /** Dials and says hello; resolves on `welcome`. */
-  join(timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.endpoint.host, port: this.endpoint.port });
-      this.socket = socket;
-      socket.setNoDelay(true);
-      const decoder = new LineDecoder(MAX_FRAME_BYTES);
-      const timer = setTimeout(() => reject(new Error(`${this.node}: no welcome within ${timeoutMs} ms`)), timeoutMs);
-      socket.once('connect', () =>
-        this.send({
-          t: 'hello',
-          v: AGENT_PROTOCOL_VERSION,
-          token: this.endpoint.token,
-          node: this.node,
-          address: this.address,
-          capacity: { cpu: 4, memBytes: 16 * 1024 ** 3, gpu: false },
-          version: 'bench-sim',
-          replicas: [],
-          followsConductor: false,
-        }),
-      );
-      socket.on('data', (chunk: Buffer) => {
-        try {
-          for (const line of decoder.push(chunk)) {
-            if (line.trim() === '') continue;
-            const parsed = ConductorFrame.safeParse(parseJsonLine(line));
-            if (!parsed.success) throw new Error(`invalid frame from the Conductor: ${describeInvalid(parsed.error)}`);
-            const f = parsed.data;
-            switch (f.t) {
-              case 'welcome':
-                clearTimeout(timer);
-                this.heartbeat = setInterval(() => this.send({ t: 'heartbeat', cpu: 0.05, memFree: 12 * 1024 ** 3 }), 1000);
-                this.send({ t: 'heartbeat', cpu: 0.05, memFree: 12 * 1024 ** 3 });
-                resolve();
-                break;
-              case 'refused':
-                clearTimeout(timer);
-                this.problems.push(`refused: ${f.reason}`);
-                reject(new Error(`${this.node} refused: ${f.reason}`));
-                break;
-              case 'launch': {
-                this.launches++;
-                let pid = this.running.get(f.id);
-                if (pid === undefined) this.running.set(f.id, (pid = nextFakePid++));
-                this.send({ t: 'launched', id: f.id, pid });
-                // One start-up line, as a real service prints.
-                this.send({ t: 'logs', id: f.id, lines: [{ seq: 1, at: Date.now(), stream: 'out', text: `simulated ${f.spec.app} ${f.spec.env.VERSION ?? ''} pid ${pid} listening on ${f.spec.port}` }], dropped: 0 });
-                break;
-              }
-              case 'stop':
-                this.stops++;
-                this.running.delete(f.id);
-                this.send({ t: 'exited', id: f.id, code: null, signal: 'SIGTERM', restarting: false });
-                break;
-              case 'shutdown':
-                break;
-            }
-          }
-        } catch (err) {
-          this.problems.push((err as Error).message);
-          socket.destroy();
-        }
-      });
-      socket.on('error', (err) => {
-        if (!this.closing) this.problems.push(`socket: ${err.message}`);
-      });
-      socket.on('close', () => {
-        clearTimeout(timer);
-        if (this.heartbeat) clearInterval(this.heartbeat);
-        this.heartbeat = null;
-        if (!this.closing) {
-          this.problems.push('the Conductor closed the connection');
-          reject(new Error(`${this.node}: connection closed before welcome`));
-        }
-      });
-    });
-  }
-
-  private send(frame: AgentFrame): void {
-    if (this.socket && !this.socket.destroyed) this.socket.write(encodeLine(frame));
-  }
-
-  close(): void {
-    this.closing = true;
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
-    this.socket?.destroy();
-  }
-}
+const growth = (from: number, to: number) => `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)} %`;
 
 // ---- manifests ---------------------------------------------------------------------------------
 
@@ -288,8 +173,8 @@ async function simulated() {
     conductorPid = conductor.pid;
     const client = c.client();
     await sleep(1000);
-    const memEmpty = memoryOf(conductorPid);
-    console.log(`Conductor pid ${conductorPid}: ${memEmpty.rssMiB} MiB resident, nothing connected`);
+    const [memEmpty] = await atRest([conductorPid]);
+    console.log(`Conductor pid ${conductorPid}: ${memEmpty!.rssMiB} MiB resident, nothing connected (${memEmpty!.atRestMiB} MiB at rest)`);
 
     const endpoint = endpointOf(c.home);
     const joinStart = performance.now();
@@ -316,9 +201,9 @@ async function simulated() {
     const perNode = sims.map((s) => s.replicas);
     console.log(`up of ${APPS} apps × ${REPLICAS_PER_APP} replicas: request ${upAll.ms.toFixed(1)} ms; all ${TOTAL} ready within ${bringUpMs.toFixed(0)} ms (polled every 200 ms); ${Math.min(...perNode)}–${Math.max(...perNode)} replicas a node`);
     await sleep(2000);
-    const memFull = memoryOf(conductorPid);
+    const [memFull] = await atRest([conductorPid]);
     const status = await client.request<StatusView>('GET', '/v1/status');
-    console.log(`at ${status.replicas} live replicas: Conductor ${memFull.rssMiB} MiB resident (peak ${memFull.hwmMiB} MiB)`);
+    console.log(`at ${status.replicas} live replicas: Conductor ${memFull!.rssMiB} MiB resident (peak ${memFull!.hwmMiB} MiB), ${memFull!.atRestMiB} MiB at rest`);
 
     // One event-stream snapshot: its size, and how long it takes to arrive (5 times).
     const snapshots: { bytes: number; ms: number }[] = [];
@@ -410,8 +295,8 @@ async function simulated() {
     console.log(`GET /v1/workloads after ${SAMPLES} rollouts (${listAfterBytes} bytes, full history): ${fmt(listAfter)}`);
     const snapAfter = await snapshotOnce(client);
     await sleep(2000);
-    const memAfter = memoryOf(conductorPid);
-    console.log(`after ${SAMPLES} rollouts (${SAMPLES * REPLICAS_PER_APP} replicas replaced): Conductor ${memAfter.rssMiB} MiB resident (peak ${memAfter.hwmMiB} MiB); snapshot ${snapAfter.bytes} bytes`);
+    const [memAfter] = await atRest([conductorPid]);
+    console.log(`after ${SAMPLES} rollouts (${SAMPLES * REPLICAS_PER_APP} replicas replaced): Conductor ${memAfter!.rssMiB} MiB resident (peak ${memAfter!.hwmMiB} MiB), ${memAfter!.atRestMiB} MiB at rest (${growth(memFull!.atRestMiB!, memAfter!.atRestMiB!)}); snapshot ${snapAfter.bytes} bytes`);
 
     const problems = sims.flatMap((s) => s.problems.map((p) => `${s.node}: ${p}`));
     if (problems.length > 0) throw new Error(`simulated agents saw problems:\n${problems.join('\n')}`);
@@ -427,7 +312,7 @@ async function simulated() {
       agentsJoinMs: Math.round(joinMs),
       upFleetRequestMs: +upAll.ms.toFixed(1),
       upFleetAllReadyMs: Math.round(bringUpMs),
-      conductorMemory: { nothingConnected: memEmpty, agentsConnected: memAgents, at1000Replicas: memFull, afterRollouts: memAfter, duringRollouts: memTrend },
+      conductorMemory: { nothingConnected: memEmpty!, agentsConnected: memAgents, at1000Replicas: memFull!, afterRollouts: memAfter!, duringRollouts: memTrend, restingMs: RESTING_MS },
       eventSnapshot: { bytes: snapshots[0]!.bytes, medianMs: +median(snapshots.map((s) => s.ms)).toFixed(1), afterRolloutsBytes: snapAfter.bytes },
       list: { ...listQuiet, responseBytes: listBytes },
       listAfterRollouts: { ...listAfter, responseBytes: listAfterBytes },
@@ -535,8 +420,9 @@ async function realAgent() {
       await sleep(3000);
       const processes = markedProcesses(mark).length;
       if (processes !== n) throw new Error(`${processes} replica processes alive, expected ${n}`);
-      steps.push({ replicas: n, agent: memoryOf(agentPid), conductor: memoryOf(conductorPid), processes, readyWithinMs });
-      console.log(`real agent with ${n} replicas (${processes} /bin/sleep processes, ready within ${readyWithinMs} ms): agent ${steps.at(-1)!.agent.rssMiB} MiB resident, Conductor ${steps.at(-1)!.conductor.rssMiB} MiB`);
+      const [agent, conductor] = await atRest([agentPid, conductorPid]);
+      steps.push({ replicas: n, agent: agent!, conductor: conductor!, processes, readyWithinMs });
+      console.log(`real agent with ${n} replicas (${processes} /bin/sleep processes, ready within ${readyWithinMs} ms): agent ${agent!.rssMiB} MiB resident (${agent!.atRestMiB} at rest), Conductor ${conductor!.rssMiB} MiB (${conductor!.atRestMiB} at rest)`);
     }
 
     // Stop them all, and see them go.
@@ -559,8 +445,9 @@ async function realAgent() {
       100,
     );
     await sleep(3000);
-    const after = { agent: memoryOf(agentPid), conductor: memoryOf(conductorPid) };
-    console.log(`all ${REAL_STEPS.at(-1)} stopped within ${stopAllMs} ms; agent ${after.agent.rssMiB} MiB resident afterwards`);
+    const [agentAfter, conductorAfter] = await atRest([agentPid, conductorPid]);
+    const after = { agent: agentAfter!, conductor: conductorAfter! };
+    console.log(`all ${REAL_STEPS.at(-1)} stopped within ${stopAllMs} ms; agent ${after.agent.rssMiB} MiB resident afterwards (${after.agent.atRestMiB} at rest)`);
     return { mark, steps, stopAllMs, afterStop: after, replicaPidsSeen: seenPids.size };
   } finally {
     await c.cleanup();
@@ -588,6 +475,7 @@ async function main(): Promise<void> {
   const real = await realAgent();
   const durationS = Math.round((Date.now() - started) / 1000);
   const s0 = real.steps[0]!;
+  const mem = sim.conductorMemory;
   const summary = [
     `${sim.agents} simulated agents, ${sim.apps} apps × ${sim.replicasPerApp} replicas = ${sim.replicas} replicas (no health check, settle 0s): all ready ${sim.upFleetAllReadyMs} ms after the up`,
     `GET /v1/workloads at ${sim.replicas} replicas (${(sim.list.responseBytes / 1024).toFixed(0)} KiB): ${fmt(sim.list)}`,
@@ -595,9 +483,11 @@ async function main(): Promise<void> {
     `POST /v1/workloads, up of a new 1-replica app at ${sim.replicas} replicas: ${fmt(sim.upNewApp)}`,
     `POST /v1/workloads, up changing 1 of ${sim.apps} apps (rollout start, journaled with fdatasync) at ${sim.replicas} replicas: ${fmt(sim.upRolloutStart)}`,
     `a rollout of ${sim.replicasPerApp} instant replicas (surge 1) at that scale: median ${sim.rolloutOf50MedianMs} ms, ${(sim.rolloutOf50MedianMs / sim.replicasPerApp).toFixed(1)} ms a replica`,
-    `Conductor resident memory: ${sim.conductorMemory.nothingConnected.rssMiB} MiB alone, ${sim.conductorMemory.agentsConnected.rssMiB} MiB with ${sim.agents} agents, ${sim.conductorMemory.at1000Replicas.rssMiB} MiB at ${sim.replicas} replicas; during the rollouts ${sim.conductorMemory.duringRollouts.map((m) => m.rssMiB).join(' → ')} MiB (every 50); ${sim.conductorMemory.afterRollouts.rssMiB} MiB after ${SAMPLES} rollouts (${sim.simulatedLaunches} launches in all, one log line each)`,
+    `Conductor resident memory at rest (${RESTING_MS / 1000} s idle): ${mem.nothingConnected.atRestMiB} MiB alone, ${mem.at1000Replicas.atRestMiB} MiB at ${sim.replicas} replicas, ${mem.afterRollouts.atRestMiB} MiB after ${SAMPLES} rollouts (${growth(mem.at1000Replicas.atRestMiB!, mem.afterRollouts.atRestMiB!)}; ${sim.simulatedLaunches} launches in all, one log line each)`,
+    `Conductor resident memory right after the work: ${mem.nothingConnected.rssMiB} MiB alone, ${mem.agentsConnected.rssMiB} MiB with ${sim.agents} agents, ${mem.at1000Replicas.rssMiB} MiB at ${sim.replicas} replicas (peak ${mem.at1000Replicas.hwmMiB}); during the rollouts ${mem.duringRollouts.map((m) => m.rssMiB).join(' → ')} MiB (every 50); ${mem.afterRollouts.rssMiB} MiB after them (peak ${mem.afterRollouts.hwmMiB})`,
     `event-stream snapshot at ${sim.replicas} replicas: ${(sim.eventSnapshot.bytes / 1024).toFixed(0)} KiB (${sim.eventSnapshot.bytes} bytes), first line in ${sim.eventSnapshot.medianMs} ms; ${(sim.eventSnapshot.afterRolloutsBytes / 1024).toFixed(0)} KiB after the rollouts`,
-    `real agent resident memory: ${real.steps.map((s) => `${s.agent.rssMiB} MiB at ${s.replicas}`).join(', ')} replicas of /bin/sleep (${((real.steps.at(-1)!.agent.rssMiB - s0.agent.rssMiB) / REAL_STEPS.at(-1)! * 1024).toFixed(0)} KiB a replica); ${real.afterStop.agent.rssMiB} MiB after stopping them all (within ${real.stopAllMs} ms)`,
+    `real agent resident memory: ${real.steps.map((s) => `${s.agent.rssMiB} MiB${s.agent.atRestMiB !== undefined ? ` (${s.agent.atRestMiB} at rest)` : ''} at ${s.replicas}`).join(', ')} replicas of /bin/sleep (${((real.steps.at(-1)!.agent.rssMiB - s0.agent.rssMiB) / REAL_STEPS.at(-1)! * 1024).toFixed(0)} KiB a replica); ${real.afterStop.agent.rssMiB} MiB (${real.afterStop.agent.atRestMiB} at rest) after stopping them all (within ${real.stopAllMs} ms)`,
+    `the daemons run as the extension starts them: ${DAEMON_NODE_FLAGS.join(' ')}, with glibc's trim threshold at 128 KiB (src/shared/daemon-runtime.ts)`,
     'the simulated agents run inside the benchmark process, beside the API client; the Conductor and the real agent are separate processes (all on the same cores)',
     `whole run: ${durationS} s; every process started was shown gone at the end`,
   ];

@@ -12,6 +12,7 @@ const ORDER: [string, string, string][] = [
   ['zero-downtime', 'Zero downtime and ingress overhead', 'npm run bench:zero-downtime'],
   ['pm2-compare', 'Side by side with PM2', 'npm run bench:pm2'],
   ['api-scale', 'API latency and memory with 50 agents and 1,000 replicas', 'npm run bench:api-scale'],
+  ['scaling', 'How cost grows: rollouts over 1, 10, 100 replicas; the API over 100, 1,000, 5,000', 'npm run bench:scaling'],
   ['activation', 'Extension activation and bundle sizes', 'npm run bench:activation'],
   ['parse', 'Manifest parsing', 'npm run bench:parse'],
   ['snapshot', 'Capturing a generation\'s build output', 'npm run bench:snapshot'],

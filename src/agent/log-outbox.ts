@@ -46,10 +46,9 @@ export class LogOutbox {
     private readonly flushMs = 15,
   ) {}
 
-  /** A line a replica wrote. */
+  /** A line a replica wrote; the rate counts by the second the line was read in (its `at`), as a reader of the logs sees it. */
   add(id: string, line: { at: number; stream: 'out' | 'err'; text: string }): void {
     const q = this.queue(id);
-    // Counted by the second the line was written in, the time it is kept with.
     const second = Math.floor(line.at / 1000);
     if (q.second !== second) {
       q.second = second;

@@ -1,17 +1,19 @@
-// One replica's process, owned by the agent: started with execa as argv (never through a shell)
-// in its own process group; its output kept in a bounded ring and passed on line by line; stopped
-// with SIGTERM to the group, the drain grace, then SIGKILL; restarted in place per its policy.
+// One replica's process, owned by the agent: started as argv (never through a shell) in its own
+// process group; its output passed on line by line; stopped with SIGTERM to the group, the drain
+// grace, then SIGKILL; restarted in place per its policy. Node's own child_process, not execa: an
+// agent runs hundreds of these for hours, and execa's machinery cost ~100 KiB a process (its
+// output is not kept here: the agent's log outbox and the Conductor keep it).
 //
 //   starting ──spawn──▶ running ──exit──▶ (restart policy) ──backoff──▶ starting
 //                          │                   └──no restart──▶ exited
 //                          └──stop──▶ stopping ──group gone or grace over (SIGKILL)──▶ exited
-import { describeOwner, portOwner } from '../shared/platform/port-owner';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { execa } from 'execa';
+import { childEnv } from '../shared/daemon-runtime';
+import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import type { LaunchSpec } from '../shared/protocol/agent';
 import { groupAlive, processStartToken, signalGroup } from '../shared/platform/process';
-import { Ring } from '../shared/ring';
 
 export interface OutputLine {
   at: number;
@@ -50,7 +52,6 @@ export class ReplicaProcess {
   state: 'starting' | 'running' | 'stopping' | 'restarting' | 'exited' = 'starting';
   exitCode: number | null = null;
   exitSignal: string | null = null;
-  readonly ring = new Ring<OutputLine>(1000);
   private restartTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private restarts = 0;
@@ -118,30 +119,29 @@ export class ReplicaProcess {
 
   private spawn(isRestart: boolean): void {
     const s = this.spec;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.baseEnv)) if (v !== undefined && !k.startsWith('SKR8TR_')) env[k] = v;
+    const env = childEnv(this.baseEnv);
     Object.assign(env, s.env);
     if (s.exec === null) env.ELECTRON_RUN_AS_NODE = '1';
     this.state = 'starting';
     const [program, argv] = this.command();
-    const child = execa(program, argv, {
+    const child = spawn(program, argv, {
       cwd: s.cwd,
       env,
-      extendEnv: false,
       detached: true,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-      stripFinalNewline: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
-      forceKillAfterDelay: false,
     });
+    let spawned = false;
+    let spawnError: NodeJS.ErrnoException | null = null;
     this.pipeLines(child.stdout, 'out');
     this.pipeLines(child.stderr, 'err');
+    // Before `spawn`: it could not start (no such program…). After: nothing to do, but an `error`
+    // event with no listener would end the agent.
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (!spawned) spawnError = err;
+    });
     child.once('spawn', () => {
+      spawned = true;
       this.pid = child.pid ?? null;
       this.startedAt = Date.now();
       if (this.state === 'starting') this.state = 'running';
@@ -150,7 +150,8 @@ export class ReplicaProcess {
       else this.events.launched(this.pid!);
       if (this.state === 'stopping') this.signal('SIGTERM');
     });
-    void child.then((result) => this.onExit(result.exitCode ?? null, result.signal ?? null, result.failed && this.pid === null ? result : null));
+    // `close`: the process has exited and its output has all been read (as execa waited for too).
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => void this.onExit(spawned ? code : null, signal, spawned ? null : spawnError ?? new Error('could not start')));
   }
 
   private pipeLines(stream: NodeJS.ReadableStream | null, which: 'out' | 'err'): void {
@@ -178,16 +179,14 @@ export class ReplicaProcess {
 
   private line(stream: 'out' | 'err', text: string): void {
     const line = { at: Date.now(), stream, text: text.endsWith('\r') ? text.slice(0, -1) : text };
-    this.ring.push(line);
     this.events.output(line);
   }
 
-  private async onExit(code: number | null, signal: string | null, spawnFailure: { shortMessage?: string; originalMessage?: string; code?: string } | null): Promise<void> {
+  private async onExit(code: number | null, signal: string | null, spawnFailure: NodeJS.ErrnoException | null): Promise<void> {
     const pgid = this.pid;
     if (spawnFailure) {
       this.finish();
-      const reason = (spawnFailure as { code?: string }).code === 'ENOENT' ? `program not found: ${this.command()[0]}` : (spawnFailure.originalMessage ?? spawnFailure.shortMessage ?? 'could not start');
-      this.events.launchFailed(reason);
+      this.events.launchFailed(spawnFailure.code === 'ENOENT' ? `program not found: ${this.command()[0]}` : spawnFailure.message);
       return;
     }
     // The leader is gone; whatever it forked must go too, within the grace when we are stopping.

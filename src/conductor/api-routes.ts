@@ -5,7 +5,7 @@ import type * as http from 'node:http';
 import type { ApiEvent, LogLine } from '../shared/protocol/api';
 import { ROUTES, type AnswerOf, type BodyOf, type ItemOf, type PathParams, type RouteName, type Routes } from '../shared/protocol/routes';
 import { VERSION } from '../shared/version';
-import type { Request, Route } from './api-server';
+import type { Request, Route, Serialized } from './api-server';
 import { parseBody } from './request-bodies';
 import type { EventLog } from './event-log';
 import { matcher, type LogQuery, type LogStore } from './log-store';
@@ -15,6 +15,7 @@ import type { Operations } from './operations';
 import type { RolloutTimelines } from './rollout-timelines';
 import type { ConductorState } from './state';
 import type { TrafficMeter } from './traffic-meter';
+import type { WorkloadViews } from './workload-views';
 
 export interface RouteDeps {
   state: ConductorState;
@@ -23,6 +24,7 @@ export interface RouteDeps {
   logs: LogStore;
   timelines: RolloutTimelines;
   meter: TrafficMeter;
+  views: WorkloadViews;
   home: string;
   startedAt: number;
   shutdown(stopWorkloads: boolean): void;
@@ -34,8 +36,8 @@ const MAX_STREAM_BACKLOG = 8 * 1024 * 1024;
 /** What a handler gets: the request, its path parameters by name, its validated body. */
 type RouteRequest<K extends RouteName> = Omit<Request, 'params' | 'body'> & { params: PathParams<Routes[K]['pattern']>; body: BodyOf<K> };
 
-/** A handler answers its route's type, or `undefined` on a streaming route when it answered itself. */
-type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | Promise<AnswerOf<K>> | ([ItemOf<K>] extends [never] ? never : undefined | Promise<AnswerOf<K> | undefined>);
+/** A handler answers its route's type (or its JSON, kept), or `undefined` on a streaming route when it answered itself. */
+type Handler<K extends RouteName> = (req: RouteRequest<K>) => AnswerOf<K> | Serialized<AnswerOf<K>> | Promise<AnswerOf<K>> | ([ItemOf<K>] extends [never] ? never : undefined | Promise<AnswerOf<K> | undefined>);
 type Handlers = { [K in RouteName]: Handler<K> };
 
 function tailOf(query: URLSearchParams): number {
@@ -136,8 +138,8 @@ function handlersOf(d: RouteDeps): Handlers {
       home: d.home,
     }),
     nodes: () => [...state.nodes.values()].map((n) => state.nodeView(n)),
-    workloads: () => [...state.workloads.values()].map((w) => state.workloadView(w)),
-    workload: (req) => state.workloadView(ops.workload(req.params.name)),
+    workloads: () => d.views.all(),
+    workload: (req) => d.views.one(ops.workload(req.params.name).name)!,
     up: (req) => ops.submit([req.body], 'up'),
     workspace: (req) => ops.submit(req.body.manifests.map((m) => ({ ...m, watch: m.watch ?? req.body.watch })), req.body.mode),
     watch: (req) => state.workloadSummary(ops.watch(req.params.name, req.body.on)),

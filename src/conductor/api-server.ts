@@ -20,6 +20,15 @@ export interface Request {
   res: http.ServerResponse;
 }
 
+/**
+ * An answer already serialized as JSON (a view kept between changes, workload-views.ts): sent as it
+ * is. `T` is the type it is the JSON of, so a route still answers its own type.
+ */
+export class Serialized<T> {
+  declare private readonly of?: T;
+  constructor(readonly json: string | Buffer) {}
+}
+
 /** A handler returns a value to send as JSON (status 200, or the one it sets), or `undefined` when it answered itself (streams). */
 export type Handler = (req: Request) => unknown;
 
@@ -180,7 +189,7 @@ function decodeParam(text: string): string {
 }
 
 function send(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
+  const body = value instanceof Serialized ? value.json : JSON.stringify(value);
   res.writeHead(status, { 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -5,6 +5,7 @@
 // restart does not build it again); a failed build fails the rollout.
 import * as path from 'node:path';
 import { execa } from 'execa';
+import { childEnv } from '../shared/daemon-runtime';
 import type { Logger } from '../shared/logger';
 import { splitWords } from '../shared/manifest/tokenize';
 import type { GenerationRecord, WorkloadRecord } from './model';
@@ -54,8 +55,7 @@ export class Builds {
     for (const command of gen.spec.build!.run) {
       const [program, ...args] = splitWords(command);
       this.events.step(w.name, `build: ${command}`, 'info');
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SKR8TR_')) env[k] = v;
+      const env = childEnv(process.env);
       let shown = 0;
       let hidden = 0;
       const child = execa(program!, args, { cwd, env, extendEnv: false, stdin: 'ignore', all: true, buffer: false, reject: false, timeout: COMMAND_TIMEOUT_MS, lines: false });

@@ -34,6 +34,7 @@ import { TimelineStore } from './timeline-store';
 import { TrafficMeter } from './traffic-meter';
 import { Watches } from './watches';
 import { ConductorState } from './state';
+import { WorkloadViews } from './workload-views';
 import { acquirePidLock, type PidLock } from '../shared/pid-lock';
 
 export interface ConductorOptions {
@@ -60,6 +61,13 @@ export interface ConductorOptions {
 
 /** Replica logs kept on disk by default: 256 MiB. */
 const DEFAULT_LOG_BUDGET = 256 * 1024 * 1024;
+
+/**
+ * Events kept for clients that reconnect with their last number (others get a snapshot). Each is
+ * ~560 bytes in memory: 10,000 held 5.4 MiB at 1,000 replicas, where they are a few seconds of a
+ * rollout anyway; 4,000 is an hour of one agent's heartbeats, or a rollout of a few hundred replicas.
+ */
+const EVENTS_KEPT = 4_000;
 
 /** After a restart, how long to wait for previously known nodes before launching replacements. */
 const RECOVERY_WAIT_MS = 3_000;
@@ -99,7 +107,7 @@ export class Conductor {
       else if (report.records > 0) o.log.info(`journal: replayed ${report.records} record${report.records === 1 ? '' : 's'}`);
       for (const w of journaled.workloads.values()) for (const g of w.generations) o.mask.add(Object.values(g.secrets));
 
-      const events = new EventLog(10_000, now);
+      const events = new EventLog(EVENTS_KEPT, now);
       const logs = new LogStore(new LogFiles(path.join(paths.logs(o.home), 'replicas'), o.logBudgetBytes ?? DEFAULT_LOG_BUDGET, o.log), o.log);
       // The state shows each app's ingress; the ingress reports its listeners to the state. Neither
       // calls the other before both exist (the reconciler opens listeners, later).
@@ -138,6 +146,7 @@ export class Conductor {
           logs,
           timelines,
           meter,
+          views: new WorkloadViews(state, events),
           home: o.home,
           startedAt,
           shutdown: (stopWorkloads) => void conductor?.stop(stopWorkloads),

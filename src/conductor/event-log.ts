@@ -3,21 +3,24 @@
 // if that has left the ring or the Conductor restarted, a fresh snapshot).
 import * as crypto from 'node:crypto';
 import type { ApiEvent, EventBody } from '../shared/protocol/api';
+import { Ring } from '../shared/ring';
 
 export type Subscriber = (event: ApiEvent) => void;
 
 export class EventLog {
   readonly epoch = crypto.randomBytes(6).toString('hex');
   private seq = 0;
-  private readonly ring: ApiEvent[] = [];
+  private readonly ring: Ring<ApiEvent>;
   private readonly subscribers = new Set<Subscriber>();
   /** Consumers inside the Conductor (not clients: they do not hold its lease). */
   private readonly observers = new Set<Subscriber>();
 
   constructor(
-    private readonly capacity = 10_000,
+    capacity = 10_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.ring = new Ring(capacity);
+  }
 
   get lastSeq(): number {
     return this.seq;
@@ -30,7 +33,6 @@ export class EventLog {
   emit(body: EventBody): ApiEvent {
     const event = { ...body, seq: ++this.seq, epoch: this.epoch, at: this.now() } as ApiEvent;
     this.ring.push(event);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
     for (const s of this.subscribers) s(event);
     for (const o of this.observers) o(event);
     return event;
@@ -40,9 +42,9 @@ export class EventLog {
   since(seq: number, epoch: string): ApiEvent[] | null {
     if (epoch !== this.epoch || seq > this.seq) return null;
     if (seq === this.seq) return [];
-    const first = this.ring[0];
-    if (!first || first.seq > seq + 1) return null;
-    return this.ring.slice(seq + 1 - first.seq);
+    // The ring holds the last `size` events, numbered up to `this.seq`.
+    if (seq < this.seq - this.ring.size) return null;
+    return this.ring.tail(this.seq - seq);
   }
 
   subscribe(s: Subscriber): () => void {

@@ -59,15 +59,17 @@ export class LogStore {
     let resolveAfter!: (n: number) => void;
     this.kept.set(replica, new Promise<number>((r) => (resolveAfter = r)));
     const last = await before;
+    // Forgotten while this waited: its lines are still written and acknowledged, but no ring comes back.
+    const forgotten = !this.kept.has(replica);
     const fresh = lines.filter((l) => l.seq > last).sort((a, b) => a.seq - b.seq);
     const upTo = fresh.at(-1)?.seq ?? last;
     resolveAfter(Math.max(upTo, last));
     if (fresh.length === 0) return last;
     let ring = this.rings.get(replica);
-    if (!ring) this.rings.set(replica, (ring = new Ring(LINES_PER_REPLICA)));
+    if (!ring && !forgotten) this.rings.set(replica, (ring = new Ring(LINES_PER_REPLICA)));
     for (const l of fresh) {
       const line: LogLine = { replica, app: parts.app, generation: parts.generation, ...l };
-      ring.push(line);
+      ring?.push(line);
       for (const f of this.followers) if (f.match(line)) f.send(line);
     }
     try {
@@ -107,6 +109,11 @@ export class LogStore {
     const f = { match: (l: LogLine) => match(l) && (!replicas || replicas().has(l.replica)), send };
     this.followers.add(f);
     return () => this.followers.delete(f);
+  }
+
+  /** Replicas whose recent lines are in memory (each a ring of at most LINES_PER_REPLICA). */
+  get replicasInMemory(): number {
+    return this.rings.size;
   }
 
   /** A replica forgotten by the state: its memory goes (its files stay with its generation). */

@@ -130,9 +130,11 @@ export class Placement {
    * desired replicas) next to what the other apps run, so a rollout's surge says nothing new.
    */
   checkCapacity(w: WorkloadRecord): void {
-    const nodes = this.schedNodes(w.name, w.generation, false);
     let problem: string | null = null;
-    if (nodes.length > 0 && this.mode(nodes.length) === 'relaxed') {
+    // Only relaxed placement overcommits: with strict placement there is nothing to add up (this runs every pass).
+    const connected = [...this.state.nodes.values()].filter((n) => n.connected).length;
+    if (connected > 0 && this.mode(connected) === 'relaxed') {
+      const nodes = this.schedNodes(w.name, w.generation, false);
       const spec = currentGeneration(w).spec;
       const total = {
         id: nodes.map((n) => n.id).join(', '),

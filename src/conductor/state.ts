@@ -40,12 +40,18 @@ export interface StateNeighbours {
   replicaForgotten(id: string): void;
 }
 
+/** What may change of a replica: not what it is (its id, app) nor where it runs (the indexes rely on that). */
+export type ReplicaChange = Partial<Omit<Replica, 'id' | 'app' | 'node'>>;
+
 /** `acknowledged`: a client waits for it, so a change that cannot be journaled is refused (thrown). `own`: the Conductor's own decision, kept in memory and logged when it cannot be journaled. */
 export type CommitMode = 'acknowledged' | 'own';
 
 export class ConductorState {
   readonly workloads: Map<string, WorkloadRecord>;
-  readonly replicas = new Map<string, Replica>();
+  private readonly replicaMap = new Map<string, Replica>();
+  /** The same replicas by app and by node (each in the order they were added), so a workload's or a node's are found without a scan of them all. */
+  private readonly byApp = new Map<string, Map<string, Replica>>();
+  private readonly byNode = new Map<string, Map<string, Replica>>();
   readonly nodes = new Map<string, NodeRecord>();
   /** Why a workload cannot reach its desired state right now, by what found it. */
   private readonly problems = new Map<string, Map<ProblemSource, string>>();
@@ -132,8 +138,15 @@ export class ConductorState {
 
   // ---- replicas --------------------------------------------------------------------------------
 
+  /** Every replica by id; they change only through the methods here. */
+  get replicas(): ReadonlyMap<string, Replica> {
+    return this.replicaMap;
+  }
+
   addReplica(r: Replica): void {
-    this.replicas.set(r.id, r);
+    this.replicaMap.set(r.id, r);
+    indexed(this.byApp, r.app).set(r.id, r);
+    if (r.node !== null) indexed(this.byNode, r.node).set(r.id, r);
     this.emitReplica(r);
   }
 
@@ -141,7 +154,7 @@ export class ConductorState {
    * Applies a change to a replica and emits it (only when something changed); a replica that
    * becomes ready, or stops being ready, moves its workload's rollout on: that is told too.
    */
-  updateReplica(r: Replica, change: Partial<Replica>): void {
+  updateReplica(r: Replica, change: ReplicaChange): void {
     let changed = false;
     const wasReady = r.state === 'ready';
     for (const [k, v] of Object.entries(change) as [keyof Replica, unknown][]) {
@@ -158,11 +171,11 @@ export class ConductorState {
   }
 
   replicasOf(app: string): Replica[] {
-    return [...this.replicas.values()].filter((r) => r.app === app);
+    return [...(this.byApp.get(app)?.values() ?? [])];
   }
 
   replicasOn(node: string): Replica[] {
-    return [...this.replicas.values()].filter((r) => r.node === node);
+    return [...(this.byNode.get(node)?.values() ?? [])];
   }
 
   /** Keeps only the most recent stopped and failed replicas of an app, for display. */
@@ -178,7 +191,9 @@ export class ConductorState {
   }
 
   private forget(r: Replica): void {
-    this.replicas.delete(r.id);
+    this.replicaMap.delete(r.id);
+    unindex(this.byApp, r.app, r.id);
+    if (r.node !== null) unindex(this.byNode, r.node, r.id);
     this.neighbours.replicaForgotten(r.id);
     this.events.emit({ type: 'replica-removed', id: r.id, app: r.app });
   }
@@ -302,6 +317,11 @@ export class ConductorState {
     };
   }
 
+  /** What the views show of an app's ingress listener. */
+  ingressOf(app: string): IngressInfo | null {
+    return this.neighbours.ingressOf(app);
+  }
+
   workloadSummary(w: WorkloadRecord): WorkloadSummary {
     const spec = currentGeneration(w).spec;
     return {
@@ -311,7 +331,7 @@ export class ConductorState {
       desired: w.desired,
       ready: this.replicasOf(w.name).filter((r) => r.generation === w.generation && r.state === 'ready').length,
       port: spec.port,
-      ingress: this.neighbours.ingressOf(w.name),
+      ingress: this.ingressOf(w.name),
       rollout: w.rollout ? this.rolloutView(w.rollout) : null,
       manifestPath: currentGeneration(w).manifestPath,
       problem: this.problemOf(w.name),
@@ -351,4 +371,17 @@ export class ConductorState {
       version: n.version,
     };
   }
+}
+
+function indexed(index: Map<string, Map<string, Replica>>, key: string): Map<string, Replica> {
+  let mine = index.get(key);
+  if (!mine) index.set(key, (mine = new Map()));
+  return mine;
+}
+
+function unindex(index: Map<string, Map<string, Replica>>, key: string, id: string): void {
+  const mine = index.get(key);
+  if (!mine) return;
+  mine.delete(id);
+  if (mine.size === 0) index.delete(key);
 }

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { ConductorClient } from '../shared/client';
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../shared/daemon-runtime';
 import { paths, readConductorInfo } from '../shared/home';
 import { isAlive } from '../shared/platform/process';
 import type { NodeView } from '../shared/protocol/api';
@@ -126,12 +127,12 @@ export class Daemons implements ConductorSupervisor {
 
   private spawnDetached(script: string, args: string[]): number {
     const s = this.settings();
-    const child = execa(process.execPath, [this.script(script), '--home', s.home, '--quiet', '--log-level', s.logLevel, ...args], {
+    const child = execa(process.execPath, [...DAEMON_NODE_FLAGS, this.script(script), '--home', s.home, '--quiet', '--log-level', s.logLevel, ...args], {
       detached: true,
       stdio: 'ignore',
       cleanup: false,
       reject: false,
-      env: { ELECTRON_RUN_AS_NODE: '1', SKR8TR_HOME: s.home },
+      env: { ...daemonEnv(process.env), ELECTRON_RUN_AS_NODE: '1', SKR8TR_HOME: s.home },
       extendEnv: true,
     });
     child.unref();

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConductorClient } from '../../src/shared/client';
+import { DAEMON_NODE_FLAGS, daemonEnv } from '../../src/shared/daemon-runtime';
 import { groupMembers, isAlive } from '../../src/shared/platform/process';
 import type { ApiEvent, WorkloadView } from '../../src/shared/protocol/api';
 
@@ -86,9 +87,10 @@ export class Cluster {
 
   /** `wrap`: a command to run the daemon under (e.g. `ip netns exec NS`). */
   private spawnDaemon(name: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): Daemon {
-    const argv = [process.execPath, path.join(DIST, script), ...args];
+    // Started as the extension starts them (its Node flags and allocator setting too).
+    const argv = [process.execPath, ...DAEMON_NODE_FLAGS, path.join(DIST, script), ...args];
     const child = spawn(wrap[0] ?? argv[0]!, [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))], {
-      env: { ...process.env, ...env, SKR8TR_HOME: this.home },
+      env: { ...process.env, ...daemonEnv(process.env), ...env, SKR8TR_HOME: this.home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
