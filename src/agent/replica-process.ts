@@ -1,4 +1,4 @@
-// One replica's process, owned by the agent: started with execa as argv (never through a shell)
+// One replica's process, owned by the agent: started as argv (never through a shell)
 // in its own process group; its output kept in a bounded ring and passed on line by line; stopped
 // with SIGTERM to the group, the drain grace, then SIGKILL; restarted in place per its policy.
 //
@@ -8,8 +8,9 @@
 import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import type { LaunchSpec } from '../shared/protocol/agent';
+import { childEnd, startFailure } from '../shared/platform/child-end';
 import { groupAlive, processStartToken, signalGroup } from '../shared/platform/process';
 import { Ring } from '../shared/ring';
 
@@ -124,21 +125,14 @@ export class ReplicaProcess {
     if (s.exec === null) env.ELECTRON_RUN_AS_NODE = '1';
     this.state = 'starting';
     const [program, argv] = this.command();
-    const child = execa(program, argv, {
-      cwd: s.cwd,
-      env,
-      extendEnv: false,
-      detached: true,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-      stripFinalNewline: false,
-      windowsHide: true,
-      forceKillAfterDelay: false,
-    });
+    let child;
+    try {
+      child = spawn(program, argv, { cwd: s.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    } catch (err) {
+      // Arguments node refuses before trying (a NUL byte in an argument, say).
+      void this.onExit(null, null, (err as Error).message);
+      return;
+    }
     this.pipeLines(child.stdout, 'out');
     this.pipeLines(child.stderr, 'err');
     child.once('spawn', () => {
@@ -150,7 +144,7 @@ export class ReplicaProcess {
       else this.events.launched(this.pid!);
       if (this.state === 'stopping') this.signal('SIGTERM');
     });
-    void child.then((result) => this.onExit(result.exitCode ?? null, result.signal ?? null, result.failed && this.pid === null ? result : null));
+    void childEnd(child).then((end) => (end.started ? this.onExit(end.code, end.signal, null) : this.onExit(null, null, startFailure(end.error, program))));
   }
 
   private pipeLines(stream: NodeJS.ReadableStream | null, which: 'out' | 'err'): void {
@@ -182,12 +176,11 @@ export class ReplicaProcess {
     this.events.output(line);
   }
 
-  private async onExit(code: number | null, signal: string | null, spawnFailure: { shortMessage?: string; originalMessage?: string; code?: string } | null): Promise<void> {
+  private async onExit(code: number | null, signal: string | null, startFailure: string | null): Promise<void> {
     const pgid = this.pid;
-    if (spawnFailure) {
+    if (startFailure !== null) {
       this.finish();
-      const reason = (spawnFailure as { code?: string }).code === 'ENOENT' ? `program not found: ${this.command()[0]}` : (spawnFailure.originalMessage ?? spawnFailure.shortMessage ?? 'could not start');
-      this.events.launchFailed(reason);
+      this.events.launchFailed(startFailure);
       return;
     }
     // The leader is gone; whatever it forked must go too, within the grace when we are stopping.

@@ -1,0 +1,61 @@
+// The bundles in dist/ and the esbuild options of each: the extension (the only one that imports
+// `vscode`), the Conductor, the agent, the CLI, and two the extension requires only when it needs
+// them — export (an Export command) and yaml-syntax (the first YAML manifest it reads). Used by
+// scripts/build.mjs and by the unit test that checks what each bundle holds (test/unit/bundles.test.ts).
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
+  outdir: 'dist',
+  external: ['vscode'],
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { SKR8TR_VERSION: JSON.stringify(version) },
+  alias: {
+    // The `yaml` package's ES module build (its `default` export condition; the same code as the
+    // CommonJS build that the `node` condition picks), so that esbuild can leave out what is never
+    // called: 18 KiB less in each bundle that reads or writes YAML.
+    yaml: path.join(root, 'node_modules/yaml/browser/index.js'),
+  },
+};
+
+/**
+ * In the extension, shared/manifest/yaml-syntax.ts (the YAML reader and the `yaml` package, half
+ * the extension's size) is replaced by src/extension/yaml-syntax-lazy.ts, which requires
+ * dist/yaml-syntax.js the first time a YAML manifest is read.
+ */
+const lazyYamlSyntax = {
+  name: 'lazy-yaml-syntax',
+  setup(build) {
+    build.onResolve({ filter: /\/yaml-syntax$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'shared', 'manifest', 'index.ts')) ? { path: path.join(root, 'src/extension/yaml-syntax-lazy.ts') } : undefined,
+    );
+  },
+};
+
+/** Each bundle: its name (dist/NAME.js, dist/meta/NAME.json) and its esbuild options. */
+export const BUNDLES = [
+  {
+    name: 'extension',
+    options: { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js', './yaml-syntax.js'], plugins: [lazyYamlSyntax] },
+  },
+  { name: 'conductor', options: { ...common, entryPoints: { conductor: 'src/conductor/main.ts' } } },
+  { name: 'agent', options: { ...common, entryPoints: { agent: 'src/agent/main.ts' } } },
+  { name: 'cli', options: { ...common, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } } },
+  // Required by the extension only when an Export command runs (the CLI bundles export itself).
+  { name: 'export', options: { ...common, entryPoints: { export: 'src/export/index.ts' } } },
+  // Required by the extension the first time it reads a YAML manifest (the daemons and the CLI bundle it).
+  { name: 'yaml-syntax', options: { ...common, entryPoints: { 'yaml-syntax': 'src/shared/manifest/yaml-syntax.ts' } } },
+];
