@@ -1,11 +1,13 @@
 // Extension activation time, as VS Code itself measures it ("Developer: Show Running Extensions"),
 // in a real VS Code (code-server) with the packaged .vsix, opening a workspace with a manifest, in
-// fresh sessions; plus the bundle and package sizes. `npm run bench:activation` (packages first);
-// writes bench/results/activation.json.
+// fresh sessions; plus the size of every bundle and of the package, and what fills each bundle (by
+// npm package or room of src/, from the esbuild metafiles in dist/meta). `npm run bench:activation`
+// (packages first; `-- --sessions N` for more than 5 sessions); writes bench/results/activation.json.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, runCommand, startVSCode, waitFor } from '../test/e2e/vscode';
+import { describeBundle, kib, readBundles } from '../scripts/bundle-contents';
 import { median, writeResults } from './lib/results';
 
 async function once(vsix: string): Promise<number> {
@@ -35,24 +37,32 @@ async function once(vsix: string): Promise<number> {
   }
 }
 
+/** The largest origins of each bundle kept in the results. */
+const TOP_ORIGINS = 8;
+
 async function main(): Promise<void> {
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const vsix = path.join(ROOT, `skr8tr-${version}.vsix`);
   if (!fs.existsSync(vsix)) throw new Error(`no ${vsix}: run npm run package first`);
+  const at = process.argv.indexOf('--sessions');
+  const sessions = at >= 0 ? Number(process.argv[at + 1]) : 5;
+  if (!Number.isInteger(sessions) || sessions < 1 || sessions > 50) throw new Error(`--sessions takes a whole number from 1 to 50, not ${process.argv[at + 1]}`);
+  const bundles = readBundles();
   const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < sessions; i++) {
     times.push(await once(vsix));
     console.log(`session ${i + 1}: activation ${times.at(-1)} ms`);
   }
-  const sizes = Object.fromEntries(['extension.js', 'conductor.js', 'agent.js', 'cli.js'].map((f) => [f, fs.statSync(path.join(ROOT, 'dist', f)).size]));
+  const sizes = Object.fromEntries(Object.keys(bundles).map((name) => [`${name}.js`, fs.statSync(path.join(ROOT, 'dist', `${name}.js`)).size]));
+  const contents = Object.fromEntries(Object.entries(bundles).map(([name, c]) => [`${name}.js`, c.origins.slice(0, TOP_ORIGINS)]));
   const vsixBytes = fs.statSync(vsix).size;
-  const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
   const summary = [
-    `extension activation (VS Code's own measure, 5 fresh sessions, opening a .skr8tr file): median ${median(times)} ms (${times.join(', ')} ms)`,
+    `extension activation (VS Code's own measure, ${sessions} fresh sessions, opening a .skr8tr file): median ${median(times)} ms (${times.join(', ')} ms)`,
     `bundles: ${Object.entries(sizes).map(([f, n]) => `${f} ${kib(n)}`).join(', ')}; ${path.basename(vsix)} ${kib(vsixBytes)}`,
+    ...Object.entries(bundles).map(([name, c]) => `inside ${describeBundle(name, c, 5)}`),
   ];
   for (const s of summary) console.log(s);
-  console.log(`wrote ${writeResults('activation', { activationMs: times, bundleBytes: sizes, vsixBytes }, summary)}`);
+  console.log(`wrote ${writeResults('activation', { activationMs: times, bundleBytes: sizes, vsixBytes, contents }, summary)}`);
 }
 
 void main().catch((err) => {

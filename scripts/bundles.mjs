@@ -1,6 +1,7 @@
 // The bundles in dist/ and the esbuild options of each: the extension (the only one that imports
-// `vscode`), the Conductor, the agent, the CLI, and two the extension requires only when it needs
-// them — export (an Export command) and yaml-syntax (the first YAML manifest it reads). Used by
+// `vscode`), the Conductor, the agent, the CLI (which requires the daemons' bundles to run them),
+// and two the extension requires only when it needs them — export (an Export command) and
+// yaml-syntax (the first YAML manifest it reads). Used by
 // scripts/build.mjs and by the unit test that checks what each bundle holds (test/unit/bundles.test.ts).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -45,6 +46,23 @@ const lazyYamlSyntax = {
   },
 };
 
+/**
+ * Imports of these source files (entry points of other bundles) become requires of those bundles,
+ * beside this one in dist/, instead of copies: `{ 'src/conductor/main.ts': './conductor.js' }`.
+ */
+function siblingBundles(map) {
+  return {
+    name: 'sibling-bundles',
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, (args) => {
+        const source = path.relative(root, path.resolve(args.resolveDir, args.path)).split(path.sep).join('/');
+        const bundle = map[source] ?? map[`${source}.ts`];
+        return bundle ? { path: bundle, external: true } : undefined;
+      });
+    },
+  };
+}
+
 /** Each bundle: its name (dist/NAME.js, dist/meta/NAME.json) and its esbuild options. */
 export const BUNDLES = [
   {
@@ -53,7 +71,16 @@ export const BUNDLES = [
   },
   { name: 'conductor', options: { ...common, entryPoints: { conductor: 'src/conductor/main.ts' } } },
   { name: 'agent', options: { ...common, entryPoints: { agent: 'src/agent/main.ts' } } },
-  { name: 'cli', options: { ...common, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } } },
+  // `skr8tr conductor`, `skr8tr agent` (and `serve-static`) run the daemons' own bundles.
+  {
+    name: 'cli',
+    options: {
+      ...common,
+      entryPoints: { cli: 'src/cli/main.ts' },
+      banner: { js: '#!/usr/bin/env node' },
+      plugins: [siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js' })],
+    },
+  },
   // Required by the extension only when an Export command runs (the CLI bundles export itself).
   { name: 'export', options: { ...common, entryPoints: { export: 'src/export/index.ts' } } },
   // Required by the extension the first time it reads a YAML manifest (the daemons and the CLI bundle it).

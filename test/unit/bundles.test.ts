@@ -1,0 +1,67 @@
+// What each bundle holds, from esbuild's metafile of a build made here in memory with the options
+// of scripts/bundles.mjs: the extension carries no daemon, CLI or export code, no validator library
+// and no YAML parser (it requires dist/yaml-syntax.js and dist/export.js when it needs them); the
+// agent no manifest parser; no bundle the whole of zod (only zod/mini, with English messages alone)
+// or a package that was replaced. Sizes are not asserted here: `npm run size` and
+// `npm run bench:activation` report them.
+import * as assert from 'node:assert/strict';
+import * as esbuild from 'esbuild';
+import { BUNDLES } from '../../scripts/bundles.mjs';
+import { bundleContents, originOf, type BundleContents, type Metafile } from '../../scripts/bundle-contents';
+
+async function contents(name: string): Promise<BundleContents> {
+  const bundle = BUNDLES.find((b) => b.name === name);
+  assert.ok(bundle, `no bundle named ${name}`);
+  const { metafile } = await esbuild.build({ ...bundle.options, write: false, sourcemap: false, metafile: true, logLevel: 'silent' });
+  return bundleContents(metafile as Metafile);
+}
+
+/** The inputs of a bundle that come from any of these origins (packages, or rooms and files of src/). */
+function from(c: BundleContents, origins: string[]): string[] {
+  return c.inputs.filter((input) => origins.some((o) => originOf(input) === o || input === o || input.startsWith(`${o}/`)));
+}
+
+describe('what each bundle holds (esbuild metafile)', function () {
+  // Building takes a few seconds on a busy machine; nothing here waits on a clock.
+  this.timeout(60_000);
+  const built = new Map<string, Promise<BundleContents>>();
+  const bundle = (name: string) => {
+    if (!built.has(name)) built.set(name, contents(name));
+    return built.get(name)!;
+  };
+
+  it('the extension: no daemon, CLI or export code, no zod, no YAML parser', async () => {
+    const c = await bundle('extension');
+    assert.deepEqual(from(c, ['src/conductor', 'src/agent', 'src/cli', 'src/export', 'src/shared/manifest/yaml-syntax.ts', 'zod', 'yaml', 'chokidar', 'picomatch', 'dotenv']), []);
+    assert.ok(c.inputs.includes('src/extension/yaml-syntax-lazy.ts'), 'the YAML reader is required lazily');
+  });
+
+  it('the YAML reader the extension requires lazily holds the reader and the yaml package', async () => {
+    const c = await bundle('yaml-syntax');
+    assert.ok(c.inputs.includes('src/shared/manifest/yaml-syntax.ts'));
+    assert.ok(c.origins.some((o) => o.origin === 'yaml'));
+    assert.deepEqual(from(c, ['src/extension', 'src/conductor', 'zod']), []);
+  });
+
+  it('the agent: no manifest parser, no Conductor code, no YAML', async () => {
+    const c = await bundle('agent');
+    assert.deepEqual(from(c, ['src/conductor', 'src/shared/manifest', 'src/extension', 'src/export', 'yaml', 'chokidar']), []);
+  });
+
+  it('the Conductor: no extension, CLI or export code', async () => {
+    const c = await bundle('conductor');
+    assert.deepEqual(from(c, ['src/extension', 'src/cli', 'src/export']), []);
+  });
+
+  for (const name of BUNDLES.map((b) => b.name)) {
+    it(`${name}: only zod/mini and its English messages, the ES module build of yaml, no execa`, async () => {
+      const c = await bundle(name);
+      assert.deepEqual(
+        c.inputs.filter((i) => /node_modules\/zod\/(v4\/)?classic\//.test(i) || (/node_modules\/zod\/v4\/locales\//.test(i) && !/\/(en|index)\.js$/.test(i))),
+        [],
+      );
+      assert.deepEqual(c.inputs.filter((i) => /node_modules\/yaml\/dist\//.test(i)), []);
+      assert.deepEqual(from(c, ['execa']), []);
+    });
+  }
+});
