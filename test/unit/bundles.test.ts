@@ -1,9 +1,10 @@
 // What each bundle holds, from esbuild's metafile of a build made here in memory with the options
 // of scripts/bundles.mjs: the extension carries no daemon, CLI or export code, no validator library
 // and no YAML parser (it requires dist/yaml-syntax.js and dist/export.js when it needs them); the
-// agent no manifest parser; no bundle the whole of zod (only zod/mini, with English messages alone)
-// or a package that was replaced. Sizes are not asserted here: `npm run size` and
-// `npm run bench:activation` report them.
+// CLI no daemon (it requires dist/conductor.js and dist/agent.js to run one); the agent no manifest
+// parser; no bundle the whole of zod (only zod/mini, with English messages alone) or a package
+// that was replaced. Sizes are not asserted here: `npm run size` and `npm run bench:activation`
+// report them.
 import * as assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import { BUNDLES } from '../../scripts/bundles.mjs';
@@ -46,6 +47,12 @@ describe('what each bundle holds (esbuild metafile)', function () {
   it('the agent: no manifest parser, no Conductor code, no YAML', async () => {
     const c = await bundle('agent');
     assert.deepEqual(from(c, ['src/conductor', 'src/shared/manifest', 'src/extension', 'src/export', 'yaml', 'chokidar']), []);
+  });
+
+  it('the CLI: requires the daemons\' own bundles to run them, rather than carrying copies', async () => {
+    const c = await bundle('cli');
+    const daemonCode = from(c, ['src/conductor', 'src/agent', 'zod', 'chokidar', 'picomatch', 'dotenv']).filter((i) => !/^src\/(conductor|agent)\/usage\.ts$/.test(i));
+    assert.deepEqual(daemonCode, []);
   });
 
   it('the Conductor: no extension, CLI or export code', async () => {
