@@ -2,7 +2,9 @@
 // in a real VS Code (code-server) with the packaged .vsix, opening a workspace with a manifest, in
 // fresh sessions; plus the size of every bundle and of the package, and what fills each bundle (by
 // npm package or room of src/, from the esbuild metafiles in dist/meta). `npm run bench:activation`
-// (packages first; `-- --sessions N` for more than 5 sessions); writes bench/results/activation.json.
+// (packages first; `-- --sessions N` for other than 5 sessions; `-- --baseline OTHER.vsix` alternates
+// sessions of another build, say one of an earlier commit, so that both see the same machine);
+// writes bench/results/activation.json.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,22 +49,30 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--sessions');
   const sessions = at >= 0 ? Number(process.argv[at + 1]) : 5;
   if (!Number.isInteger(sessions) || sessions < 1 || sessions > 50) throw new Error(`--sessions takes a whole number from 1 to 50, not ${process.argv[at + 1]}`);
+  const b = process.argv.indexOf('--baseline');
+  const baseline = b >= 0 ? path.resolve(process.argv[b + 1] ?? '') : null;
+  if (baseline !== null && !fs.existsSync(baseline)) throw new Error(`--baseline: no file ${baseline}`);
   const bundles = readBundles();
   const times: number[] = [];
+  const baselineTimes: number[] = [];
   for (let i = 0; i < sessions; i++) {
     times.push(await once(vsix));
-    console.log(`session ${i + 1}: activation ${times.at(-1)} ms`);
+    if (baseline) baselineTimes.push(await once(baseline));
+    console.log(`session ${i + 1}: activation ${times.at(-1)} ms${baseline ? `, baseline ${baselineTimes.at(-1)} ms` : ''}`);
   }
   const sizes = Object.fromEntries(Object.keys(bundles).map((name) => [`${name}.js`, fs.statSync(path.join(ROOT, 'dist', `${name}.js`)).size]));
   const contents = Object.fromEntries(Object.entries(bundles).map(([name, c]) => [`${name}.js`, c.origins.slice(0, TOP_ORIGINS)]));
   const vsixBytes = fs.statSync(vsix).size;
   const summary = [
     `extension activation (VS Code's own measure, ${sessions} fresh sessions, opening a .skr8tr file): median ${median(times)} ms (${times.join(', ')} ms)`,
+    ...(baseline
+      ? [`baseline ${path.basename(baseline)} (${kib(fs.statSync(baseline).size)}), sessions alternated with the above: median ${median(baselineTimes)} ms (${baselineTimes.join(', ')} ms)`]
+      : []),
     `bundles: ${Object.entries(sizes).map(([f, n]) => `${f} ${kib(n)}`).join(', ')}; ${path.basename(vsix)} ${kib(vsixBytes)}`,
-    ...Object.entries(bundles).map(([name, c]) => `inside ${describeBundle(name, c, 5)}`),
   ];
   for (const s of summary) console.log(s);
-  console.log(`wrote ${writeResults('activation', { activationMs: times, bundleBytes: sizes, vsixBytes, contents }, summary)}`);
+  for (const [name, c] of Object.entries(bundles)) console.log(`  ${describeBundle(name, c)}`);
+  console.log(`wrote ${writeResults('activation', { activationMs: times, ...(baseline ? { baselineActivationMs: baselineTimes, baselineVsixBytes: fs.statSync(baseline).size } : {}), bundleBytes: sizes, vsixBytes, contents }, summary)}`);
 }
 
 void main().catch((err) => {
