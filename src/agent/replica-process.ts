@@ -176,11 +176,12 @@ export class ReplicaProcess {
     this.events.output(line);
   }
 
-  private async onExit(code: number | null, signal: string | null, startFailure: string | null): Promise<void> {
+  /** `notStarted`: why the process never started (then `code` and `signal` are null). */
+  private async onExit(code: number | null, signal: string | null, notStarted: string | null): Promise<void> {
     const pgid = this.pid;
-    if (startFailure !== null) {
+    if (notStarted !== null) {
       this.finish();
-      this.events.launchFailed(startFailure);
+      this.events.launchFailed(notStarted);
       return;
     }
     // The leader is gone; whatever it forked must go too, within the grace when we are stopping.

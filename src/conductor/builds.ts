@@ -68,10 +68,7 @@ export class Builds {
         this.fail(w.name, gen.generation, key, `build step \`${command}\` could not start: ${(err as Error).message}`);
         return;
       }
-      this.running.add(child);
-      // The step is killed if the Conductor exits while it runs.
-      const killOnExit = () => child.kill();
-      process.once('exit', killOnExit);
+      this.track(child);
       let timedOut = false;
       let killTimer: NodeJS.Timeout | undefined;
       const timeout = setTimeout(() => {
@@ -100,8 +97,7 @@ export class Builds {
       const end = await childEnd(child);
       clearTimeout(timeout);
       clearTimeout(killTimer);
-      process.removeListener('exit', killOnExit);
-      this.running.delete(child);
+      this.untrack(child);
       if (partial && shown < OUTPUT_LINES_SHOWN) this.events.step(w.name, `  | ${partial}`, 'info');
       if (hidden > 0) this.events.step(w.name, `  | … ${hidden} more line${hidden === 1 ? '' : 's'}`, 'info');
       if (this.closed) return;
@@ -127,6 +123,21 @@ export class Builds {
     this.states.set(key, 'succeeded');
     this.events.step(w.name, `built generation ${gen.generation} in ${this.now() - started} ms`, 'info');
     this.events.succeeded(w.name, gen.generation, capture);
+  }
+
+  /** Steps that run are killed if the Conductor exits while they do (a crash, say). */
+  private readonly killRunning = () => {
+    for (const c of this.running) c.kill();
+  };
+
+  private track(child: ChildProcess): void {
+    if (this.running.size === 0) process.on('exit', this.killRunning);
+    this.running.add(child);
+  }
+
+  private untrack(child: ChildProcess): void {
+    this.running.delete(child);
+    if (this.running.size === 0) process.removeListener('exit', this.killRunning);
   }
 
   private fail(app: string, generation: number, key: string, reason: string): void {
