@@ -24,7 +24,8 @@ export const META_DIR = path.join(ROOT, 'dist/meta');
 
 /** Where an input comes from: its npm package, or its room of src/. */
 export function originOf(input: string): string {
-  const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  // The innermost package: a dependency's own nested copy of another counts as that other one.
+  const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)(?!.*\/node_modules\/)/.exec(input);
   if (pkg) return pkg[1]!;
   const parts = input.split('/');
   if (parts[0] === 'src') {
@@ -57,7 +58,7 @@ export function readBundles(dir = META_DIR): Record<string, BundleContents> {
   return Object.fromEntries(names.map((f) => [f.slice(0, -'.json'.length), bundleContents(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Metafile)]));
 }
 
-export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+export const kib = (bytes: number): string => (bytes < 512 ? '<1 KiB' : `${(bytes / 1024).toFixed(0)} KiB`);
 
 /** One line a bundle: its size, then its largest origins. */
 export function describeBundle(name: string, c: BundleContents, top = 6): string {

@@ -27,7 +27,7 @@ interface Record {
   results: unknown;
 }
 
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const kib = (bytes: number) => (bytes < 512 ? '<1 KiB' : `${(bytes / 1024).toFixed(0)} KiB`);
 
 /** What fills each bundle, from the esbuild metafiles (bench/activation.ts): a table under its summary. */
 function bundleTable(results: unknown): string[] {

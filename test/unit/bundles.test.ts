@@ -72,3 +72,40 @@ describe('what each bundle holds (esbuild metafile)', function () {
     });
   }
 });
+
+describe('reading a metafile (scripts/bundle-contents.ts)', () => {
+  it('names each input by its npm package (the innermost, scoped or not) or its room of src/', () => {
+    assert.equal(originOf('node_modules/yaml/browser/dist/parse/lexer.js'), 'yaml');
+    assert.equal(originOf('node_modules/@sindresorhus/merge-streams/index.js'), '@sindresorhus/merge-streams');
+    assert.equal(originOf('node_modules/chokidar/node_modules/readdirp/esm/index.js'), 'readdirp');
+    assert.equal(originOf('src/conductor/state.ts'), 'src/conductor');
+    assert.equal(originOf('src/shared/manifest/keys.ts'), 'src/shared/manifest');
+    assert.equal(originOf('src/shared/home.ts'), 'src/shared');
+  });
+
+  it('sums bytes by origin, largest first, and leaves out inputs that contributed nothing', () => {
+    const meta: Metafile = {
+      outputs: {
+        'dist/x.js.map': { bytes: 9, inputs: {} },
+        'dist/x.js': {
+          bytes: 1000,
+          entryPoint: 'src/x/main.ts',
+          inputs: {
+            'src/x/main.ts': { bytesInOutput: 100 },
+            'src/x/other.ts': { bytesInOutput: 50 },
+            'node_modules/big/a.js': { bytesInOutput: 300 },
+            'node_modules/big/b.js': { bytesInOutput: 300 },
+            'node_modules/shaken/index.js': { bytesInOutput: 0 },
+          },
+        },
+      },
+    };
+    const c = bundleContents(meta);
+    assert.equal(c.bytes, 1000);
+    assert.deepEqual(c.origins, [
+      { origin: 'big', bytes: 600 },
+      { origin: 'src/x', bytes: 150 },
+    ]);
+    assert.ok(!c.inputs.includes('node_modules/shaken/index.js'));
+  });
+});
