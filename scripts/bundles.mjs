@@ -24,12 +24,6 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   define: { SKR8TR_VERSION: JSON.stringify(version) },
-  alias: {
-    // The `yaml` package's ES module build (its `default` export condition; the same code as the
-    // CommonJS build that the `node` condition picks), so that esbuild can leave out what is never
-    // called: 18 KiB less in each bundle that reads or writes YAML.
-    yaml: path.join(root, 'node_modules/yaml/browser/index.js'),
-  },
 };
 
 /**
