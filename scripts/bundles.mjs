@@ -4,26 +4,30 @@
 // yaml-syntax (the first YAML manifest it reads). Used by
 // scripts/build.mjs and by the unit test that checks what each bundle holds (test/unit/bundles.test.ts).
 import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-const common = {
-  absWorkingDir: root,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  minify: true,
-  keepNames: true,
-  outdir: 'dist',
-  external: ['vscode'],
-  logLevel: 'warning',
-  legalComments: 'none',
-  define: { SKR8TR_VERSION: JSON.stringify(version) },
+/**
+ * One namespace object a bundle for each module the bundle requires from outside (`vscode`, node's
+ * `node:fs` and the like). For every `import * as vscode from 'vscode'`, esbuild otherwise copies
+ * the whole module onto a new object, property by property with a getter each, in every importing
+ * file: the vscode API's 200-odd properties twelve times over were a third of the extension's
+ * load time. Here each such import goes through a small module, `export * from 'vscode'`, copied once.
+ */
+const outside = new RegExp(`^(vscode|node:.*|${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})$`);
+const oneNamespace = {
+  name: 'one-namespace',
+  setup(build) {
+    build.onResolve({ filter: outside }, (args) => {
+      if (args.namespace === 'one-namespace' || args.kind !== 'import-statement') return { path: args.path, external: true };
+      return { path: args.path, namespace: 'one-namespace', sideEffects: false };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'one-namespace' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js' }));
+  },
 };
 
 /**
@@ -57,11 +61,28 @@ function siblingBundles(map) {
   };
 }
 
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  minify: true,
+  keepNames: true,
+  outdir: 'dist',
+  external: ['vscode'],
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { SKR8TR_VERSION: JSON.stringify(version) },
+  plugins: [oneNamespace],
+};
+
 /** Each bundle: its name (dist/NAME.js, dist/meta/NAME.json) and its esbuild options. */
 export const BUNDLES = [
   {
     name: 'extension',
-    options: { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js', './yaml-syntax.js'], plugins: [lazyYamlSyntax] },
+    options: { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js', './yaml-syntax.js'], plugins: [...common.plugins, lazyYamlSyntax] },
   },
   { name: 'conductor', options: { ...common, entryPoints: { conductor: 'src/conductor/main.ts' } } },
   { name: 'agent', options: { ...common, entryPoints: { agent: 'src/agent/main.ts' } } },
@@ -72,7 +93,7 @@ export const BUNDLES = [
       ...common,
       entryPoints: { cli: 'src/cli/main.ts' },
       banner: { js: '#!/usr/bin/env node' },
-      plugins: [siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js' })],
+      plugins: [...common.plugins, siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js' })],
     },
   },
   // Required by the extension only when an Export command runs (the CLI bundles export itself).

@@ -10,11 +10,11 @@ import * as esbuild from 'esbuild';
 import { BUNDLES } from '../../scripts/bundles.mjs';
 import { bundleContents, originOf, type BundleContents, type Metafile } from '../../scripts/bundle-contents';
 
-async function contents(name: string): Promise<BundleContents> {
+async function contents(name: string): Promise<BundleContents & { js: string }> {
   const bundle = BUNDLES.find((b) => b.name === name);
   assert.ok(bundle, `no bundle named ${name}`);
-  const { metafile } = await esbuild.build({ ...bundle.options, write: false, sourcemap: false, metafile: true, logLevel: 'silent' });
-  return bundleContents(metafile as Metafile);
+  const { metafile, outputFiles } = await esbuild.build({ ...bundle.options, write: false, sourcemap: false, metafile: true, logLevel: 'silent' });
+  return { ...bundleContents(metafile as Metafile), js: outputFiles.find((f) => f.path.endsWith('.js'))!.text };
 }
 
 /** The inputs of a bundle that come from any of these origins (packages, or rooms and files of src/). */
@@ -25,7 +25,7 @@ function from(c: BundleContents, origins: string[]): string[] {
 describe('what each bundle holds (esbuild metafile)', function () {
   // Building takes a few seconds on a busy machine; nothing here waits on a clock.
   this.timeout(60_000);
-  const built = new Map<string, Promise<BundleContents>>();
+  const built = new Map<string, Promise<BundleContents & { js: string }>>();
   const bundle = (name: string) => {
     if (!built.has(name)) built.set(name, contents(name));
     return built.get(name)!;
@@ -58,6 +58,13 @@ describe('what each bundle holds (esbuild metafile)', function () {
   it('the Conductor: no extension, CLI or export code', async () => {
     const c = await bundle('conductor');
     assert.deepEqual(from(c, ['src/extension', 'src/cli', 'src/export']), []);
+  });
+
+  it('the extension binds the vscode API and each node module once (one namespace object, not a copy in every file)', async () => {
+    const { js } = await bundle('extension');
+    const requires = [...js.matchAll(/require\("(vscode|node:[a-z/_]+)"\)/g)].map((m) => m[1]!);
+    assert.ok(requires.includes('vscode'));
+    assert.deepEqual(requires, [...new Set(requires)]);
   });
 
   for (const name of BUNDLES.map((b) => b.name)) {
