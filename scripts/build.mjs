@@ -1,40 +1,22 @@
-// Builds the bundles in dist/: the extension (the only one that imports `vscode`), the Conductor,
-// the agent, the CLI, export (which the extension loads only when an Export command runs), and the
-// timeline panel's page script (dist/webview/timeline.js, run by the webview, not by Node).
-// `--watch` rebuilds on change.
+// Builds the bundles in dist/ (scripts/bundles.mjs says which and how), each with its esbuild
+// metafile in dist/meta/NAME.json: what went into it, by input file (`npm run size` reads them;
+// they never ship). `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLES } from './bundles.mjs';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  minify: true,
-  keepNames: true,
-  outdir: 'dist',
-  external: ['vscode'],
-  logLevel: 'warning',
-  legalComments: 'none',
-  define: { SKR8TR_VERSION: JSON.stringify(version) },
-};
-
-const builds = [
-  // dist/export.js is required at run time, beside the extension, only when an Export command runs.
-  { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js'] },
-  { ...common, entryPoints: { conductor: 'src/conductor/main.ts', agent: 'src/agent/main.ts' } },
-  { ...common, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
-  // Export, loaded by the extension only when an Export command runs (the CLI bundles it itself).
-  { ...common, entryPoints: { export: 'src/export/index.ts' } },
-  // The timeline panel's page, for the webview's browser: loaded only when a timeline panel opens.
-  { ...common, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, external: [], entryPoints: { 'webview/timeline': 'src/webview/timeline-view.ts' } },
-];
+const meta = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/meta');
 
 if (process.argv.includes('--watch')) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
+  for (const { options } of BUNDLES) await (await esbuild.context(options)).watch();
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  mkdirSync(meta, { recursive: true });
+  await Promise.all(
+    BUNDLES.map(async ({ name, options }) => {
+      const { metafile } = await esbuild.build({ ...options, metafile: true });
+      writeFileSync(path.join(meta, `${name}.json`), JSON.stringify(metafile));
+    }),
+  );
 }

@@ -26,7 +26,25 @@ interface Record {
   date: string;
   machine: { cpu: string; cores: number; memGiB: number; os: string; node: string };
   summary: string[];
+  results: unknown;
 }
+
+const kib = (bytes: number) => (bytes < 512 ? '<1 KiB' : `${(bytes / 1024).toFixed(0)} KiB`);
+
+/** What fills each bundle, from the esbuild metafiles (bench/activation.ts): a table under its summary. */
+function bundleTable(results: unknown): string[] {
+  const r = results as { bundleBytes?: { [file: string]: number }; contents?: { [file: string]: { origin: string; bytes: number }[] } };
+  if (!r.contents || !r.bundleBytes) return [];
+  return [
+    '| bundle | size | largest parts (npm package or room of `src/`) |',
+    '|---|---:|---|',
+    ...Object.entries(r.bundleBytes).map(([file, bytes]) => `| ${file} | ${kib(bytes)} | ${(r.contents![file] ?? []).map((o) => `${o.origin} ${kib(o.bytes)}`).join(', ')} |`),
+    '',
+  ];
+}
+
+/** Tables some benchmarks' results get beside their summary lines. */
+const TABLES: { [name: string]: (results: unknown) => string[] } = { activation: bundleTable };
 
 const out: string[] = [
   '# Performance',
@@ -44,6 +62,7 @@ for (const [name, title, command] of ORDER) {
   out.push(`## ${title}`, '', `\`${command}\` — ${r.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cores}× ${m.cpu}, ${m.memGiB} GiB, ${m.os}, Node ${m.node}`, '');
   for (const s of r.summary) out.push(`- ${s}`);
   out.push('');
+  out.push(...(TABLES[name]?.(r.results) ?? []));
 }
 fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
 fs.writeFileSync(path.join(root, 'docs/PERFORMANCE.md'), out.join('\n'));

@@ -13,6 +13,7 @@ import * as net from 'node:net';
 import { childEnv } from '../shared/daemon-runtime';
 import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import type { LaunchSpec } from '../shared/protocol/agent';
+import { childEnd, startFailure } from '../shared/platform/child-end';
 import { groupAlive, processStartToken, signalGroup } from '../shared/platform/process';
 
 export interface OutputLine {
@@ -124,24 +125,17 @@ export class ReplicaProcess {
     if (s.exec === null) env.ELECTRON_RUN_AS_NODE = '1';
     this.state = 'starting';
     const [program, argv] = this.command();
-    const child = spawn(program, argv, {
-      cwd: s.cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    let spawned = false;
-    let spawnError: NodeJS.ErrnoException | null = null;
+    let child;
+    try {
+      child = spawn(program, argv, { cwd: s.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    } catch (err) {
+      // Arguments node refuses before trying (a NUL byte in an argument, say).
+      void this.onExit(null, null, (err as Error).message);
+      return;
+    }
     this.pipeLines(child.stdout, 'out');
     this.pipeLines(child.stderr, 'err');
-    // Before `spawn`: it could not start (no such program…). After: nothing to do, but an `error`
-    // event with no listener would end the agent.
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (!spawned) spawnError = err;
-    });
     child.once('spawn', () => {
-      spawned = true;
       this.pid = child.pid ?? null;
       this.startedAt = Date.now();
       if (this.state === 'starting') this.state = 'running';
@@ -150,8 +144,7 @@ export class ReplicaProcess {
       else this.events.launched(this.pid!);
       if (this.state === 'stopping') this.signal('SIGTERM');
     });
-    // `close`: the process has exited and its output has all been read (as execa waited for too).
-    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => void this.onExit(spawned ? code : null, signal, spawned ? null : spawnError ?? new Error('could not start')));
+    void childEnd(child).then((end) => (end.started ? this.onExit(end.code, end.signal, null) : this.onExit(null, null, startFailure(end.error, program))));
   }
 
   private pipeLines(stream: NodeJS.ReadableStream | null, which: 'out' | 'err'): void {
@@ -182,11 +175,12 @@ export class ReplicaProcess {
     this.events.output(line);
   }
 
-  private async onExit(code: number | null, signal: string | null, spawnFailure: NodeJS.ErrnoException | null): Promise<void> {
+  /** `notStarted`: why the process never started (then `code` and `signal` are null). */
+  private async onExit(code: number | null, signal: string | null, notStarted: string | null): Promise<void> {
     const pgid = this.pid;
-    if (spawnFailure) {
+    if (notStarted !== null) {
       this.finish();
-      this.events.launchFailed(spawnFailure.code === 'ENOENT' ? `program not found: ${this.command()[0]}` : spawnFailure.message);
+      this.events.launchFailed(notStarted);
       return;
     }
     // The leader is gone; whatever it forked must go too, within the grace when we are stopping.

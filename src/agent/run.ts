@@ -8,8 +8,9 @@ import { parseLevel } from '../shared/logger';
 import { stopOnSignals } from '../shared/shutdown';
 import { Agent, type Endpoint } from './agent';
 
-export const agentUsage =
-  'skr8tr agent [--home DIR] [--join HOST:PORT --token T] [--node ID] [--advertise ADDR] [--state DIR] [--cpu N] [--mem BYTES] [--gpu] [--follow-conductor] [--idle-exit MS] [--log-level LEVEL] [--quiet]';
+import { agentUsage } from './usage';
+
+export { agentUsage };
 
 export async function runAgent(argv: string[]): Promise<number> {
   let values;

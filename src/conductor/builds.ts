@@ -4,15 +4,18 @@
 // (snapshots.ts). A generation launches no replica until its build succeeded (journaled, so a
 // restart does not build it again); a failed build fails the rollout.
 import * as path from 'node:path';
-import { execa } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { childEnv } from '../shared/daemon-runtime';
 import type { Logger } from '../shared/logger';
+import { childEnd, startFailure, type ChildEnd } from '../shared/platform/child-end';
 import { splitWords } from '../shared/manifest/tokenize';
 import type { GenerationRecord, WorkloadRecord } from './model';
 import type { Snapshots } from './snapshots';
 
 const OUTPUT_LINES_SHOWN = 100;
 const COMMAND_TIMEOUT_MS = 30 * 60_000;
+/** A step still running this long after its timeout's SIGTERM is killed. */
+const KILL_AFTER_MS = 5_000;
 
 /** What a build reports, by app name and generation (the workload record may have changed since it started). */
 export interface BuildEvents {
@@ -26,7 +29,7 @@ type BuildState = 'running' | 'succeeded' | 'failed';
 
 export class Builds {
   private readonly states = new Map<string, BuildState>();
-  private readonly running = new Set<{ kill(): void }>();
+  private readonly running = new Set<ChildProcess>();
   private closed = false;
 
   constructor(
@@ -58,11 +61,24 @@ export class Builds {
       const env = childEnv(process.env);
       let shown = 0;
       let hidden = 0;
-      const child = execa(program!, args, { cwd, env, extendEnv: false, stdin: 'ignore', all: true, buffer: false, reject: false, timeout: COMMAND_TIMEOUT_MS, lines: false });
-      this.running.add(child);
+      let child: ChildProcess;
+      try {
+        child = spawn(program!, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      } catch (err) {
+        this.fail(w.name, gen.generation, key, `build step \`${command}\` could not start: ${(err as Error).message}`);
+        return;
+      }
+      this.track(child);
+      let timedOut = false;
+      let killTimer: NodeJS.Timeout | undefined;
+      const timeout = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      }, COMMAND_TIMEOUT_MS);
       let partial = '';
-      child.all?.setEncoding('utf8');
-      child.all?.on('data', (chunk: string) => {
+      // stdout and stderr as one stream, in the order the chunks arrive.
+      const onData = (chunk: string) => {
         partial += chunk;
         let nl: number;
         while ((nl = partial.indexOf('\n')) >= 0) {
@@ -73,20 +89,20 @@ export class Builds {
             this.events.step(w.name, `  | ${line}`, 'info');
           } else hidden++;
         }
-      });
-      const result = await child;
-      this.running.delete(child);
+      };
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.setEncoding('utf8');
+        stream?.on('data', onData);
+      }
+      const end = await childEnd(child);
+      clearTimeout(timeout);
+      clearTimeout(killTimer);
+      this.untrack(child);
       if (partial && shown < OUTPUT_LINES_SHOWN) this.events.step(w.name, `  | ${partial}`, 'info');
       if (hidden > 0) this.events.step(w.name, `  | … ${hidden} more line${hidden === 1 ? '' : 's'}`, 'info');
       if (this.closed) return;
-      if (result.exitCode !== 0) {
-        const how = result.timedOut
-          ? `took longer than ${COMMAND_TIMEOUT_MS / 60_000} min`
-          : (result as { code?: string }).code === 'ENOENT'
-            ? `could not start: program not found: ${program}`
-            : result.signal
-              ? `was killed by ${result.signal}`
-              : `exited with code ${result.exitCode}`;
+      const how = stepFailure(end, timedOut, program!);
+      if (how) {
         this.fail(w.name, gen.generation, key, `build step \`${command}\` ${how}`);
         return;
       }
@@ -109,6 +125,21 @@ export class Builds {
     this.events.succeeded(w.name, gen.generation, capture);
   }
 
+  /** Steps that run are killed if the Conductor exits while they do (a crash, say). */
+  private readonly killRunning = () => {
+    for (const c of this.running) c.kill();
+  };
+
+  private track(child: ChildProcess): void {
+    if (this.running.size === 0) process.on('exit', this.killRunning);
+    this.running.add(child);
+  }
+
+  private untrack(child: ChildProcess): void {
+    this.running.delete(child);
+    if (this.running.size === 0) process.removeListener('exit', this.killRunning);
+  }
+
   private fail(app: string, generation: number, key: string, reason: string): void {
     this.states.set(key, 'failed');
     this.log.warn(`${app} generation ${generation}: ${reason}`);
@@ -119,4 +150,12 @@ export class Builds {
     this.closed = true;
     for (const c of this.running) c.kill();
   }
+}
+
+/** Why a build step failed, or null when it succeeded. */
+function stepFailure(end: ChildEnd, timedOut: boolean, program: string): string | null {
+  if (!end.started) return `could not start: ${startFailure(end.error, program)}`;
+  if (timedOut) return `took longer than ${COMMAND_TIMEOUT_MS / 60_000} min`;
+  if (end.signal) return `was killed by ${end.signal}`;
+  return end.code === 0 ? null : `exited with code ${end.code}`;
 }

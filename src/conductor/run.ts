@@ -9,8 +9,9 @@ import { Conductor } from './conductor';
 import type { PlacementMode } from './scheduler';
 import { AlreadyRunning } from '../shared/pid-lock';
 
-export const conductorUsage =
-  'skr8tr conductor [--home DIR] [--listen HOST:PORT] [--agents HOST:PORT] [--ingress-address ADDR] [--expiry MS] [--lease MS] [--port-range LO-HI] [--placement auto|strict|relaxed] [--log-budget BYTES] [--log-level LEVEL] [--quiet]';
+import { conductorUsage } from './usage';
+
+export { conductorUsage };
 
 export async function runConductor(argv: string[]): Promise<number> {
   let values;

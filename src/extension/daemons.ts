@@ -11,9 +11,9 @@
 // A crash is told from a clean stop by what is left behind: a crashed Conductor leaves conductor.json
 // naming a dead pid, a crashed agent its lock file; a clean exit removes both. A stop this window
 // asked for is remembered by pid, so its end is never taken for a crash, however it ends.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execa } from 'execa';
 import { ConductorClient } from '../shared/client';
 import { DAEMON_NODE_FLAGS, daemonEnv } from '../shared/daemon-runtime';
 import { paths, readConductorInfo } from '../shared/home';
@@ -127,16 +127,13 @@ export class Daemons implements ConductorSupervisor {
 
   private spawnDetached(script: string, args: string[]): number {
     const s = this.settings();
-    const child = execa(process.execPath, [...DAEMON_NODE_FLAGS, this.script(script), '--home', s.home, '--quiet', '--log-level', s.logLevel, ...args], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, this.script(script), '--home', s.home, '--quiet', '--log-level', s.logLevel, ...args], {
       detached: true,
       stdio: 'ignore',
-      cleanup: false,
-      reject: false,
       env: { ...daemonEnv(process.env), ELECTRON_RUN_AS_NODE: '1', SKR8TR_HOME: s.home },
-      extendEnv: true,
     });
     child.unref();
-    void child.catch(() => {});
+    child.on('error', () => {});
     return child.pid ?? -1;
   }
 

@@ -89,6 +89,7 @@ describe('Skr8tr in a real VS Code', function () {
     fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v1'));
     fs.writeFileSync(path.join(ws, 'broken.skr8tr'), 'app broken\n  exec ./server\n  replicas lots\n');
+    fs.writeFileSync(path.join(ws, 'broken.skr8tr.yaml'), 'app: brokenyaml\nexec: ./server\nreplicas: lots\n');
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     vsix = path.join(ROOT, `skr8tr-${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}.vsix`);
     session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false } });
@@ -205,5 +206,21 @@ describe('Skr8tr in a real VS Code', function () {
     }, 30_000, 250);
     assert.ok(problems.some((r) => /broken\.skr8tr/.test(r.text)));
     await screenshot(page, '8-problems');
+  });
+
+  it('a YAML manifest with an error shows too (the extension loads its YAML reader, dist/yaml-syntax.js, on first use)', async () => {
+    const { page } = session!;
+    await openInEditor(page, 'broken.skr8tr.yaml');
+    const problems = await waitFor('the YAML manifest\'s error in the Problems panel', async () => {
+      const rows = await readProblems(page);
+      // The panel lists each file, then its problems.
+      const file = rows.findIndex((r) => r.severity === undefined && /broken\.skr8tr\.yaml/.test(r.text));
+      if (file < 0) return null;
+      const next = rows.findIndex((r, i) => i > file && r.severity === undefined);
+      const own = rows.slice(file + 1, next < 0 ? rows.length : next);
+      return own.some((r) => r.severity === 'Error' && /bad `replicas`: "lots" is not a whole number/.test(r.label)) ? own : null;
+    }, 30_000, 250);
+    assert.ok(problems.length > 0);
+    await screenshot(page, '9-problems-yaml');
   });
 });

@@ -83,5 +83,12 @@ describe('build steps and static serving', function () {
     const still = await get(port, '/');
     assert.equal(still.status, 200);
     assert.equal(still.body, '<h1>one</h1>', 'generation 1 serves its own build, not what the failed build left in dist');
+
+    // A build step whose program does not exist: it could not start, and says which program.
+    c.manifest('site.skr8tr', manifest(port, 'three', '/nonexistent/tool --flag'));
+    const missing = await c.cli(['rollout', file, '--wait']);
+    assert.equal(missing.code, 1, missing.stdout);
+    assert.match(missing.stdout + missing.stderr, /build step `\/nonexistent\/tool --flag` could not start: program not found: \/nonexistent\/tool/);
+    assert.equal((await get(port, '/')).body, '<h1>one</h1>');
   });
 });

@@ -9,7 +9,8 @@
 //                                       ◀──  launch {id, spec, port} / stop {id, graceMs}
 //     launched / launch-failed / exited / restarted / logs  ──▶
 //                                       ◀──  logs-ack {id, seq}        (written: the agent forgets them)
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages';
 
 export const AGENT_PROTOCOL_VERSION = 1;
 /**
@@ -19,67 +20,72 @@ export const AGENT_PROTOCOL_VERSION = 1;
  */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
-const id = z.string().min(1).max(200);
-const pid = z.number().int().positive();
+// zod/mini spells the checks as functions: `z.string().check(z.minLength(1))` is zod's `z.string().min(1)`.
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const int = () => z.number().check(z.int());
+const count = () => z.number().check(z.int(), z.nonnegative());
+const port = () => z.number().check(z.int(), z.gte(1), z.lte(65535));
+const id = text(1, 200);
+const pid = z.number().check(z.int(), z.positive());
 
 /** What an agent runs: a resolved spec, with every path absolute and every variable expanded. */
 export const LaunchSpec = z.object({
-  app: z.string().min(1).max(63),
-  generation: z.number().int().nonnegative(),
+  app: text(1, 63),
+  generation: count(),
   type: z.enum(['service', 'job', 'wasm', 'vm']),
-  exec: z.string().min(1).nullable(),
+  exec: z.nullable(z.string().check(z.minLength(1))),
   args: z.array(z.string()),
-  cwd: z.string().min(1),
+  cwd: z.string().check(z.minLength(1)),
   env: z.record(z.string(), z.string()),
   /** Names of env entries that are secrets: their values are never logged by the agent. */
   secretKeys: z.array(z.string()),
   restart: z.enum(['always', 'on-failure', 'never']),
-  drainMs: z.number().int().nonnegative(),
+  drainMs: count(),
   /** Folders to create before launch. */
   volumes: z.array(z.string()),
   /** Static file serving (apps with no exec): the folder, and where misses go. */
-  serveStatic: z.string().nullable(),
-  serveProxy: z.string().nullable(),
-  port: z.number().int().min(1).max(65535).nullable(),
+  serveStatic: z.nullable(z.string()),
+  serveProxy: z.nullable(z.string()),
+  port: z.nullable(port()),
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
 export const ReplicaReport = z.object({
   id,
   app: z.string(),
-  generation: z.number().int().nonnegative(),
-  pid: pid.nullable(),
-  port: z.number().int().min(1).max(65535).nullable(),
+  generation: count(),
+  pid: z.nullable(pid),
+  port: z.nullable(port()),
   startedAt: z.number(),
   /** `running`, or `exited` while the Conductor was away. */
   state: z.enum(['running', 'exited']),
-  exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
+  exitCode: z.nullable(int()),
+  signal: z.nullable(z.string()),
 });
 export type ReplicaReport = z.infer<typeof ReplicaReport>;
 
 export const AgentFrame = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('hello'),
-    v: z.number().int(),
-    token: z.string().max(512),
-    node: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/),
+    v: int(),
+    token: z.string().check(z.maxLength(512)),
+    node: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[A-Za-z0-9_.:-]+$/)),
     /** Address the Conductor reaches this node's replicas at; null: the address the connection came from. */
-    address: z.string().max(100).nullable(),
-    capacity: z.object({ cpu: z.number().positive(), memBytes: z.number().nonnegative(), gpu: z.boolean() }),
-    version: z.string().max(50),
-    replicas: z.array(ReplicaReport).max(10_000),
+    address: z.nullable(z.string().check(z.maxLength(100))),
+    capacity: z.object({ cpu: z.number().check(z.positive()), memBytes: z.number().check(z.nonnegative()), gpu: z.boolean() }),
+    version: z.string().check(z.maxLength(50)),
+    replicas: z.array(ReplicaReport).check(z.maxLength(10_000)),
     /** Started with the Conductor (by the extension): it exits when the Conductor shuts down for good. */
     followsConductor: z.boolean(),
   }),
-  z.object({ t: z.literal('heartbeat'), cpu: z.number().min(0).max(1), memFree: z.number().nonnegative() }),
+  z.object({ t: z.literal('heartbeat'), cpu: z.number().check(z.gte(0), z.lte(1)), memFree: z.number().check(z.nonnegative()) }),
   z.object({ t: z.literal('launched'), id, pid }),
-  z.object({ t: z.literal('launch-failed'), id, reason: z.string().max(4096) }),
+  z.object({ t: z.literal('launch-failed'), id, reason: z.string().check(z.maxLength(4096)) }),
   z.object({
     t: z.literal('exited'),
     id,
-    code: z.number().int().nullable(),
-    signal: z.string().nullable(),
+    code: z.nullable(int()),
+    signal: z.nullable(z.string()),
     /** True when the agent restarts it in place (restart policy); a `restarted` frame follows. */
     restarting: z.boolean(),
   }),
@@ -88,26 +94,28 @@ export const AgentFrame = z.discriminatedUnion('t', [
     t: z.literal('logs'),
     id,
     /** Each line numbered by its replica (from 1, without gaps unless lines were dropped): the Conductor keeps each once. */
-    lines: z.array(z.object({ seq: z.number().int().positive(), at: z.number(), stream: z.enum(['out', 'err']), text: z.string().max(16_384) })).max(1000),
-    dropped: z.number().int().nonnegative(),
+    lines: z
+      .array(z.object({ seq: z.number().check(z.int(), z.positive()), at: z.number(), stream: z.enum(['out', 'err']), text: z.string().check(z.maxLength(16_384)) }))
+      .check(z.maxLength(1000)),
+    dropped: count(),
   }),
 ]);
 export type AgentFrame = z.infer<typeof AgentFrame>;
 
 export const ConductorFrame = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('welcome'), v: z.number().int(), node: z.string(), version: z.string() }),
+  z.object({ t: z.literal('welcome'), v: int(), node: z.string(), version: z.string() }),
   z.object({ t: z.literal('refused'), reason: z.string() }),
   z.object({ t: z.literal('launch'), id, spec: LaunchSpec }),
-  z.object({ t: z.literal('stop'), id, graceMs: z.number().int().nonnegative() }),
+  z.object({ t: z.literal('stop'), id, graceMs: count() }),
   /** The Conductor is going away for good: an agent that follows it stops its replicas and exits. */
   z.object({ t: z.literal('shutdown') }),
   /** The replica's lines up to `seq` are written: the agent may forget them. */
-  z.object({ t: z.literal('logs-ack'), id, seq: z.number().int().nonnegative() }),
+  z.object({ t: z.literal('logs-ack'), id, seq: count() }),
 ]);
 export type ConductorFrame = z.infer<typeof ConductorFrame>;
 
 /** A short description of why a value is not a valid frame, naming the field. */
-export function describeInvalid(error: z.ZodError): string {
+export function describeInvalid(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid frame';
   const where = issue.path.length > 0 ? issue.path.join('.') : 'frame';

@@ -396,7 +396,7 @@ describe('package.json contributions', () => {
       it('re-includes the bundle and the media, syntaxes and schema folders', () => {
         assert.ok(patterns.includes('!dist/extension.js'));
         for (const folder of ['media', 'syntaxes', 'schema']) assert.ok(patterns.includes(`!${folder}/**`), folder);
-        for (const file of ['dist/extension.js', 'dist/export.js', 'media/skr8tr.svg', 'syntaxes/skr8tr.tmLanguage.json', 'schema/skr8tr.schema.json', 'package.json']) {
+        for (const file of ['dist/extension.js', 'dist/export.js', 'dist/yaml-syntax.js', 'media/skr8tr.svg', 'syntaxes/skr8tr.tmLanguage.json', 'schema/skr8tr.schema.json', 'package.json']) {
           assert.ok(packaged(file, patterns), `${file} is packaged`);
         }
       });
@@ -422,7 +422,7 @@ describe('package.json contributions', () => {
           ...contributed.viewsContainers.activitybar.map((c) => c.icon),
         ].map(rel);
         for (const f of needed) assert.ok(packaged(f, patterns), `${f} is packaged`);
-        for (const f of ['src/extension/main.ts', 'test/unit/.mocharc.json', 'node_modules/yaml/package.json', 'dist/extension.js.map', 'tsconfig.json']) {
+        for (const f of ['src/extension/main.ts', 'test/unit/.mocharc.json', 'node_modules/yaml/package.json', 'dist/extension.js.map', 'dist/meta/extension.json', 'tsconfig.json']) {
           assert.ok(!packaged(f, patterns), `${f} is left out`);
         }
       });
