@@ -570,4 +570,12 @@ describe('journal', () => {
     const up = upgraded(w as unknown as WorkloadRecord);
     assert.deepEqual([up.generations[0]!.spec.needs, up.generations[0]!.spec.watch, up.generations[0]!.spec.envFiles, up.generations[0]!.spec.image], [[], null, [], null]);
   });
+
+  it('a surge of an earlier version (always a number, 1 when not written) is kept as written', () => {
+    const rollout = { surge: 1, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' };
+    const w = { name: 'old', generation: 1, latestGeneration: 1, desired: 3, rollout: null, history: [], generations: [{ generation: 1, spec: { name: 'old', rollout }, secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: 0, outcome: null }] };
+    const state: JournalState = { workloads: new Map(), nodes: [] };
+    apply(state, { op: 'put', workload: w as unknown as WorkloadRecord });
+    assert.equal(state.workloads.get('old')!.generations[0]!.spec.rollout.surge, 1);
+  });
 });
