@@ -6,7 +6,9 @@
 //     (the PM2 daemon accepts and hands connections round-robin); `pm2 reload` replaces the workers.
 //   - PM2 fork mode: fork processes cannot share one port, so fork mode here is ONE process on the
 //     port; `pm2 reload` of a fork-mode app stops it and starts the new one.
-//   - Skr8tr: `port P`, 3 replicas, `health GET /health 200`, `skr8tr rollout --wait`.
+//   - Skr8tr: `port P`, 3 replicas, `health GET /health 200`, `skr8tr rollout --wait`; `surge` not
+//     written (the default: the 3 new replicas start together, the node has room), and for
+//     reference `surge 1` (one at a time).
 // PM2 is not a dependency of the project: it is installed at bench time into
 // ~/.cache/skr8tr-bench/pm2 (skipped when present) and run with its own PM2_HOME in a temporary
 // folder (the user's ~/.pm2 is untouched), told to stop apps with SIGTERM (PM2_KILL_SIGNAL, the
@@ -167,14 +169,14 @@ async function pm2Variant(variant: string, mode: 'cluster' | 'fork', instances: 
 
 // ---- Skr8tr ------------------------------------------------------------------------------------
 
-async function skr8trVariant(variant: string): Promise<Run[]> {
+async function skr8trVariant(variant: string, extra: string[] = []): Promise<Run[]> {
   const c = new Cluster('bench-pm2cmp');
   const runs: Run[] = [];
   try {
     await c.startConductor();
     await c.startAgent('n1');
     const port = await freePort();
-    const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`] });
+    const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`, ...extra] });
     let version = 1;
     const file = c.manifest('web.skr8tr', app(version));
     const up = await c.cli(['up', file]);
@@ -228,6 +230,15 @@ interface Summary {
   maxMs: number;
 }
 
+const SKR8TR = 'Skr8tr (3 replicas behind the ingress, skr8tr rollout --wait; surge not written: the new replicas start together)';
+
+/** Skr8tr's update time and p50 next to PM2 cluster mode's, from this run's medians. */
+function ratioLine(summaries: Summary[], cluster: string): string {
+  const s = summaries.find((x) => x.variant === SKR8TR)!;
+  const p = summaries.find((x) => x.variant === cluster)!;
+  return `in this run Skr8tr's update took ${Math.round((100 * s.updateMs) / p.updateMs)} % of PM2 cluster mode's reload (${s.updateMs} ms against ${p.updateMs} ms), and its p50 was ${(s.p50Ms - p.p50Ms).toFixed(2)} ms ${s.p50Ms >= p.p50Ms ? 'above' : 'below'} PM2's`;
+}
+
 function summarize(variant: string, runs: Run[]): Summary {
   const m = (f: (r: Run) => number) => +median(runs.map(f)).toFixed(2);
   return {
@@ -253,10 +264,12 @@ async function main(): Promise<void> {
   console.log(`PM2 ${pm2Version} from ${pm2Dir}; load: ${LOAD.keepAliveClients} keep-alive + ${LOAD.freshClients} fresh-connection clients at ${LOAD.ratePerClient} req/s each`);
 
   const graceful = { PM2_KILL_SIGNAL: 'SIGTERM' };
+  const CLUSTER = `PM2 ${pm2Version} cluster mode (-i 3, pm2 reload)`;
   const variants: [string, (label: string) => Promise<Run[]>][] = [
-    [`PM2 ${pm2Version} cluster mode (-i 3, pm2 reload)`, (label) => pm2Variant(label, 'cluster', 3, graceful, DRAIN_MS)],
+    [CLUSTER, (label) => pm2Variant(label, 'cluster', 3, graceful, DRAIN_MS)],
     [`PM2 ${pm2Version} fork mode (1 process on the port, pm2 reload)`, (label) => pm2Variant(label, 'fork', 1, graceful, DRAIN_MS)],
-    ['Skr8tr (3 replicas behind the ingress, skr8tr rollout --wait)', (label) => skr8trVariant(label)],
+    [SKR8TR, (label) => skr8trVariant(label)],
+    ['Skr8tr with `surge 1` (one new replica at a time)', (label) => skr8trVariant(label, ['rollout', '  surge 1'])],
     [`PM2 ${pm2Version} cluster mode with PM2's default stop (SIGINT, 1.6 s)`, (label) => pm2Variant(label, 'cluster', 3, {}, null)],
   ];
   const all: Run[] = [];
@@ -278,6 +291,7 @@ async function main(): Promise<void> {
       (s) =>
         `${s.variant}: update ${s.updateMs} ms (new version answering after ${s.newVersionAfterMs} ms), ${s.failures} of ${s.requests} requests failed (per run: ${s.failuresPerRun.join(', ')}), p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms`,
     ),
+    ratioLine(summaries, CLUSTER),
     'PM2 fork mode cannot put 3 processes on one port, so it runs 1 process there and `pm2 reload` restarts it (stop, then start): the port is closed while the new one starts',
     `PM2 was told to stop apps with SIGTERM and wait ${DRAIN_MS} ms (PM2_KILL_SIGNAL, kill_timeout), as Skr8tr does (drain 2s); the last variant keeps PM2's defaults: SIGINT, which this service does not handle, so each old worker dies at once with whatever it was serving`,
     `whole run: ${durationS} s; pm2 kill left no process, Skr8tr's daemons and replicas are gone, ~/.pm2 untouched`,
