@@ -1,7 +1,9 @@
 // PM2 and Skr8tr side by side: the same rolling update of a 3-replica HTTP service (the test
 // fixture, 200 ms of start-up before it listens, graceful on SIGTERM) under the same load, in one
-// run. For each variant, 3 updates in a row: the update's wall time (the command a user runs), the
-// requests made from its start until 1 s after it returned, how many failed, and their latency.
+// run. Every variant is set up first, then their updates alternate (run 1 of each, then run 2 of
+// each, …: a change in how busy the machine is touches all alike), 3 each: the update's wall time
+// (the command a user runs), the requests made from its start until 1 s after it returned, how many
+// failed, and their latency.
 //   - PM2 cluster mode: `-i 3`, every worker listens on the same PORT through Node's cluster module
 //     (the PM2 daemon accepts and hands connections round-robin); `pm2 reload` replaces the workers.
 //   - PM2 fork mode: fork processes cannot share one port, so fork mode here is ONE process on the
@@ -137,82 +139,105 @@ function ecosystem(pm2: Pm2, name: string, mode: 'cluster' | 'fork', instances: 
   });
 }
 
-async function pm2Variant(variant: string, mode: 'cluster' | 'fork', instances: number, env: Record<string, string>, killTimeout: number | null): Promise<Run[]> {
+/** One way of running the service: set up once, then updated run by run (alternated with the others), then taken down. */
+interface Variant {
+  label: string;
+  setUp(): Promise<void>;
+  update(run: number): Promise<Run>;
+  /** Takes everything down and proves every process it started is gone. */
+  tearDown(): Promise<void>;
+  /** What it saw, for a failure. */
+  explain(): Promise<void>;
+}
+
+function pm2Variant(label: string, mode: 'cluster' | 'fork', instances: number, env: Record<string, string>, killTimeout: number | null): Variant {
   const pm2 = new Pm2(pm2Bin, env);
-  const runs: Run[] = [];
-  try {
-    const port = await freePort();
-    const name = `web-${mode}`;
-    let version = 1;
-    const file = ecosystem(pm2, name, mode, instances, port, `v${version}`, killTimeout);
-    await pm2.cli(['start', file]);
-    await serving(port, `v${version}`, instances);
-    await pm2.recordPids();
-    for (let i = 1; i <= RUNS; i++) {
+  const name = `web-${mode}`;
+  let port = 0;
+  let version = 1;
+  let file = '';
+  return {
+    label,
+    async setUp() {
+      port = await freePort();
+      file = ecosystem(pm2, name, mode, instances, port, `v${version}`, killTimeout);
+      await pm2.cli(['start', file]);
+      await serving(port, `v${version}`, instances);
+      await pm2.recordPids();
+    },
+    async update(run) {
       const v = `v${++version}`;
       ecosystem(pm2, name, mode, instances, port, v, killTimeout);
-      runs.push(
-        await measured(variant, i, port, v, async () => {
-          const r = await pm2.cli(['reload', file, '--update-env']);
-          if (!r.stdout.includes('✓')) throw new Error(`pm2 reload did not report success:\n${r.stdout}\n${r.stderr}`);
-        }),
-      );
+      const result = await measured(label, run, port, v, async () => {
+        const r = await pm2.cli(['reload', file, '--update-env']);
+        if (!r.stdout.includes('✓')) throw new Error(`pm2 reload did not report success:\n${r.stdout}\n${r.stderr}`);
+      });
       await allAnswer(port, v);
       await pm2.recordPids();
       if (mode === 'cluster') await serving(port, v, instances);
-    }
-  } finally {
-    await pm2.kill();
-  }
-  return runs;
+      return result;
+    },
+    tearDown: () => pm2.kill(),
+    async explain() {},
+  };
 }
 
 // ---- Skr8tr ------------------------------------------------------------------------------------
 
-async function skr8trVariant(variant: string, extra: string[] = []): Promise<Run[]> {
+function skr8trVariant(label: string, extra: string[] = []): Variant {
   const c = new Cluster('bench-pm2cmp');
-  const runs: Run[] = [];
-  try {
-    await c.startConductor();
-    await c.startAgent('n1');
-    const port = await freePort();
-    const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`, ...extra] });
-    let version = 1;
-    const file = c.manifest('web.skr8tr', app(version));
-    const up = await c.cli(['up', file]);
-    if (up.code !== 0) throw new Error(up.stdout + up.stderr);
-    await c.settled('web', 1, 3);
-    await serving(port, 'v1', 3);
-    for (let i = 1; i <= RUNS; i++) {
+  let port = 0;
+  let version = 1;
+  let file = '';
+  const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`, ...extra] });
+  let up = false;
+  return {
+    label,
+    async setUp() {
+      await c.startConductor();
+      await c.startAgent('n1');
+      port = await freePort();
+      file = c.manifest('web.skr8tr', app(version));
+      const r = await c.cli(['up', file]);
+      if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+      up = true;
+      await c.settled('web', 1, 3);
+      await serving(port, 'v1', 3);
+    },
+    async update(run) {
       c.manifest('web.skr8tr', app(++version));
-      runs.push(
-        await measured(variant, i, port, `v${version}`, async () => {
-          const out = await c.cli(['rollout', file, '--wait']);
-          if (out.code !== 0) throw new Error(`skr8tr rollout failed:\n${out.stdout}\n${out.stderr}`);
-        }),
-      );
+      const result = await measured(label, run, port, `v${version}`, async () => {
+        const out = await c.cli(['rollout', file, '--wait']);
+        if (out.code !== 0) throw new Error(`skr8tr rollout failed:\n${out.stdout}\n${out.stderr}`);
+      });
       await allAnswer(port, `v${version}`);
       await c.settled('web', version, 3);
-    }
-    const down = await c.cli(['down', 'web']);
-    if (down.code !== 0) throw new Error(down.stdout + down.stderr);
-    await waitFor('the replicas to stop', async () => (await c.client().request<{ replicas: number }>('GET', '/v1/status')).replicas === 0, 20_000);
-  } catch (err) {
-    // Say what the Conductor saw before everything is stopped.
-    try {
-      const w = await c.client().request<WorkloadView>('GET', '/v1/workloads/web');
-      console.error(`web: generation ${w.generation}, ${w.ready}/${w.desired} ready, problem: ${w.problem ?? 'none'}, rollout: ${w.rollout?.state ?? 'none'}`);
-      for (const r of w.replicas) console.error(`  ${r.id} ${r.state} port ${r.port} ${r.reason ?? ''}`);
-    } catch (e) {
-      console.error(`(no workload view: ${(e as Error).message})`);
-    }
-    console.error(c.dump().split('\n').slice(-60).join('\n'));
-    throw err;
-  } finally {
-    // Stops agent and Conductor and proves they and every replica pid seen are gone.
-    await c.cleanup();
-  }
-  return runs;
+      return result;
+    },
+    async tearDown() {
+      try {
+        if (up) {
+          const down = await c.cli(['down', 'web']);
+          if (down.code !== 0) throw new Error(down.stdout + down.stderr);
+          await waitFor('the replicas to stop', async () => (await c.client().request<{ replicas: number }>('GET', '/v1/status')).replicas === 0, 20_000);
+        }
+      } finally {
+        // Stops agent and Conductor and proves they and every replica pid seen are gone.
+        await c.cleanup();
+      }
+    },
+    async explain() {
+      // Say what the Conductor saw before everything is stopped.
+      try {
+        const w = await c.client().request<WorkloadView>('GET', '/v1/workloads/web');
+        console.error(`${label}: generation ${w.generation}, ${w.ready}/${w.desired} ready, problem: ${w.problem ?? 'none'}, rollout: ${w.rollout?.state ?? 'none'}`);
+        for (const r of w.replicas) console.error(`  ${r.id} ${r.state} port ${r.port} ${r.reason ?? ''}`);
+      } catch (e) {
+        console.error(`(no workload view: ${(e as Error).message})`);
+      }
+      console.error(c.dump().split('\n').slice(-60).join('\n'));
+    },
+  };
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -265,20 +290,44 @@ async function main(): Promise<void> {
 
   const graceful = { PM2_KILL_SIGNAL: 'SIGTERM' };
   const CLUSTER = `PM2 ${pm2Version} cluster mode (-i 3, pm2 reload)`;
-  const variants: [string, (label: string) => Promise<Run[]>][] = [
-    [CLUSTER, (label) => pm2Variant(label, 'cluster', 3, graceful, DRAIN_MS)],
-    [`PM2 ${pm2Version} fork mode (1 process on the port, pm2 reload)`, (label) => pm2Variant(label, 'fork', 1, graceful, DRAIN_MS)],
-    [SKR8TR, (label) => skr8trVariant(label)],
-    ['Skr8tr with `surge 1` (one new replica at a time)', (label) => skr8trVariant(label, ['rollout', '  surge 1'])],
-    [`PM2 ${pm2Version} cluster mode with PM2's default stop (SIGINT, 1.6 s)`, (label) => pm2Variant(label, 'cluster', 3, {}, null)],
+  const variants: Variant[] = [
+    pm2Variant(CLUSTER, 'cluster', 3, graceful, DRAIN_MS),
+    pm2Variant(`PM2 ${pm2Version} fork mode (1 process on the port, pm2 reload)`, 'fork', 1, graceful, DRAIN_MS),
+    skr8trVariant(SKR8TR),
+    skr8trVariant('Skr8tr with `surge 1` (one new replica at a time)', ['rollout', '  surge 1']),
+    pm2Variant(`PM2 ${pm2Version} cluster mode with PM2's default stop (SIGINT, 1.6 s)`, 'cluster', 3, {}, null),
   ];
   const all: Run[] = [];
-  const summaries: Summary[] = [];
-  for (const [label, go] of variants) {
-    const runs = await go(label);
-    all.push(...runs);
-    summaries.push(summarize(label, runs));
+  // Every variant is set up first, then their updates alternate (run 1 of each, run 2 of each, …),
+  // so a change in how busy the machine is touches them all alike.
+  let current: Variant | null = null;
+  const errors: string[] = [];
+  try {
+    for (const v of variants) {
+      current = v;
+      await v.setUp();
+    }
+    for (let i = 1; i <= RUNS; i++) {
+      for (const v of variants) {
+        current = v;
+        all.push(await v.update(i));
+      }
+    }
+    current = null;
+  } catch (err) {
+    await current?.explain();
+    errors.push((err as Error).stack ?? String(err));
+  } finally {
+    for (const v of variants) {
+      try {
+        await v.tearDown();
+      } catch (err) {
+        errors.push(`${v.label}: ${(err as Error).message}`);
+      }
+    }
   }
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+  const summaries = variants.map((v) => summarize(v.label, all.filter((r) => r.variant === v.label)));
   const left = markedProcesses();
   if (left.length > 0) throw new Error(`processes of this benchmark are still alive: ${left.join(', ')}`);
   const userPm2After = fs.existsSync(userPm2) ? fs.statSync(userPm2).mtimeMs : null;
