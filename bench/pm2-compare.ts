@@ -1,12 +1,16 @@
 // PM2 and Skr8tr side by side: the same rolling update of a 3-replica HTTP service (the test
 // fixture, 200 ms of start-up before it listens, graceful on SIGTERM) under the same load, in one
-// run. For each variant, 3 updates in a row: the update's wall time (the command a user runs), the
-// requests made from its start until 1 s after it returned, how many failed, and their latency.
+// run. Every variant is set up first, then their updates alternate (run 1 of each, then run 2 of
+// each, …: a change in how busy the machine is touches all alike), 3 each: the update's wall time
+// (the command a user runs), the requests made from its start until 1 s after it returned, how many
+// failed, and their latency.
 //   - PM2 cluster mode: `-i 3`, every worker listens on the same PORT through Node's cluster module
 //     (the PM2 daemon accepts and hands connections round-robin); `pm2 reload` replaces the workers.
 //   - PM2 fork mode: fork processes cannot share one port, so fork mode here is ONE process on the
 //     port; `pm2 reload` of a fork-mode app stops it and starts the new one.
-//   - Skr8tr: `port P`, 3 replicas, `health GET /health 200`, `skr8tr rollout --wait`.
+//   - Skr8tr: `port P`, 3 replicas, `health GET /health 200`, `skr8tr rollout --wait`; `surge` not
+//     written (the default: the 3 new replicas start together, the node has room), and for
+//     reference `surge 1` (one at a time).
 // PM2 is not a dependency of the project: it is installed at bench time into
 // ~/.cache/skr8tr-bench/pm2 (skipped when present) and run with its own PM2_HOME in a temporary
 // folder (the user's ~/.pm2 is untouched), told to stop apps with SIGTERM (PM2_KILL_SIGNAL, the
@@ -135,82 +139,105 @@ function ecosystem(pm2: Pm2, name: string, mode: 'cluster' | 'fork', instances: 
   });
 }
 
-async function pm2Variant(variant: string, mode: 'cluster' | 'fork', instances: number, env: Record<string, string>, killTimeout: number | null): Promise<Run[]> {
+/** One way of running the service: set up once, then updated run by run (alternated with the others), then taken down. */
+interface Variant {
+  label: string;
+  setUp(): Promise<void>;
+  update(run: number): Promise<Run>;
+  /** Takes everything down and proves every process it started is gone. */
+  tearDown(): Promise<void>;
+  /** What it saw, for a failure. */
+  explain(): Promise<void>;
+}
+
+function pm2Variant(label: string, mode: 'cluster' | 'fork', instances: number, env: Record<string, string>, killTimeout: number | null): Variant {
   const pm2 = new Pm2(pm2Bin, env);
-  const runs: Run[] = [];
-  try {
-    const port = await freePort();
-    const name = `web-${mode}`;
-    let version = 1;
-    const file = ecosystem(pm2, name, mode, instances, port, `v${version}`, killTimeout);
-    await pm2.cli(['start', file]);
-    await serving(port, `v${version}`, instances);
-    await pm2.recordPids();
-    for (let i = 1; i <= RUNS; i++) {
+  const name = `web-${mode}`;
+  let port = 0;
+  let version = 1;
+  let file = '';
+  return {
+    label,
+    async setUp() {
+      port = await freePort();
+      file = ecosystem(pm2, name, mode, instances, port, `v${version}`, killTimeout);
+      await pm2.cli(['start', file]);
+      await serving(port, `v${version}`, instances);
+      await pm2.recordPids();
+    },
+    async update(run) {
       const v = `v${++version}`;
       ecosystem(pm2, name, mode, instances, port, v, killTimeout);
-      runs.push(
-        await measured(variant, i, port, v, async () => {
-          const r = await pm2.cli(['reload', file, '--update-env']);
-          if (!r.stdout.includes('✓')) throw new Error(`pm2 reload did not report success:\n${r.stdout}\n${r.stderr}`);
-        }),
-      );
+      const result = await measured(label, run, port, v, async () => {
+        const r = await pm2.cli(['reload', file, '--update-env']);
+        if (!r.stdout.includes('✓')) throw new Error(`pm2 reload did not report success:\n${r.stdout}\n${r.stderr}`);
+      });
       await allAnswer(port, v);
       await pm2.recordPids();
       if (mode === 'cluster') await serving(port, v, instances);
-    }
-  } finally {
-    await pm2.kill();
-  }
-  return runs;
+      return result;
+    },
+    tearDown: () => pm2.kill(),
+    async explain() {},
+  };
 }
 
 // ---- Skr8tr ------------------------------------------------------------------------------------
 
-async function skr8trVariant(variant: string): Promise<Run[]> {
+function skr8trVariant(label: string, extra: string[] = []): Variant {
   const c = new Cluster('bench-pm2cmp');
-  const runs: Run[] = [];
-  try {
-    await c.startConductor();
-    await c.startAgent('n1');
-    const port = await freePort();
-    const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`] });
-    let version = 1;
-    const file = c.manifest('web.skr8tr', app(version));
-    const up = await c.cli(['up', file]);
-    if (up.code !== 0) throw new Error(up.stdout + up.stderr);
-    await c.settled('web', 1, 3);
-    await serving(port, 'v1', 3);
-    for (let i = 1; i <= RUNS; i++) {
+  let port = 0;
+  let version = 1;
+  let file = '';
+  const app = (v: number) => fixtureApp('web', { replicas: 3, version: `v${v}`, env: { FIXTURE_START_DELAY_MS: START_DELAY_MS, BENCH_MARK: mark }, extra: [`port ${port}`, ...extra] });
+  let up = false;
+  return {
+    label,
+    async setUp() {
+      await c.startConductor();
+      await c.startAgent('n1');
+      port = await freePort();
+      file = c.manifest('web.skr8tr', app(version));
+      const r = await c.cli(['up', file]);
+      if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+      up = true;
+      await c.settled('web', 1, 3);
+      await serving(port, 'v1', 3);
+    },
+    async update(run) {
       c.manifest('web.skr8tr', app(++version));
-      runs.push(
-        await measured(variant, i, port, `v${version}`, async () => {
-          const out = await c.cli(['rollout', file, '--wait']);
-          if (out.code !== 0) throw new Error(`skr8tr rollout failed:\n${out.stdout}\n${out.stderr}`);
-        }),
-      );
+      const result = await measured(label, run, port, `v${version}`, async () => {
+        const out = await c.cli(['rollout', file, '--wait']);
+        if (out.code !== 0) throw new Error(`skr8tr rollout failed:\n${out.stdout}\n${out.stderr}`);
+      });
       await allAnswer(port, `v${version}`);
       await c.settled('web', version, 3);
-    }
-    const down = await c.cli(['down', 'web']);
-    if (down.code !== 0) throw new Error(down.stdout + down.stderr);
-    await waitFor('the replicas to stop', async () => (await c.client().request<{ replicas: number }>('GET', '/v1/status')).replicas === 0, 20_000);
-  } catch (err) {
-    // Say what the Conductor saw before everything is stopped.
-    try {
-      const w = await c.client().request<WorkloadView>('GET', '/v1/workloads/web');
-      console.error(`web: generation ${w.generation}, ${w.ready}/${w.desired} ready, problem: ${w.problem ?? 'none'}, rollout: ${w.rollout?.state ?? 'none'}`);
-      for (const r of w.replicas) console.error(`  ${r.id} ${r.state} port ${r.port} ${r.reason ?? ''}`);
-    } catch (e) {
-      console.error(`(no workload view: ${(e as Error).message})`);
-    }
-    console.error(c.dump().split('\n').slice(-60).join('\n'));
-    throw err;
-  } finally {
-    // Stops agent and Conductor and proves they and every replica pid seen are gone.
-    await c.cleanup();
-  }
-  return runs;
+      return result;
+    },
+    async tearDown() {
+      try {
+        if (up) {
+          const down = await c.cli(['down', 'web']);
+          if (down.code !== 0) throw new Error(down.stdout + down.stderr);
+          await waitFor('the replicas to stop', async () => (await c.client().request<{ replicas: number }>('GET', '/v1/status')).replicas === 0, 20_000);
+        }
+      } finally {
+        // Stops agent and Conductor and proves they and every replica pid seen are gone.
+        await c.cleanup();
+      }
+    },
+    async explain() {
+      // Say what the Conductor saw before everything is stopped.
+      try {
+        const w = await c.client().request<WorkloadView>('GET', '/v1/workloads/web');
+        console.error(`${label}: generation ${w.generation}, ${w.ready}/${w.desired} ready, problem: ${w.problem ?? 'none'}, rollout: ${w.rollout?.state ?? 'none'}`);
+        for (const r of w.replicas) console.error(`  ${r.id} ${r.state} port ${r.port} ${r.reason ?? ''}`);
+      } catch (e) {
+        console.error(`(no workload view: ${(e as Error).message})`);
+      }
+      console.error(c.dump().split('\n').slice(-60).join('\n'));
+    },
+  };
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -226,6 +253,15 @@ interface Summary {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+}
+
+const SKR8TR = 'Skr8tr (3 replicas behind the ingress, skr8tr rollout --wait; surge not written: the new replicas start together)';
+
+/** Skr8tr's update time and p50 next to PM2 cluster mode's, from this run's medians. */
+function ratioLine(summaries: Summary[], cluster: string): string {
+  const s = summaries.find((x) => x.variant === SKR8TR)!;
+  const p = summaries.find((x) => x.variant === cluster)!;
+  return `in this run Skr8tr's update took ${Math.round((100 * s.updateMs) / p.updateMs)} % of PM2 cluster mode's reload (${s.updateMs} ms against ${p.updateMs} ms), and its p50 was ${(s.p50Ms - p.p50Ms).toFixed(2)} ms ${s.p50Ms >= p.p50Ms ? 'above' : 'below'} PM2's`;
 }
 
 function summarize(variant: string, runs: Run[]): Summary {
@@ -253,19 +289,45 @@ async function main(): Promise<void> {
   console.log(`PM2 ${pm2Version} from ${pm2Dir}; load: ${LOAD.keepAliveClients} keep-alive + ${LOAD.freshClients} fresh-connection clients at ${LOAD.ratePerClient} req/s each`);
 
   const graceful = { PM2_KILL_SIGNAL: 'SIGTERM' };
-  const variants: [string, (label: string) => Promise<Run[]>][] = [
-    [`PM2 ${pm2Version} cluster mode (-i 3, pm2 reload)`, (label) => pm2Variant(label, 'cluster', 3, graceful, DRAIN_MS)],
-    [`PM2 ${pm2Version} fork mode (1 process on the port, pm2 reload)`, (label) => pm2Variant(label, 'fork', 1, graceful, DRAIN_MS)],
-    ['Skr8tr (3 replicas behind the ingress, skr8tr rollout --wait)', (label) => skr8trVariant(label)],
-    [`PM2 ${pm2Version} cluster mode with PM2's default stop (SIGINT, 1.6 s)`, (label) => pm2Variant(label, 'cluster', 3, {}, null)],
+  const CLUSTER = `PM2 ${pm2Version} cluster mode (-i 3, pm2 reload)`;
+  const variants: Variant[] = [
+    pm2Variant(CLUSTER, 'cluster', 3, graceful, DRAIN_MS),
+    pm2Variant(`PM2 ${pm2Version} fork mode (1 process on the port, pm2 reload)`, 'fork', 1, graceful, DRAIN_MS),
+    skr8trVariant(SKR8TR),
+    skr8trVariant('Skr8tr with `surge 1` (one new replica at a time)', ['rollout', '  surge 1']),
+    pm2Variant(`PM2 ${pm2Version} cluster mode with PM2's default stop (SIGINT, 1.6 s)`, 'cluster', 3, {}, null),
   ];
   const all: Run[] = [];
-  const summaries: Summary[] = [];
-  for (const [label, go] of variants) {
-    const runs = await go(label);
-    all.push(...runs);
-    summaries.push(summarize(label, runs));
+  // Every variant is set up first, then their updates alternate (run 1 of each, run 2 of each, …),
+  // so a change in how busy the machine is touches them all alike.
+  let current: Variant | null = null;
+  const errors: string[] = [];
+  try {
+    for (const v of variants) {
+      current = v;
+      await v.setUp();
+    }
+    for (let i = 1; i <= RUNS; i++) {
+      for (const v of variants) {
+        current = v;
+        all.push(await v.update(i));
+      }
+    }
+    current = null;
+  } catch (err) {
+    await current?.explain();
+    errors.push((err as Error).stack ?? String(err));
+  } finally {
+    for (const v of variants) {
+      try {
+        await v.tearDown();
+      } catch (err) {
+        errors.push(`${v.label}: ${(err as Error).message}`);
+      }
+    }
   }
+  if (errors.length > 0) throw new Error(errors.join('\n'));
+  const summaries = variants.map((v) => summarize(v.label, all.filter((r) => r.variant === v.label)));
   const left = markedProcesses();
   if (left.length > 0) throw new Error(`processes of this benchmark are still alive: ${left.join(', ')}`);
   const userPm2After = fs.existsSync(userPm2) ? fs.statSync(userPm2).mtimeMs : null;
@@ -278,6 +340,7 @@ async function main(): Promise<void> {
       (s) =>
         `${s.variant}: update ${s.updateMs} ms (new version answering after ${s.newVersionAfterMs} ms), ${s.failures} of ${s.requests} requests failed (per run: ${s.failuresPerRun.join(', ')}), p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms, max ${s.maxMs} ms`,
     ),
+    ratioLine(summaries, CLUSTER),
     'PM2 fork mode cannot put 3 processes on one port, so it runs 1 process there and `pm2 reload` restarts it (stop, then start): the port is closed while the new one starts',
     `PM2 was told to stop apps with SIGTERM and wait ${DRAIN_MS} ms (PM2_KILL_SIGNAL, kill_timeout), as Skr8tr does (drain 2s); the last variant keeps PM2's defaults: SIGINT, which this service does not handle, so each old worker dies at once with whatever it was serving`,
     `whole run: ${durationS} s; pm2 kill left no process, Skr8tr's daemons and replicas are gone, ~/.pm2 untouched`,

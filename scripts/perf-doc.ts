@@ -11,6 +11,7 @@ const ORDER: [string, string, string][] = [
   ['event-latency', 'Readiness detection and event latency', 'npm run bench:events'],
   ['zero-downtime', 'Zero downtime and ingress overhead', 'npm run bench:zero-downtime'],
   ['pm2-compare', 'Side by side with PM2', 'npm run bench:pm2'],
+  ['ingress-latency', 'Ingress latency and where its time goes', 'npm run bench:ingress'],
   ['api-scale', 'API latency and memory with 50 agents and 1,000 replicas', 'npm run bench:api-scale'],
   ['scaling', 'How cost grows: rollouts over 1, 10, 100 replicas; the API over 100, 1,000, 5,000', 'npm run bench:scaling'],
   ['activation', 'Extension activation and bundle sizes', 'npm run bench:activation'],

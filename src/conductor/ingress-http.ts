@@ -26,11 +26,56 @@ function failureOf(err: NodeJS.ErrnoException): FailureKind {
   return err.code === 'ETIMEDOUT' ? 'timeout' : 'reset';
 }
 
-/** `headers` without the hop-by-hop ones, which are this connection's and not the other's. */
-function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
-  const out: http.OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+/**
+ * Raw headers (`[name, value, name, value, …]`, as received) without the hop-by-hop ones, which
+ * are this connection's and not the other's. Flat lists as Node reads and writes them: no header
+ * object is built on either side (see the ingress's profile in docs/PERFORMANCE.md).
+ */
+export function endToEnd(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
   return out;
+}
+
+/** What the forwarder needs of a request's headers, read in one pass over the raw list. */
+export interface RequestHead {
+  /** For the replica: the end-to-end headers and the `x-forwarded-*` ones. */
+  headers: string[];
+  /** The client sent a `host` header (an HTTP/1.0 client may not; the replica then gets its own address). */
+  hasHost: boolean;
+  /** No body follows the head (no content-length above 0, no transfer-encoding). */
+  bodyless: boolean;
+}
+
+export function requestHead(req: Pick<http.IncomingMessage, 'rawHeaders'> & { socket: { remoteAddress?: string } }): RequestHead {
+  const raw = req.rawHeaders;
+  const headers: string[] = [];
+  let bodyless = true;
+  let forwardedFor: string | null = null;
+  let host: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    if (name === 'transfer-encoding') bodyless = false;
+    if (HOP_BY_HOP.has(name)) continue;
+    if (name === 'content-length' && value !== '0') bodyless = false;
+    if (name === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === null ? value : `${forwardedFor}, ${value}`;
+      continue;
+    }
+    if (name === 'x-forwarded-proto' || name === 'x-forwarded-host') continue;
+    if (name === 'host') host ??= value;
+    headers.push(raw[i]!, value);
+  }
+  const client = req.socket.remoteAddress ?? '';
+  headers.push('x-forwarded-for', forwardedFor === null ? client : `${forwardedFor}, ${client}`, 'x-forwarded-proto', 'http');
+  if (host !== null) headers.push('x-forwarded-host', host);
+  return { headers, hasHost: host !== null, bodyless };
+}
+
+/** `host` for a request to the backend itself: `address:port`, an IPv6 address in brackets. */
+function hostOf(b: Backend): string {
+  return b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`;
 }
 
 export class HttpForwarder {
@@ -89,9 +134,9 @@ export class HttpForwarder {
     });
     const body: Buffer[] = [];
     let bodyBytes = 0;
+    const { headers, hasHost, bodyless } = requestHead(req);
     // A request without a body (most GETs) goes upstream at once, not after its stream ends.
-    const length = req.headers['content-length'];
-    let bodyComplete = req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
+    let bodyComplete = bodyless;
     let replayable = true;
     const listeners = new Set<(chunk: Buffer | null) => void>();
     req.on('data', (chunk: Buffer) => {
@@ -107,12 +152,6 @@ export class HttpForwarder {
     });
     req.on('error', () => res.destroy());
 
-    const headers = endToEnd(req.headers);
-    const client = req.socket.remoteAddress ?? '';
-    headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${client}` : client;
-    headers['x-forwarded-proto'] = 'http';
-    if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
-
     const tried = new Set<string>();
     const attempt = (): void => {
       const b = this.pool.pick(tried);
@@ -127,13 +166,22 @@ export class HttpForwarder {
       tried.add(b.id);
       const end = this.pool.begin(b);
       let answered = false;
-      const upstream = http.request({ host: b.host, port: b.port, method: req.method, path: req.url, headers, agent: this.agents.get(b) });
+      const upstream = http.request({ host: b.host, port: b.port, method: req.method, path: req.url, headers: hasHost ? headers : [...headers, 'host', hostOf(b)], agent: this.agents.get(b) });
       const feed = (chunk: Buffer | null) => (chunk === null ? upstream.end() : upstream.write(chunk));
       upstream.on('response', (up) => {
         answered = true;
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.headers));
-        up.pipe(res);
-        up.on('end', end);
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.rawHeaders));
+        // What pipe() does, with the two listeners a response needs: the first chunk leaves with the head.
+        up.on('data', (chunk: Buffer) => {
+          if (!res.write(chunk)) {
+            up.pause();
+            res.once('drain', () => up.resume());
+          }
+        });
+        up.on('end', () => {
+          res.end();
+          end();
+        });
         up.on('error', () => {
           end();
           failure = 'reset';

@@ -170,6 +170,11 @@ function decode(line: string): Stored | null {
 /**
  * A record written by an earlier version, with the fields added since then at their defaults, so
  * the rest of the Conductor never meets a missing one (a spec without `needs`, say).
+ *
+ * `rollout.surge` may be null since surge became optional (not written: as many as fit). Earlier
+ * records always hold a number, 1 when it was not written; it is kept as if written, so a
+ * generation rolls out (or back) as it did when it was accepted. Submitting the manifest again
+ * gives the new default.
  */
 export function upgraded(w: WorkloadRecord): WorkloadRecord {
   for (const g of w.generations) {

@@ -1,13 +1,14 @@
 // Putting a new replica somewhere: the node (scheduler.ts decides), its backend port, the launch
 // frame; and what placement says about a workload: why a replica cannot be placed (and since
-// when: a rollout's deadline bounds that), and whether its nodes are overcommitted.
+// when: a rollout's deadline bounds that), whether its nodes are overcommitted, and how many more
+// replicas they have room for.
 import * as crypto from 'node:crypto';
 import { crashPoint } from './crash-points';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type WorkloadRecord } from './model';
 import { PortAllocator } from './ports';
 import { LIVE, type AgentLink, type ReplicaLifecycle } from './replica-lifecycle';
-import { overcommitOf, place, type PlacementMode, type SchedNode } from './scheduler';
+import { overcommitOf, place, roomFor, type PlacementMode, type SchedNode } from './scheduler';
 import type { ConductorState } from './state';
 
 export interface PlacementOptions {
@@ -50,6 +51,13 @@ export class Placement {
     let set = this.refusedPorts.get(address);
     if (!set) this.refusedPorts.set(address, (set = new Set()));
     set.add(port);
+  }
+
+  /** How many more replicas of the workload's current generation the connected nodes have room for now (scheduler.ts roomFor). */
+  room(w: WorkloadRecord): number {
+    const spec = currentGeneration(w).spec;
+    const hostPort = spec.port !== null && !spec.ingress ? spec.port : null;
+    return roomFor(this.schedNodes(w.name, w.generation, true), { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, this.portsInUse());
   }
 
   /** Places and launches one replica of the workload's current generation. */

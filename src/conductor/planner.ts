@@ -57,6 +57,11 @@ export interface PlanInput {
   mayLaunch: boolean;
   /** Since when a replica it asked for could not be placed, and why (null: placing works). */
   unplaced: { since: number; reason: string } | null;
+  /**
+   * How many more replicas of the generation the nodes have room for now (Infinity: nothing bounds
+   * it). Asked only when an unwritten surge (`policy.surge` null) sizes a rollout's launches.
+   */
+  room: () => number;
 }
 
 export type Step =
@@ -173,7 +178,10 @@ export function plan(input: PlanInput): Plan {
   // Scale the current generation up, within the surge budget while old replicas remain. Not in a
   // pass that failed a replica: the next pass replaces it, after its failure set the crash-loop backoff.
   if (missing > 0 && !paused && input.mayLaunch && failedNow.size === 0) {
-    const budget = oldLeft === 0 ? missing : desired + policy.surge - (current.length + oldLeft);
+    const live = current.length + oldLeft;
+    // An unwritten surge: as many as the nodes have room for, and never less than 1.
+    const surge = policy.surge ?? (oldLeft === 0 ? 0 : Math.max(1, live + input.room() - desired));
+    const budget = oldLeft === 0 ? missing : desired + surge - live;
     const count = Math.min(missing, budget);
     if (count > 0) {
       if (now >= input.launchNotBefore) steps.push({ kind: 'launch', count });

@@ -230,6 +230,7 @@ export class Reconciler {
       launchNotBefore: this.lifecycle.launchNotBefore(w.name, w.generation),
       mayLaunch: this.builds.ready(w, gen) && this.mayLaunch(now) && needsHold,
       unplaced: this.placement.unplacedOf(w.name),
+      room: () => this.placement.room(w),
     };
   }
 

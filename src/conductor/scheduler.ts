@@ -6,7 +6,9 @@
 // older replicas on a node as free (they are about to go: the surge overcommits for a moment).
 // `strict` placement refuses a node without the room; `relaxed` placement (a developer's one
 // machine) places the replica anyway and says how far the node is overcommitted. GPU and a port
-// the replica binds itself are never relaxed: no process can share them.
+// the replica binds itself are never relaxed: no process can share them. How many replicas fit
+// with nothing counted as free (roomFor) is how many new ones a rollout whose surge is not written
+// starts at once.
 
 export interface SchedNode {
   id: string;
@@ -77,6 +79,30 @@ export function place(nodes: readonly SchedNode[], req: SchedRequest, portsInUse
   const detail = [...reasons].map(([why, count]) => `${count} node${count === 1 ? '' : 's'}: ${why}`).join('; ');
   const portConflict = req.hostPort !== null && [...reasons.keys()].every((why) => why.startsWith(`port ${req.hostPort} in use`));
   return { ok: false, reason: `no node fits (${detail})`, portConflict };
+}
+
+/**
+ * How many more replicas of the request fit on the nodes as they are now, the app's leaving
+ * replicas counted as taken (they still run): what a rollout with an unwritten surge may start at
+ * once. Infinity when nothing bounds it (no `cpu`, `ram` or port of its own); a replica that binds
+ * its own port fits once on each host where that port is free.
+ */
+export function roomFor(nodes: readonly SchedNode[], req: SchedRequest, portsInUse: ReadonlyMap<string, ReadonlySet<number>>): number {
+  let room = 0;
+  const hosts = new Set<string>();
+  for (const n of nodes) {
+    if (req.gpu && !n.capacity.gpu) continue;
+    const byCpu = req.cpu ? Math.floor((n.capacity.cpu - n.usedCpu + 1e-9) / req.cpu) : Infinity;
+    const byMem = req.ramBytes ? Math.floor((n.capacity.memBytes - n.usedMemBytes) / req.ramBytes) : Infinity;
+    const fits = Math.max(0, Math.min(byCpu, byMem));
+    if (req.hostPort === null) {
+      room += fits;
+    } else if (fits > 0 && !hosts.has(n.address) && !portsInUse.get(n.address)?.has(req.hostPort)) {
+      hosts.add(n.address);
+      room += 1;
+    }
+  }
+  return room;
 }
 
 /** Why the request does not fit the node (the app's leaving replicas counted as free), or null. */

@@ -27,6 +27,8 @@ export interface KubeContext {
 }
 
 const NAME_LABEL = 'app.kubernetes.io/name';
+/** maxSurge for a manifest that does not write `surge`: Kubernetes' own default. */
+export const UNWRITTEN_SURGE = '25%';
 const MANAGED = { 'app.kubernetes.io/managed-by': 'skr8tr-export' };
 const meta = (name: string, labels: Record<string, string>) => ({ name, labels: { ...labels, ...MANAGED } });
 
@@ -66,13 +68,19 @@ export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeD
       spec: {
         replicas: spec.replicas,
         selector: { matchLabels: labels },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: r.surge, maxUnavailable: r.unavailable } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: r.surge ?? UNWRITTEN_SURGE, maxUnavailable: r.unavailable } },
         minReadySeconds: minReady,
         progressDeadlineSeconds: Math.max(seconds(r.deadlineMs, 1), minReady + 1),
         template: { metadata: { labels }, spec: podSpec },
       },
     };
     comments.push({ path: ['spec', 'strategy'], text: onFailureComment(spec, name) });
+    if (r.surge === null) {
+      comments.push({
+        path: ['spec', 'strategy', 'rollingUpdate', 'maxSurge'],
+        text: `surge not written: Kubernetes' own default; Skr8tr starts as many new replicas at once as the nodes have room for ("100%" comes closest, asking the cluster for twice the app's requests for a moment)`,
+      });
+    }
     if (r.onFailure === 'pause') notes.add('on-failure pause: Kubernetes cannot pause on a failure; it reports ProgressDeadlineExceeded while new pods keep retrying');
     if (r.onFailure === 'rollback') notes.add(`on-failure rollback: Kubernetes does not roll back by itself; \`kubectl rollout undo deployment/${name}\` does`);
     comments.push({

@@ -75,7 +75,8 @@ export function updateOf(spec: AppSpec): NomadUpdate {
   const minHealthy = r.healthyForMs + (checked ? 0 : spec.settleMs);
   const healthyDeadline = r.deadlineMs + minHealthy;
   return {
-    MaxParallel: r.surge > 0 ? r.surge : r.unavailable,
+    // An unwritten surge: Nomad's own default, 1 (its updates are destructive: fewer at a time, fewer missing).
+    MaxParallel: r.surge === null ? 1 : r.surge > 0 ? r.surge : r.unavailable,
     HealthCheck: checked ? 'checks' : 'task_states',
     MinHealthyTime: minHealthy * NS,
     HealthyDeadline: healthyDeadline * NS,
@@ -142,7 +143,9 @@ export function appGroup(spec: AppSpec, job: NomadJob, manifestDir: string, note
   if (service) {
     group.Update = updateOf(spec);
     comments.set('update', updateComments(spec));
-    if (spec.rollout.surge > 0) notes.add(`surge ${spec.rollout.surge}: Nomad updates destructively (stops old allocations, then starts new ones), so replicas may be missing during a rollout; \`canary\` with \`auto_promote\` comes closest`);
+    const surge = spec.rollout.surge;
+    if (surge === null) notes.add('surge not written: Skr8tr starts as many new replicas at once as the nodes have room for; Nomad updates destructively (stops old allocations, then starts new ones), max_parallel 1 (its default) at a time, so one replica may be missing during a rollout; `canary` with `auto_promote` comes closest');
+    else if (surge > 0) notes.add(`surge ${surge}: Nomad updates destructively (stops old allocations, then starts new ones), so replicas may be missing during a rollout; \`canary\` with \`auto_promote\` comes closest`);
     if (spec.rollout.onFailure === 'pause') notes.add('on-failure pause: Nomad cannot pause on a failure; the deployment fails and what runs stays');
     if (spec.rollout.onFailure === 'continue') notes.add('on-failure continue: Nomad fails the deployment at progress_deadline instead of trying on');
     if (spec.health && spec.port === null) notes.add('health: a check needs a port, and this app has none; no check written');
@@ -195,9 +198,11 @@ function networkAndService(spec: AppSpec, group: NomadGroup, name: string, comme
 function updateComments(spec: AppSpec): string[] {
   const r = spec.rollout;
   const lines = [
-    r.surge > 0
-      ? `surge ${r.surge}, unavailable ${r.unavailable}: Nomad replaces allocations destructively (stop old, then start new), max_parallel at a time, so up to ${r.surge} may be missing where Skr8tr starts new ones first; \`canary = ${r.surge}\` with \`auto_promote = true\` comes closest`
-      : `unavailable ${r.unavailable}: Nomad stops max_parallel old allocations, then starts new ones, as Skr8tr does with surge 0`,
+    r.surge === null
+      ? `surge not written, unavailable ${r.unavailable}: Skr8tr starts as many new replicas as the nodes have room for; Nomad replaces allocations destructively (stop old, then start new), max_parallel (its default, 1) at a time, so one may be missing where Skr8tr starts new ones first; \`canary\` with \`auto_promote = true\` comes closest`
+      : r.surge > 0
+        ? `surge ${r.surge}, unavailable ${r.unavailable}: Nomad replaces allocations destructively (stop old, then start new), max_parallel at a time, so up to ${r.surge} may be missing where Skr8tr starts new ones first; \`canary = ${r.surge}\` with \`auto_promote = true\` comes closest`
+        : `unavailable ${r.unavailable}: Nomad stops max_parallel old allocations, then starts new ones, as Skr8tr does with surge 0`,
     `healthy_deadline: deadline plus min_healthy_time (Skr8tr's deadline is to get ready; Nomad's includes the healthy time)`,
   ];
   if (!hasChecks(spec)) lines.push(`no health check: min_healthy_time is settle plus healthy-for, with task states as health`);

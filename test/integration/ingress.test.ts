@@ -1,6 +1,7 @@
 // Zero-downtime rolling updates of a fixed-port service on one machine, through the ingress.
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { Cluster, fixtureApp, waitFor } from './harness';
 import { Load, freePort } from './load';
 
@@ -53,6 +54,69 @@ describe('ingress', function () {
     const nodes = await c.cli(['nodes', '--json']);
     const [n] = JSON.parse(nodes.stdout) as { ports: number[] }[];
     assert.deepEqual(n!.ports.sort(), w.replicas.map((r) => r.port!).sort());
+  });
+
+  it('passes a request through: its body, its end-to-end headers as written, x-forwarded-*, never a hop-by-hop header', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('web', 1, 3);
+    const body = 'x'.repeat(100_000);
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const answer = await new Promise<{ status: number; headers: string[]; body: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/echo',
+            method: 'POST',
+            agent,
+            headers: { 'Content-Type': 'text/plain', 'X-Trace': ['one', 'two'], 'X-Forwarded-For': '203.0.113.7', 'Keep-Alive': 'timeout=9', TE: 'trailers', 'Content-Length': String(body.length) },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.rawHeaders, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(answer.status, 200);
+      const seen = JSON.parse(answer.body) as { method: string; rawHeaders: string[]; body: string };
+      assert.equal(seen.method, 'POST');
+      assert.equal(seen.body, body);
+      const pairs = (raw: string[]) => Array.from({ length: raw.length / 2 }, (_, i) => [raw[2 * i]!.toLowerCase(), raw[2 * i + 1]!] as const);
+      const sent = pairs(seen.rawHeaders);
+      assert.deepEqual(sent.filter(([k]) => k === 'x-trace').map(([, v]) => v), ['one', 'two'], 'repeated headers stay apart, in order');
+      assert.deepEqual(sent.filter(([k]) => k === 'x-forwarded-for').map(([, v]) => v), ['203.0.113.7, 127.0.0.1'], 'the client is added to x-forwarded-for');
+      assert.deepEqual(sent.filter(([k]) => k === 'x-forwarded-proto' || k === 'x-forwarded-host').map(([k, v]) => `${k}: ${v}`), ['x-forwarded-proto: http', `x-forwarded-host: 127.0.0.1:${port}`]);
+      assert.ok(!sent.some(([k]) => k === 'keep-alive' || k === 'te'), `hop-by-hop headers reached the replica: ${JSON.stringify(sent)}`);
+      const got = pairs(answer.headers);
+      assert.deepEqual(got.filter(([k]) => k === 'set-cookie').map(([, v]) => v), ['a=1', 'b=2'], 'both cookies come back');
+      assert.ok(!got.some(([k, v]) => k === 'keep-alive' && v === 'timeout=5'), 'the replica\'s own keep-alive header stays with its connection');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('an HTTP/1.0 request without a host header reaches the replica with one (its own address)', async () => {
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const w = await c.settled('web', 1, 3);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write('GET /echo HTTP/1.0\r\n\r\n'));
+      let text = '';
+      s.setEncoding('utf8');
+      s.on('data', (chunk: string) => (text += chunk));
+      s.on('close', () => resolve(text));
+      s.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    const seen = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { rawHeaders: string[] };
+    const host = seen.rawHeaders[seen.rawHeaders.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === 'host') + 1];
+    assert.ok(w.running.some((r) => host === `127.0.0.1:${r.port}`), `host ${host}`);
   });
 
   it('rolls out with zero failed requests under keep-alive and fresh-connection load', async () => {

@@ -19,7 +19,7 @@ describe('rolling updates', function () {
     await c.cleanup();
   });
 
-  it('replaces 3 replicas one by one, stopping each old one only after a new one passed its probe', async () => {
+  it('replaces 3 replicas, stopping each old one only after a new one passed its probe', async () => {
     const file = c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, env: { FIXTURE_START_DELAY_MS: '150' } }));
     const up = await c.cli(['up', file]);
     assert.equal(up.code, 0, up.stderr);
@@ -57,6 +57,47 @@ describe('rolling updates', function () {
     }
     assert.equal(oldRetired, 3);
     assert.ok(minReady >= 3, `ready replicas dropped to ${minReady}`);
+  });
+
+  /** Rolls `web` (3 replicas) from v1 to v2 with `extra` manifest lines; what its replicas did, in event order. */
+  async function rollOut(extra: string[]): Promise<{ stdout: string; launches: Launches }> {
+    const app = (version: string) => fixtureApp('web', { replicas: 3, version, env: { FIXTURE_START_DELAY_MS: '150' }, extra });
+    const file = c.manifest('web.skr8tr', app('v1'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('web', 1, 3);
+    const events = await c.recordEvents();
+    c.manifest('web.skr8tr', app('v2'));
+    const out = await c.cli(['rollout', file, '--wait']);
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    await c.settled('web', 2, 3);
+    return { stdout: out.stdout, launches: launchesOf(events as ApiEvent[]) };
+  }
+
+  it('surge not written and room for all: the 3 new replicas start together, and an old one stops only for a ready new one', async () => {
+    const { stdout, launches } = await rollOut([]);
+    assert.equal(launches.launchedBeforeFirstReady, 3, 'every new replica was launched before the first was ready');
+    assert.equal(launches.mostStarting, 3);
+    assert.equal(launches.oldRetired, 3);
+    // The steps say it too: three launches before any new replica is ready.
+    const lines = stdout.split('\n');
+    const firstReady = lines.findIndex((l) => /web-2-\w+ ready/.test(l));
+    assert.equal(lines.slice(0, firstReady).filter((l) => /launching web-2-/.test(l)).length, 3, stdout);
+  });
+
+  it('a written `surge 1` goes one at a time', async () => {
+    const { launches } = await rollOut(['rollout', '  surge 1']);
+    assert.equal(launches.mostStarting, 1, 'never two new replicas starting at once');
+    assert.equal(launches.launchedBeforeFirstReady, 1);
+    assert.equal(launches.oldRetired, 3);
+  });
+
+  it('surge not written and no room (cpu requests beyond the node): one at a time, and the rollout still succeeds', async () => {
+    // One node places anyway (relaxed placement: it says it is overcommitted); there is no room to start more than one.
+    const { stdout, launches } = await rollOut(['cpu 1000']);
+    assert.equal(launches.mostStarting, 1);
+    assert.equal(launches.launchedBeforeFirstReady, 1);
+    assert.equal(launches.oldRetired, 3);
+    assert.match(stdout, /done: 3 replicas of generation 2 ready/);
   });
 
   it('fails a version that never becomes ready at its deadline and rolls back, keeping the healthy pids', async () => {
@@ -158,3 +199,36 @@ describe('rolling updates', function () {
     await waitFor('sc to be gone', async () => (await c.client().request<unknown[]>('GET', '/v1/workloads')).length === 0);
   });
 });
+
+interface Launches {
+  /** New replicas (generation 2) launched before the first of them was ready. */
+  launchedBeforeFirstReady: number;
+  /** The most new replicas pending or starting at one time. */
+  mostStarting: number;
+  /** Old replicas (generation 1) that began draining. */
+  oldRetired: number;
+}
+
+/** Replays replica events; checks on the way that no old replica drains before a new one is ready for it. */
+function launchesOf(events: readonly ApiEvent[]): Launches {
+  const states = new Map<string, ReplicaView>();
+  let launchedBeforeFirstReady = 0;
+  let newReady = 0;
+  let oldRetired = 0;
+  let mostStarting = 0;
+  for (const e of events) {
+    if (e.type === 'snapshot') for (const r of e.replicas) states.set(r.id, r);
+    if (e.type !== 'replica') continue;
+    const before = states.get(e.replica.id);
+    states.set(e.replica.id, e.replica);
+    if (e.replica.generation === 2 && !before && newReady === 0) launchedBeforeFirstReady++;
+    if (e.replica.generation === 2 && e.replica.state === 'ready' && before?.state !== 'ready') newReady++;
+    if (e.replica.generation === 1 && e.replica.state === 'draining' && before?.state !== 'draining') {
+      oldRetired++;
+      assert.ok(newReady >= oldRetired, `old replica ${e.replica.id} drained while only ${newReady} new replicas were ready`);
+    }
+    const starting = [...states.values()].filter((r) => r.generation === 2 && (r.state === 'pending' || r.state === 'starting')).length;
+    mostStarting = Math.max(mostStarting, starting);
+  }
+  return { launchedBeforeFirstReady, mostStarting, oldRetired };
+}

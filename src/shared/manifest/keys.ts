@@ -71,7 +71,7 @@ export const KEYS: readonly KeyInfo[] = [
   { key: 'timeout', scope: 'health', value: w('duration'), summary: 'How long one probe may take.', example: 'timeout 2s', default: '2s' },
   { key: 'retries', scope: 'health', value: w('integer'), min: 1, max: 100, summary: 'Failed probes in a row after which a ready replica leaves the ingress and is replaced.', example: 'retries 3', default: '3' },
 
-  { key: 'surge', scope: 'rollout', value: w('integer'), min: 0, max: 1000, summary: 'Extra replicas that may run during a rollout.', example: 'surge 1', default: '1' },
+  { key: 'surge', scope: 'rollout', value: w('integer'), min: 0, max: 1000, summary: 'Extra replicas that may run during a rollout. Not written: every new replica starts at once when the nodes have room for them (their free `cpu` and `ram`; an app that requests neither always fits), fewer when room is short, at least 1. Written: exactly that many, `surge 1` going one at a time. Either way an old replica stops only once a new one is ready (with `unavailable 0`).', example: 'surge 1', default: 'as many as the nodes have room for' },
   { key: 'unavailable', scope: 'rollout', value: w('integer'), min: 0, max: 1000, summary: 'Replicas that may be missing during a rollout. `surge` and `unavailable` may not both be 0.', example: 'unavailable 0', default: '0' },
   { key: 'deadline', scope: 'rollout', value: w('duration'), summary: 'How long a new replica has to become ready before it counts as failed.', example: 'deadline 60s', default: '120s' },
   { key: 'healthy-for', scope: 'rollout', value: w('duration'), summary: 'How long a new replica must stay ready before the rollout moves on.', example: 'healthy-for 5s', default: '0s' },

@@ -18,7 +18,12 @@ export interface HealthSpec {
 }
 
 export interface RolloutPolicy {
-  surge: number;
+  /**
+   * Extra replicas that may run during a rollout; null when not written: as many as the nodes have
+   * room for (their free `cpu` and `ram`, every new replica at once when the app requests neither),
+   * and at least 1.
+   */
+  surge: number | null;
   unavailable: number;
   deadlineMs: number;
   healthyForMs: number;
@@ -133,7 +138,7 @@ export const DEFAULTS = {
   health: { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
   watchDebounceMs: 100,
   rollout: {
-    surge: 1,
+    surge: null as number | null,
     unavailable: 0,
     deadlineMs: 120_000,
     healthyForMs: 0,

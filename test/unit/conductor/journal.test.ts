@@ -583,4 +583,12 @@ describe('journal', () => {
     const counted = { ...w, rollout: null, history: [{ ...ro('old-r1', 'succeeded'), traffic: { requests: 3, failed: 0, failures: {}, retried: 1 } }] };
     assert.deepEqual(upgraded(counted as unknown as WorkloadRecord).history[0]!.traffic, { requests: 3, failed: 0, failures: {}, retried: 1 });
   });
+
+  it('a surge of an earlier version (always a number, 1 when not written) is kept as written', () => {
+    const rollout = { surge: 1, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' };
+    const w = { name: 'old', generation: 1, latestGeneration: 1, desired: 3, rollout: null, history: [], generations: [{ generation: 1, spec: { name: 'old', rollout }, secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: 0, outcome: null }] };
+    const state: JournalState = { workloads: new Map(), nodes: [] };
+    apply(state, { op: 'put', workload: w as unknown as WorkloadRecord });
+    assert.equal(state.workloads.get('old')!.generations[0]!.spec.rollout.surge, 1);
+  });
 });

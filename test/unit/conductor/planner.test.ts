@@ -52,9 +52,14 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     launchNotBefore: 0,
     mayLaunch: true,
     unplaced: null,
+    // No room to spare unless a test says otherwise: an unwritten surge then acts as `surge 1`.
+    room: () => 0,
     ...over,
   };
 }
+
+/** A room() that fails the test when asked: a written surge (or no rollout) never needs it. */
+const roomNotAsked = (): number => assert.fail('room() was asked for');
 
 const launched = (p: Plan): number => p.steps.reduce((n, s) => n + (s.kind === 'launch' ? s.count : 0), 0);
 const launchSteps = (p: Plan) => p.steps.filter((s): s is Extract<Step, { kind: 'launch' }> => s.kind === 'launch');
@@ -101,11 +106,21 @@ class World {
   /** Checked after every pass. */
   private readonly checks: ((w: World) => void)[] = [];
   private readonly behaviour: (generation: number, index: number) => Behaviour;
+  private readonly room: (w: World) => number;
 
   constructor(
     readonly policy: RolloutPolicy,
-    opts: { desired: number; from: number; to: number; oldCount?: number; behaviour: (generation: number, index: number) => Behaviour },
+    opts: {
+      desired: number;
+      from: number;
+      to: number;
+      oldCount?: number;
+      behaviour: (generation: number, index: number) => Behaviour;
+      /** How many more replicas the nodes have room for (default: none to spare). */
+      room?: (w: World) => number;
+    },
   ) {
+    this.room = opts.room ?? (() => 0);
     const gen = (generation: number) => ({ generation, spec: spec(), secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: T0, outcome: null });
     this.workload = {
       name: 'web',
@@ -175,6 +190,7 @@ class World {
       launchNotBefore: 0,
       mayLaunch: true,
       unplaced: null,
+      room: () => this.room(this),
     };
   }
 
@@ -327,7 +343,7 @@ describe('planner', () => {
     });
   });
 
-  describe('rollout, surge 1 / unavailable 0 (the default)', () => {
+  describe('rollout one at a time: surge not written and no room to spare (or `surge 1`), unavailable 0', () => {
     const running = rollout('running', 1, 2, T0);
 
     it('first launches exactly one new replica and stops nothing', () => {
@@ -426,6 +442,88 @@ describe('planner', () => {
       world.run();
       assert.equal(world.outcome, 'succeeded');
       assert.equal(world.ready(2), 5);
+    });
+  });
+
+  describe('surge not written: as many new replicas at once as the nodes have room for', () => {
+    const running = rollout('running', 1, 2, T0);
+    const live = (w: World) => w.count((r) => r.state === 'pending' || r.state === 'starting' || r.state === 'ready');
+    const placed = (w: World) => live(w) + w.count((r) => r.state === 'draining');
+
+    it('with room for all, launches every new replica at once and stops nothing yet', () => {
+      const p = plan(input({ rollout: running, replicas: oldReady(), room: () => Infinity }));
+      assert.deepEqual(p.steps, [{ kind: 'launch', count: 3 }]);
+    });
+
+    it('with room for 2 of 3, launches 2', () => {
+      const p = plan(input({ rollout: running, replicas: oldReady(), room: () => 2 }));
+      assert.deepEqual(p.steps, [{ kind: 'launch', count: 2 }]);
+    });
+
+    it('with no room, still launches 1: a rollout never waits or fails for asking more than fits', () => {
+      const p = plan(input({ rollout: running, replicas: oldReady(), room: () => 0 }));
+      assert.deepEqual(p.steps, [{ kind: 'launch', count: 1 }]);
+    });
+
+    it('counts the new replicas already placed: room left 0 after 2 launched, nothing more until one is ready', () => {
+      const starting = [rep('new1', 2, 'starting', { createdAt: T0 }), rep('new2', 2, 'starting', { createdAt: T0 })];
+      const p = plan(input({ rollout: running, replicas: [...oldReady(), ...starting], room: () => 0 }));
+      assert.deepEqual(p.steps, []);
+    });
+
+    it('does not ask for room when nothing old is left (scaling up, a first start)', () => {
+      const p = plan(input({ desired: 3, replicas: [], room: roomNotAsked }));
+      assert.deepEqual(p.steps, [{ kind: 'launch', count: 3 }]);
+    });
+
+    it('a written surge is honoured exactly and room is never asked: surge 1 launches 1, surge 2 launches 2', () => {
+      assert.deepEqual(plan(input({ policy: policy('surge 1'), rollout: running, replicas: oldReady(), room: roomNotAsked })).steps, [{ kind: 'launch', count: 1 }]);
+      assert.deepEqual(plan(input({ policy: policy('surge 2'), rollout: running, replicas: oldReady(), room: roomNotAsked })).steps, [{ kind: 'launch', count: 2 }]);
+    });
+
+    it('a whole rollout with room for all: the new replicas start together, no old one stops before a new one is ready', () => {
+      const world = new World(policy(), { desired: 3, from: 1, to: 2, behaviour: readyAfter(1000), room: () => Infinity }).check((w) => {
+        assert.ok(w.ready() >= 3, `only ${w.ready()} ready at t+${w.now - T0}`);
+      });
+      world.run();
+      assert.equal(world.outcome, 'succeeded');
+      assert.deepEqual(
+        world.stepsOf('launch').map((e) => e.step),
+        [{ kind: 'launch', count: 3 }],
+      );
+      for (const e of world.stepsOf('stop')) assert.ok(e.at >= T0 + START_MS + 1000, `an old replica stopped at t+${e.at - T0}, before any new one was ready`);
+      // One start and one drain, where one at a time takes three of each.
+      assert.ok(world.now <= T0 + START_MS + 1000 + DRAIN_MS, `ended at t+${world.now - T0}`);
+    });
+
+    it('a whole rollout with room for 5 in all: more than 5 only as far as `surge 1` goes, never below 3 ready', () => {
+      const world = new World(policy(), { desired: 3, from: 1, to: 2, behaviour: readyAfter(500), room: (w) => 5 - placed(w) }).check((w) => {
+        assert.ok(w.ready() >= 3, `only ${w.ready()} ready at t+${w.now - T0}`);
+        // Draining replicas still take room; `surge 1` (the floor) does not count them, as Kubernetes' maxSurge does not.
+        assert.ok(placed(w) <= 5 || live(w) <= 4, `${placed(w)} placed, ${live(w)} live at t+${w.now - T0}`);
+      });
+      world.run();
+      assert.equal(world.outcome, 'succeeded');
+      assert.deepEqual(world.stepsOf('launch')[0]!.step, { kind: 'launch', count: 2 });
+      assert.equal(world.ready(2), 3);
+    });
+
+    it('no room to spare plans exactly what a written `surge 1` does', () => {
+      const run = (pol: RolloutPolicy, room: () => number) => {
+        const w = new World(pol, { desired: 3, from: 1, to: 2, behaviour: readyAfter(700), room });
+        w.run();
+        return w.events;
+      };
+      assert.deepEqual(run(policy(), () => 0), run(policy('surge 1'), roomNotAsked));
+    });
+
+    it('the budget holds with unavailable written too: surge not written, unavailable 1, room for all', () => {
+      const world = new World(policy('unavailable 1'), { desired: 3, from: 1, to: 2, behaviour: readyAfter(400), room: () => Infinity }).check((w) => {
+        assert.ok(w.ready() >= 2, `only ${w.ready()} ready at t+${w.now - T0}`);
+        assert.ok(live(w) <= 6);
+      });
+      world.run();
+      assert.equal(world.outcome, 'succeeded');
     });
   });
 

@@ -2,7 +2,7 @@
 // replicas spread across nodes, CPU/memory/GPU capacity is respected, a replica that binds its own
 // port goes only where the port is free on that host, and when nothing fits the reason says why.
 import * as assert from 'node:assert/strict';
-import { place, type Placement, type SchedNode, type SchedRequest } from '../../../src/conductor/scheduler';
+import { place, roomFor, type Placement, type SchedNode, type SchedRequest } from '../../../src/conductor/scheduler';
 import { parseManifest, type AppSpec } from '../../../src/shared/manifest';
 
 const MiB = 1024 * 1024;
@@ -273,6 +273,44 @@ describe('scheduler', () => {
       const p = place([n], { ...ANY, ramBytes: 512 * MiB }, NO_PORTS, 'relaxed');
       assert.ok(p.ok);
       assert.equal(p.overcommit, 'node a is overcommitted: 1.5 GiB of memory requested of its 1 GiB');
+    });
+  });
+
+  describe('room: how many more replicas fit (what an unwritten surge starts at once)', () => {
+    it('is unbounded for a request with no CPU, memory or port of its own', () => {
+      assert.equal(roomFor([node('a', { usedCpu: 100, usedMemBytes: 100 * GiB })], ANY, NO_PORTS), Infinity);
+    });
+
+    it('adds up what fits on each node, by the tighter of CPU and memory', () => {
+      const a = node('a', { capacity: { cpu: 4, memBytes: 16 * GiB }, usedCpu: 1 }); // CPU: 3 more of 1
+      const b = node('b', { capacity: { cpu: 8, memBytes: 2 * GiB }, usedMemBytes: GiB }); // memory: 2 more of 512 MiB
+      assert.equal(roomFor([a, b], { ...ANY, cpu: 1, ramBytes: 512 * MiB }, NO_PORTS), 5);
+    });
+
+    it('counts the app\'s leaving replicas as taken (they still run), unlike placement', () => {
+      const n = node('a', { capacity: { cpu: 3 }, usedCpu: 3, leavingCpu: 3 });
+      assert.equal(roomFor([n], { ...ANY, cpu: 1 }, NO_PORTS), 0);
+      assert.equal(placed(place([n], { ...ANY, cpu: 1 }, NO_PORTS)), 'a', 'a surge of one is still placed');
+    });
+
+    it('is 0 on a full or overcommitted node, and with no node at all', () => {
+      assert.equal(roomFor([node('a', { capacity: { cpu: 2 }, usedCpu: 6 })], { ...ANY, cpu: 0.5 }, NO_PORTS), 0);
+      assert.equal(roomFor([], ANY, NO_PORTS), 0);
+    });
+
+    it('fractions: 4 replicas of 0.25 CPU fit in 1 free core exactly', () => {
+      assert.equal(roomFor([node('a', { capacity: { cpu: 2 }, usedCpu: 1 })], { ...ANY, cpu: 0.25 }, NO_PORTS), 4);
+    });
+
+    it('a GPU request counts only GPU nodes', () => {
+      const nodes = [node('gpu', { capacity: { gpu: true } }), node('plain')];
+      assert.equal(roomFor(nodes, { ...ANY, gpu: true, cpu: 1 }, NO_PORTS), 8);
+    });
+
+    it('a replica binding its own port fits once per host where the port is free', () => {
+      const nodes = [node('a', { address: '10.0.0.1' }), node('b', { address: '10.0.0.1' }), node('c', { address: '10.0.0.2' }), node('d', { address: '10.0.0.3' })];
+      const ports = new Map([['10.0.0.3', new Set([80])]]);
+      assert.equal(roomFor(nodes, { ...ANY, hostPort: 80 }, ports), 2);
     });
   });
 });

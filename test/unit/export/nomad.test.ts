@@ -58,7 +58,7 @@ describe('export to Nomad', () => {
           const u = g.update[0];
           const r = spec.rollout;
           const checked = spec.health !== null && spec.port !== null;
-          assert.equal(u.max_parallel, r.surge > 0 ? r.surge : r.unavailable, 'max_parallel from surge (unavailable when surge is 0)');
+          assert.equal(u.max_parallel, r.surge === null ? 1 : r.surge > 0 ? r.surge : r.unavailable, 'max_parallel from surge (unavailable when surge is 0; 1, Nomad\'s default, when not written)');
           assert.ok(u.max_parallel >= 1);
           assert.equal(u.health_check, checked ? 'checks' : 'task_states');
           assert.equal(ms(u.min_healthy_time), r.healthyForMs + (checked ? 0 : spec.settleMs), 'min_healthy_time from healthy-for (plus settle with no check)');

@@ -113,7 +113,8 @@ function acceptedApp(app: ParsedApp): void {
   assert.ok(!spec.ingress || spec.port !== null, `ingress without a port: ${show}`);
   assert.ok(spec.exec !== null || spec.serve?.static || spec.type === 'vm', `nothing to run: ${show}`);
   for (const ms of [spec.drainMs, spec.settleMs, spec.rollout.deadlineMs, spec.rollout.healthyForMs]) assert.ok(Number.isSafeInteger(ms) && ms >= 0, show);
-  assert.ok(spec.rollout.surge + spec.rollout.unavailable > 0, show);
+  // An unwritten surge (null) starts at least one new replica at a time.
+  assert.ok((spec.rollout.surge ?? 1) + spec.rollout.unavailable > 0, show);
   assert.deepEqual(spec.secretKeys, Object.keys(secrets), show);
   assert.ok(Object.keys(spec.env).length <= LIMITS.envEntries && spec.secretKeys.length <= LIMITS.envEntries, show);
   for (const k of spec.secretKeys) assert.ok(!Object.hasOwn(spec.env, k), `${k} is both env and secret: ${show}`);
@@ -255,7 +256,8 @@ interface Model {
   secrets: [string, string][];
   health: { path: string; status: number } | 'tcp' | null;
   drainMs: number;
-  surge: number;
+  /** null: not written. */
+  surge: number | null;
 }
 
 /**
@@ -282,7 +284,7 @@ const model: fc.Arbitrary<Model> = fc.record({
   secrets: fc.uniqueArray(fc.tuple(fc.constantFrom(...VALID_ENV_NAMES), lineText), { selector: ([k]) => k, maxLength: 4 }),
   health: fc.oneof(fc.constant(null), fc.constant('tcp' as const), fc.record({ path: fc.constantFrom('/health', '/', '/a/b?c=d'), status: fc.integer({ min: 100, max: 599 }) })),
   drainMs: fc.integer({ min: 0, max: 3_600_000 }),
-  surge: fc.integer({ min: 1, max: 1000 }),
+  surge: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }),
 }).map((m) => {
   // env and secret names are disjoint by construction (a name in both is an error).
   const envNames = new Set(m.env.map(([k]) => k));
@@ -332,7 +334,7 @@ function renderSkr8tr(m: Model, secretValues: string[], st: Style): string {
     close(1);
   }
   open('rollout', 1);
-  lines.push(c(`${i2}surge ${m.surge}`));
+  lines.push(c(m.surge === null ? `${i2}on-failure rollback` : `${i2}surge ${m.surge}`));
   close(1);
   const map = (header: string, entries: [string, string][]) => {
     if (entries.length === 0) return;
@@ -364,7 +366,7 @@ function renderYaml(m: Model, secretValues: string[], st: Style): string {
   lines.push(`drain: ${m.drainMs}ms`);
   if (m.health === 'tcp') lines.push('health: tcp');
   else if (m.health) lines.push('health:', `${ind}check: GET ${m.health.path} ${m.health.status}`);
-  lines.push('rollout:', `${ind}surge: ${m.surge}`);
+  lines.push('rollout:', m.surge === null ? `${ind}on-failure: rollback` : `${ind}surge: ${m.surge}`);
   const map = (header: string, entries: [string, string][]) => {
     if (entries.length === 0) return;
     if (st.braces) lines.push(`${header}: {${entries.map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ')}}`);

@@ -370,7 +370,7 @@ describe('manifest values', () => {
         env: {},
         secretKeys: [],
         health: null,
-        rollout: { surge: 1, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' },
+        rollout: { surge: null, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' },
         scale: null,
         build: null,
         serve: null,
@@ -387,12 +387,12 @@ describe('manifest values', () => {
       assert.equal(DEFAULTS.drainMs, 5000);
       assert.equal(DEFAULTS.settleMs, 8000);
       assert.deepEqual(DEFAULTS.health, { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 });
-      assert.deepEqual(DEFAULTS.rollout, { surge: 1, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' });
+      assert.deepEqual(DEFAULTS.rollout, { surge: null, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' });
     });
 
     it('a partial rollout block keeps the other defaults', () => {
       assert.deepEqual(cleanSpec(app('  rollout', '    on-failure continue')).rollout, {
-        surge: 1, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'continue',
+        surge: null, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'continue',
       });
     });
   });
