@@ -26,8 +26,9 @@ describe('rollout traffic and timeline', function () {
     await c.cleanup();
   });
 
+  // `surge 1`: one new replica at a time, so the traffic has moved to a new replica while the rollout still runs.
   const app = (version: string, startDelayMs: number) =>
-    fixtureApp('web', { replicas: 2, version, env: { FIXTURE_START_DELAY_MS: String(startDelayMs) }, extra: [`port ${port}`] });
+    fixtureApp('web', { replicas: 2, version, env: { FIXTURE_START_DELAY_MS: String(startDelayMs) }, extra: [`port ${port}`, 'rollout', '  surge 1'] });
 
   const rollout = (id: string) => c.client().call('getRollout', { id });
 
