@@ -17,7 +17,7 @@ import { ROOT, clickActivityBar, runCommand, screenshot, startVSCode, terminalTe
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
 
 function manifest(port: number, version: string, startDelayMs = 700): string {
-  return ['app web', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  replicas 2', '  health GET /health 200', '  drain 1s', '  env', `    FIXTURE_VERSION ${version}`, `    FIXTURE_START_DELAY_MS ${startDelayMs}`, ''].join('\n');
+  return ['app web', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  replicas 2', '  health GET /health 200', '  drain 1s', '  rollout', '    surge 1', '  env', `    FIXTURE_VERSION ${version}`, `    FIXTURE_START_DELAY_MS ${startDelayMs}`, ''].join('\n');
 }
 
 /** The timeline panel's page: VS Code puts a webview's page in an iframe inside an iframe. */
@@ -137,7 +137,7 @@ describe('the rollout timeline in a real VS Code', function () {
   it('opened from the Rollouts view while the rollout runs, the timeline moves until it ends', async () => {
     const { page } = session!;
     await runCommand(page, 'View: Close All Editors');
-    // New replicas that take 2.5 s each to start: the rollout runs for 5 s or more.
+    // New replicas that take 2.5 s each to start, one at a time (`surge 1`): the rollout runs for 5 s or more.
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v3', 2500));
     await runCommand(page, 'Skr8tr: Rollout');
     await clickActivityBar(page, 'Skr8tr');

@@ -533,19 +533,27 @@ export async function closeMenu(page: Page): Promise<void> {
   await menu.waitFor({ state: 'hidden', timeout: 5_000 });
 }
 
-/** Runs a command from the command palette (F1) by the label it shows there, e.g. "View: Toggle Output". */
+/**
+ * Runs a command from the command palette (F1) by the label it shows there, e.g. "View: Toggle Output".
+ * The palette lists the commands whose `when` holds as it opens: one that holds only moments later
+ * (a context key set just after start-up) shows on the next opening, so it opens again until it does.
+ */
 export async function runCommand(page: Page, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await closeMenu(page);
-  // F1 is lost while focus is nowhere the workbench listens (e.g. just after a menu closed): retry.
-  await waitFor('the command palette to open', async () => {
-    if (!(await input.isVisible())) await page.keyboard.press('F1');
-    return input.waitFor({ state: 'visible', timeout: 1_000 }).then(() => true, () => false);
-  }, 15_000, 100);
-  await input.fill(`>${label}`);
   const item = page.locator('.quick-input-widget .monaco-list-row', {
     has: page.locator('.label-name', { hasText: new RegExp(`^${reEscape(label)}$`) }),
   });
+  await closeMenu(page);
+  await waitFor(`"${label}" in the command palette`, async () => {
+    // F1 is lost while focus is nowhere the workbench listens (e.g. just after a menu closed): retry.
+    if (!(await input.isVisible())) await page.keyboard.press('F1');
+    if (!(await input.waitFor({ state: 'visible', timeout: 1_000 }).then(() => true, () => false))) return false;
+    await input.fill(`>${label}`);
+    if (await item.first().waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) return true;
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => {});
+    return false;
+  }, 30_000, 100);
   await item.first().click();
   await input.waitFor({ state: 'hidden' });
 }
