@@ -14,13 +14,15 @@ import { exec, waitFor, type Exec } from '../../test/integration/harness';
 export const mark = crypto.randomBytes(8).toString('hex');
 
 /** Live processes whose environment holds `BENCH_MARK=<this run's mark>`: everything this benchmark started. */
-export function markedProcesses(): number[] {
+export function markedProcesses(also?: string): number[] {
   const needle = Buffer.from(`BENCH_MARK=${mark}\0`);
+  const more = also === undefined ? null : Buffer.from(`${also}\0`);
   const out: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      if (fs.readFileSync(`/proc/${name}/environ`).includes(needle) && isAlive(Number(name))) out.push(Number(name));
+      const env = fs.readFileSync(`/proc/${name}/environ`);
+      if (env.includes(needle) && (more === null || env.includes(more)) && isAlive(Number(name))) out.push(Number(name));
     } catch {
       // gone, or not ours
     }
@@ -102,7 +104,8 @@ export class Pm2 {
     } catch (err) {
       killError = err as Error;
     }
-    const alive = () => [...new Set([...markedProcesses(), ...this.seen, this.daemonPid].filter((p) => p > 0 && isAlive(p)))];
+    // This PM2's processes only (its PM2_HOME is in their environment): other variants may still run.
+    const alive = () => [...new Set([...markedProcesses(`PM2_HOME=${this.home}`), ...this.seen, this.daemonPid].filter((p) => p > 0 && isAlive(p)))];
     const left = await waitFor('PM2 and its apps to be gone', () => (alive().length === 0 ? 'none' : null), 10_000, 100).catch(alive);
     if (left !== 'none') {
       for (const p of left) {
