@@ -23,6 +23,7 @@ import { DAEMON_NODE_FLAGS } from '../src/shared/daemon-runtime';
 import { isAlive } from '../src/shared/platform/process';
 import { Cluster } from '../test/integration/harness';
 import { median, percentile, writeResults } from './lib/results';
+import { sampleList } from './lib/list-sampler';
 import { SimAgent, endpointOf } from './lib/sim-agent';
 
 const AGENTS = 50;
@@ -211,7 +212,7 @@ async function simulated() {
     console.log(`event-stream snapshot: ${snapshots[0]!.bytes} bytes, first line in ${median(snapshots.map((s) => s.ms)).toFixed(1)} ms (median of 5)`);
 
     // GET /v1/workloads, sequentially.
-    const listQuiet = await listSamples(client, LIST_SAMPLES);
+    const listQuiet = await listSamples(c.home, LIST_SAMPLES);
     const listBytes = Buffer.byteLength(JSON.stringify(await client.request<WorkloadView[]>('GET', '/v1/workloads')));
     console.log(`GET /v1/workloads at ${TOTAL} replicas (${listBytes} bytes): ${fmt(listQuiet)}`);
 
@@ -251,7 +252,7 @@ async function simulated() {
     console.log(`POST /v1/workloads, up of a new 1-replica app: ${fmt(upNewL)}`);
 
     // `up` of the fleet manifest with one app changed: a rollout start. Sequential, each rollout
-    // (50 replicas, surge 1) allowed to finish before the next request; apps in turn.
+    // (50 replicas, surge not written: all at once) allowed to finish before the next request; apps in turn.
     const rolloutStart: number[] = [];
     const rolloutDone: number[] = [];
     const memTrend: { rollouts: number; rssMiB: number }[] = [{ rollouts: 0, rssMiB: memoryOf(conductorPid).rssMiB }];
@@ -286,11 +287,11 @@ async function simulated() {
     const rolloutStartL = latency(rolloutStart);
     const rolloutDoneMs = median(rolloutDone);
     console.log(`POST /v1/workloads, up changing 1 of ${APPS} apps (rollout start): ${fmt(rolloutStartL)}`);
-    console.log(`each of those rollouts (${REPLICAS_PER_APP} replicas, surge 1, instant simulated replicas): median ${rolloutDoneMs} ms start to done, ${(rolloutDoneMs / REPLICAS_PER_APP).toFixed(1)} ms a replica`);
+    console.log(`each of those rollouts (${REPLICAS_PER_APP} replicas, surge not written: all at once, instant simulated replicas): median ${rolloutDoneMs} ms start to done, ${(rolloutDoneMs / REPLICAS_PER_APP).toFixed(1)} ms a replica`);
     await waitSettled(client, TOTAL, 60_000, `${TOTAL} replicas to be ready after the rollouts`);
 
     // The list again, now that every app has its full history (10 generations, 20 rollouts, 10 ended replicas kept).
-    const listAfter = await listSamples(client, SAMPLES);
+    const listAfter = await listSamples(c.home, SAMPLES);
     const listAfterBytes = Buffer.byteLength(JSON.stringify(await client.request<WorkloadView[]>('GET', '/v1/workloads')));
     console.log(`GET /v1/workloads after ${SAMPLES} rollouts (${listAfterBytes} bytes, full history): ${fmt(listAfter)}`);
     const snapAfter = await snapshotOnce(client);
@@ -327,16 +328,12 @@ async function simulated() {
   }
 }
 
-async function listSamples(client: ConductorClient, n: number): Promise<Latency> {
-  for (let i = 0; i < 10; i++) await client.request('GET', '/v1/workloads');
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    inTime('the list samples');
-    const r = await timed(() => client.request<WorkloadView[]>('GET', '/v1/workloads'));
-    if (r.value.length < APPS) throw new Error(`the list has ${r.value.length} workloads`);
-    ms.push(r.ms);
-  }
-  return latency(ms);
+/** The list, timed from a client process of its own (bench/lib/list-sampler.ts), not beside the simulated agents. */
+async function listSamples(home: string, n: number): Promise<Latency> {
+  inTime('the list samples');
+  const r = await sampleList(home, n);
+  if (r.workloads < APPS) throw new Error(`the list has ${r.workloads} workloads`);
+  return latency(r.ms);
 }
 
 /** Opens the event stream without a position and measures its first line (the snapshot). */
@@ -482,13 +479,13 @@ async function main(): Promise<void> {
     `GET /v1/workloads after ${SAMPLES} rollouts, full history (${(sim.listAfterRollouts.responseBytes / 1024).toFixed(0)} KiB): ${fmt(sim.listAfterRollouts)}`,
     `POST /v1/workloads, up of a new 1-replica app at ${sim.replicas} replicas: ${fmt(sim.upNewApp)}`,
     `POST /v1/workloads, up changing 1 of ${sim.apps} apps (rollout start, journaled with fdatasync) at ${sim.replicas} replicas: ${fmt(sim.upRolloutStart)}`,
-    `a rollout of ${sim.replicasPerApp} instant replicas (surge 1) at that scale: median ${sim.rolloutOf50MedianMs} ms, ${(sim.rolloutOf50MedianMs / sim.replicasPerApp).toFixed(1)} ms a replica`,
+    `a rollout of ${sim.replicasPerApp} instant replicas (surge not written: all at once) at that scale: median ${sim.rolloutOf50MedianMs} ms, ${(sim.rolloutOf50MedianMs / sim.replicasPerApp).toFixed(1)} ms a replica`,
     `Conductor resident memory at rest (${RESTING_MS / 1000} s idle): ${mem.nothingConnected.atRestMiB} MiB alone, ${mem.at1000Replicas.atRestMiB} MiB at ${sim.replicas} replicas, ${mem.afterRollouts.atRestMiB} MiB after ${SAMPLES} rollouts (${growth(mem.at1000Replicas.atRestMiB!, mem.afterRollouts.atRestMiB!)}; ${sim.simulatedLaunches} launches in all, one log line each)`,
     `Conductor resident memory right after the work: ${mem.nothingConnected.rssMiB} MiB alone, ${mem.agentsConnected.rssMiB} MiB with ${sim.agents} agents, ${mem.at1000Replicas.rssMiB} MiB at ${sim.replicas} replicas (peak ${mem.at1000Replicas.hwmMiB}); during the rollouts ${mem.duringRollouts.map((m) => m.rssMiB).join(' → ')} MiB (every 50); ${mem.afterRollouts.rssMiB} MiB after them (peak ${mem.afterRollouts.hwmMiB})`,
     `event-stream snapshot at ${sim.replicas} replicas: ${(sim.eventSnapshot.bytes / 1024).toFixed(0)} KiB (${sim.eventSnapshot.bytes} bytes), first line in ${sim.eventSnapshot.medianMs} ms; ${(sim.eventSnapshot.afterRolloutsBytes / 1024).toFixed(0)} KiB after the rollouts`,
     `real agent resident memory: ${real.steps.map((s) => `${s.agent.rssMiB} MiB${s.agent.atRestMiB !== undefined ? ` (${s.agent.atRestMiB} at rest)` : ''} at ${s.replicas}`).join(', ')} replicas of /bin/sleep (${((real.steps.at(-1)!.agent.rssMiB - s0.agent.rssMiB) / REAL_STEPS.at(-1)! * 1024).toFixed(0)} KiB a replica); ${real.afterStop.agent.rssMiB} MiB (${real.afterStop.agent.atRestMiB} at rest) after stopping them all (within ${real.stopAllMs} ms)`,
     `the daemons run as the extension starts them: ${DAEMON_NODE_FLAGS.join(' ')}, with glibc's trim threshold at 128 KiB (src/shared/daemon-runtime.ts)`,
-    'the simulated agents run inside the benchmark process, beside the API client; the Conductor and the real agent are separate processes (all on the same cores)',
+    'the simulated agents run inside the benchmark process; the list is asked from a client process of its own (bench/lib/list-sampler.ts), as `skr8tr list` asks; the Conductor and the real agent are separate processes (all on the same cores)',
     `whole run: ${durationS} s; every process started was shown gone at the end`,
   ];
   for (const s of summary) console.log(s);

@@ -1,15 +1,15 @@
 // How cost grows with the work.
 //   Part 1, rollouts: a real Conductor and one REAL agent (dist/), an app of N replicas of an instant
 //   service (`/bin/sleep`, no health check, `settle 0s`: ready as soon as it runs) for N = 1, 10,
-//   100, rolled out again and again (a new VERSION each time), with the default policy (surge 1:
-//   one replica at a time) and with surge N (all at once). Each rollout is followed on the event
+//   100, rolled out again and again (a new VERSION each time), with `surge 1` written (one replica
+//   at a time) and with surge not written (the default: all at once, the node has room). Each rollout is followed on the event
 //   stream, as the extension and `rollout --wait` follow one, from the request until it succeeded
 //   and only the N new replicas are left; timed by the Conductor's own record (start to end) and by
 //   the client (request to settled). Conductor and agent CPU time from /proc/<pid>/stat over the
 //   whole batch, divided by the rollouts in it (the kernel counts in 10 ms ticks).
 //   Part 2, API latency: a real Conductor with 50 SIMULATED agents (bench/lib/sim-agent.ts), 20
 //   apps scaled to 100, 1,000 and 5,000 replicas in all; at each, GET /v1/workloads sequentially
-//   through the real API client (request to parsed answer), the answer's size, the Conductor's
+//   through the real API client from a process of its own (request to parsed answer), the answer's size, the Conductor's
 //   resident memory.
 //   Each curve gets its cost per unit and its exponent (cost ≈ a·nᵇ, bench/lib/curve.ts).
 // `npm run bench:scaling`; writes bench/results/scaling.json.
@@ -22,6 +22,7 @@ import { Cluster } from '../test/integration/harness';
 import { curveOf, describeCurve, type Curve } from './lib/curve';
 import { mark, markedProcesses } from './lib/peers';
 import { median, percentile, writeResults } from './lib/results';
+import { sampleList } from './lib/list-sampler';
 import { SimAgent, endpointOf } from './lib/sim-agent';
 
 const ROLLOUT_SIZES = [1, 10, 100];
@@ -152,11 +153,12 @@ async function rollouts() {
       let version = 0;
       for (const surgeAll of [false, true]) {
         for (const n of ROLLOUT_SIZES) {
-          const surge = surgeAll ? n : 1;
-          // With one replica, surge N is surge 1: measured once.
+          // With one replica, all at once is one at a time: measured once.
           if (surgeAll && n === 1) continue;
-          const app = `svc-${n}-s${surge}`;
-          const extra = surgeAll ? ['  rollout', `    surge ${surge}`] : [];
+          // How many new replicas start together.
+          const surge = surgeAll ? n : 1;
+          const app = `svc-${n}-${surgeAll ? 'all' : 's1'}`;
+          const extra = surgeAll ? [] : ['  rollout', '    surge 1'];
           const file = c.manifest(`${app}.skr8tr`, sleeperApp(app, n, `v${++version}`, extra, { BENCH_MARK: mark }));
           const deploy = async () => {
             const r = await client.request<SubmitResult>('POST', '/v1/workloads', { path: file, text: fs.readFileSync(file, 'utf8') });
@@ -213,7 +215,7 @@ async function rollouts() {
           };
           batches.push(batch);
           console.log(
-            `${n} replicas, surge ${surge}: ${count} rollouts, median ${batch.rolloutMs} ms (settled ${batch.settledMs} ms); CPU a rollout: Conductor ${batch.conductorCpuMsPerRollout} ms, agent ${batch.agentCpuMsPerRollout} ms`,
+            `${n} replicas, ${surgeAll ? 'surge not written' : 'surge 1'}: ${count} rollouts, median ${batch.rolloutMs} ms (settled ${batch.settledMs} ms); CPU a rollout: Conductor ${batch.conductorCpuMsPerRollout} ms, agent ${batch.agentCpuMsPerRollout} ms`,
           );
           await client.request('DELETE', `/v1/workloads/${app}`);
           await until(
@@ -298,16 +300,11 @@ async function apiLatency() {
         250,
       );
       await sleep(2000);
-      for (let i = 0; i < 10; i++) await client.request('GET', '/v1/workloads');
-      const ms: number[] = [];
-      let bytes = 0;
-      for (let i = 0; i < LIST_SAMPLES; i++) {
-        inTime('the list samples');
-        const t0 = performance.now();
-        const ws = await client.request<WorkloadView[]>('GET', '/v1/workloads');
-        ms.push(performance.now() - t0);
-        if (i === 0) bytes = Buffer.byteLength(JSON.stringify(ws));
-      }
+      // Timed from a client process of its own (as `skr8tr list` asks), not beside the simulated agents.
+      inTime('the list samples');
+      const sampled = await sampleList(c.home, LIST_SAMPLES);
+      const ms = sampled.ms;
+      const bytes = sampled.bytes;
       ms.sort((a, b) => a - b);
       const point: ApiPoint = {
         replicas: total,
@@ -348,7 +345,7 @@ async function main(): Promise<void> {
   const curves: Record<string, Curve & { text: string }> = {};
   for (const surgeAll of [false, true]) {
     const batches = ROLLOUT_SIZES.map((n) => part1.batches.find((b) => b.replicas === n && b.surge === (surgeAll ? n : 1))!);
-    const label = surgeAll ? 'surge N (all at once)' : 'surge 1 (the default)';
+    const label = surgeAll ? 'surge not written (the default: all at once, the node has room)' : '`surge 1` (one at a time)';
     const time = curve(ROLLOUT_SIZES, batches.map((b) => b.rolloutMs));
     const cpu = curve(ROLLOUT_SIZES, batches.map((b) => Math.max(b.conductorCpuMsPerRollout, TICK_MS / b.rollouts)));
     curves[`rollout-${surgeAll ? 'surgeN' : 'surge1'}-time`] = time;
@@ -368,7 +365,7 @@ async function main(): Promise<void> {
   summary.push(
     `GET /v1/workloads with ${AGENTS} simulated agents, ${APPS} apps: ${part2.map((p) => `${p.replicas} replicas (${(p.responseBytes / 1024).toFixed(0)} KiB): p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms (${((p.p50Ms * 1000) / p.replicas).toFixed(1)} µs a replica at p50), Conductor ${p.conductorRssMiB} MiB`).join('; ')}`,
     `  latency over replicas: p50 ${api.text}; p99 ${api99.text}; answer size ${bytes.text}`,
-    'the client (and the simulated agents) run in the benchmark process: latency is request to parsed answer, as `skr8tr list` sees it; the machine may be shared, so compare within a run',
+    'the simulated agents run in the benchmark process; the list is asked from a client process of its own (bench/lib/list-sampler.ts): latency is request to parsed answer, as `skr8tr list` sees it; the machine may be shared, so compare within a run',
     `whole run: ${durationS} s; every process started was shown gone at the end`,
   );
   for (const s of summary) console.log(s);
