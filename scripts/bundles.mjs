@@ -31,15 +31,15 @@ const oneNamespace = {
 };
 
 /**
- * In the extension, shared/manifest/yaml-syntax.ts (the YAML reader and the `yaml` package, half
- * the extension's size) is replaced by src/extension/yaml-syntax-lazy.ts, which requires
- * dist/yaml-syntax.js the first time a YAML manifest is read.
+ * In the extension and the CLI, shared/manifest/yaml-syntax.ts (the YAML reader and the `yaml`
+ * package, half the extension's size) is replaced by shared/manifest/yaml-syntax-lazy.ts, which
+ * requires dist/yaml-syntax.js the first time a YAML manifest is read.
  */
 const lazyYamlSyntax = {
   name: 'lazy-yaml-syntax',
   setup(build) {
     build.onResolve({ filter: /\/yaml-syntax$/ }, (args) =>
-      args.importer.endsWith(path.join('src', 'shared', 'manifest', 'index.ts')) ? { path: path.join(root, 'src/extension/yaml-syntax-lazy.ts') } : undefined,
+      args.importer.endsWith(path.join('src', 'shared', 'manifest', 'index.ts')) ? { path: path.join(root, 'src/shared/manifest/yaml-syntax-lazy.ts') } : undefined,
     );
   },
 };
@@ -86,19 +86,22 @@ export const BUNDLES = [
   },
   { name: 'conductor', options: { ...common, entryPoints: { conductor: 'src/conductor/main.ts' } } },
   { name: 'agent', options: { ...common, entryPoints: { agent: 'src/agent/main.ts' } } },
-  // `skr8tr conductor`, `skr8tr agent` (and `serve-static`) run the daemons' own bundles.
+  // `skr8tr conductor`, `skr8tr agent` (and `serve-static`) run the daemons' own bundles; `skr8tr
+  // export` requires dist/export.js, and a YAML manifest dist/yaml-syntax.js: every other command
+  // loads neither (nor the `yaml` package).
   {
     name: 'cli',
     options: {
       ...common,
       entryPoints: { cli: 'src/cli/main.ts' },
       banner: { js: '#!/usr/bin/env node' },
-      plugins: [...common.plugins, siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js' })],
+      external: [...common.external, './yaml-syntax.js'],
+      plugins: [...common.plugins, lazyYamlSyntax, siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js', 'src/export': './export.js' })],
     },
   },
-  // Required by the extension only when an Export command runs (the CLI bundles export itself).
+  // Required by the extension only when an Export command runs, and by `skr8tr export`.
   { name: 'export', options: { ...common, entryPoints: { export: 'src/export/index.ts' } } },
-  // Required by the extension the first time it reads a YAML manifest (the daemons and the CLI bundle it).
+  // Required by the extension and the CLI the first time they read a YAML manifest (the daemons bundle it).
   { name: 'yaml-syntax', options: { ...common, entryPoints: { 'yaml-syntax': 'src/shared/manifest/yaml-syntax.ts' } } },
   // The timeline panel's page, for the webview's browser (not Node): loaded only when a timeline panel opens.
   {

@@ -34,7 +34,7 @@ describe('what each bundle holds (esbuild metafile)', function () {
   it('the extension: no daemon, CLI or export code, no zod, no YAML parser', async () => {
     const c = await bundle('extension');
     assert.deepEqual(from(c, ['src/conductor', 'src/agent', 'src/cli', 'src/export', 'src/shared/manifest/yaml-syntax.ts', 'zod', 'yaml', 'chokidar', 'picomatch', 'dotenv']), []);
-    assert.ok(c.inputs.includes('src/extension/yaml-syntax-lazy.ts'), 'the YAML reader is required lazily');
+    assert.ok(c.inputs.includes('src/shared/manifest/yaml-syntax-lazy.ts'), 'the YAML reader is required lazily');
   });
 
   it('the YAML reader the extension requires lazily holds the reader and the yaml package', async () => {
@@ -53,6 +53,13 @@ describe('what each bundle holds (esbuild metafile)', function () {
     const c = await bundle('cli');
     const daemonCode = from(c, ['src/conductor', 'src/agent', 'zod', 'chokidar', 'picomatch', 'dotenv']).filter((i) => !/^src\/(conductor|agent)\/usage\.ts$/.test(i));
     assert.deepEqual(daemonCode, []);
+  });
+
+  it('the CLI: no export code and no YAML parser (`skr8tr export` and a YAML manifest require their bundles)', async () => {
+    const c = await bundle('cli');
+    assert.deepEqual(from(c, ['src/export', 'src/shared/manifest/yaml-syntax.ts', 'yaml']), []);
+    assert.ok(c.inputs.includes('src/shared/manifest/yaml-syntax-lazy.ts'), 'the YAML reader is required lazily');
+    assert.match(c.js, /require\("\.\/export\.js"\)|import\("\.\/export\.js"\)/, 'export.js is required when `skr8tr export` runs');
   });
 
   it('the Conductor: no extension, CLI or export code', async () => {

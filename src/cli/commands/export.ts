@@ -4,7 +4,7 @@
 // manifest is exported before anything is written, so a refusal writes nothing.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ENGINES, type Engine, exportApps, ExportRefused, type ExportResult } from '../../export';
+import type { Engine, ExportResult } from '../../export';
 import { formatDiagnostic, hasErrors } from '../../shared/manifest';
 import { parseCommandArgs } from '../args';
 import type { CommandContext } from '../context';
@@ -16,6 +16,8 @@ export const usage = 'skr8tr export --to kubernetes|nomad FILE|DIR... [-o DIR] [
 export async function exportManifests(argv: string[], ctx: CommandContext): Promise<number> {
   const options = { to: { type: 'string' }, output: { type: 'string', short: 'o' }, image: { type: 'string' }, json: { type: 'boolean' } } as const;
   const { values, positionals } = parseCommandArgs(argv, options, usage, { min: 1, max: Infinity });
+  // The export code (and the `yaml` package it writes with) is its own bundle, loaded only here.
+  const { ENGINES, exportApps, ExportRefused } = await import('../../export');
   const engine = values.to as Engine | undefined;
   if (engine === undefined) throw new UsageError('--to is required: kubernetes or nomad', usage);
   if (!ENGINES.includes(engine)) throw new UsageError(`--to must be kubernetes or nomad, not "${engine}"`, usage);
