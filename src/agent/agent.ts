@@ -216,6 +216,7 @@ export class Agent {
       if (existing.pid !== null) this.send({ t: 'launched', id, pid: existing.pid });
       return;
     }
+    this.o.log.debug(`${id}: launch asked`);
     const p = new ReplicaProcess(
       id,
       spec,
