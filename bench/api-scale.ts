@@ -22,6 +22,9 @@ import type { NodeView, StatusView, SubmitResult, WorkloadView } from '../src/sh
 import { DAEMON_NODE_FLAGS } from '../src/shared/daemon-runtime';
 import { isAlive } from '../src/shared/platform/process';
 import { Cluster } from '../test/integration/harness';
+import { sleeperApp } from './lib/apps';
+import { deadline } from './lib/deadline';
+import { statusMiB } from './lib/proc-stats';
 import { median, percentile, writeResults } from './lib/results';
 import { sampleList } from './lib/list-sampler';
 import { SimAgent, endpointOf } from './lib/sim-agent';
@@ -34,11 +37,8 @@ const SAMPLES = 200;
 const LIST_SAMPLES = 300;
 const REAL_STEPS = [200, 500];
 /** The whole benchmark gives up (and cleans up) past this. */
-const DEADLINE = Date.now() + 25 * 60_000;
+const { inTime, until } = deadline(25);
 
-function inTime(what: string): void {
-  if (Date.now() > DEADLINE) throw new Error(`the benchmark ran out of time (25 min) during ${what}`);
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -81,13 +81,8 @@ const RESTING_MS = 15_000;
 
 /** Resident memory (VmRSS) and its peak (VmHWM) of a process, from /proc/<pid>/status. */
 function memoryOf(pid: number): Memory {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
-    if (!m) throw new Error(`no ${key} in /proc/${pid}/status`);
-    return +(Number(m[1]) / 1024).toFixed(1);
-  };
-  return { rssMiB: kb('VmRSS'), hwmMiB: kb('VmHWM') };
+  const mib = (key: 'VmRSS' | 'VmHWM') => +statusMiB(pid, key).toFixed(1);
+  return { rssMiB: mib('VmRSS'), hwmMiB: mib('VmHWM') };
 }
 
 /** Memory of each process now, and again (atRestMiB) after RESTING_MS idle. */
@@ -101,24 +96,10 @@ const growth = (from: number, to: number) => `${to >= from ? '+' : ''}${(((to - 
 
 // ---- manifests ---------------------------------------------------------------------------------
 
-function sleeperApp(name: string, replicas: number, version: string, env: Record<string, string> = {}): string {
-  return [
-    `app ${name}`,
-    '  exec /bin/sleep',
-    '  args 3600',
-    `  replicas ${replicas}`,
-    '  settle 0s',
-    '  drain 1s',
-    '  env',
-    `    VERSION ${version}`,
-    ...Object.entries(env).map(([k, v]) => `    ${k} ${v}`),
-  ].join('\n');
-}
-
 const appName = (i: number) => `fleet-${String(i).padStart(2, '0')}`;
 
 function fleetManifest(versions: readonly number[]): string {
-  return versions.map((v, i) => sleeperApp(appName(i), REPLICAS_PER_APP, `v${v}`)).join('\n\n') + '\n';
+  return versions.map((v, i) => sleeperApp(appName(i), REPLICAS_PER_APP, `v${v}`)).join('\n');
 }
 
 // ---- waiting on the Conductor ------------------------------------------------------------------
@@ -148,19 +129,6 @@ async function waitSettled(client: ConductorClient, total: number, timeoutMs: nu
   );
 }
 
-/** Waits until `check` returns true; `check` may say where things stand instead. */
-async function until(what: string, check: () => Promise<true | string>, timeoutMs: number, everyMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    inTime(what);
-    const r = await check();
-    if (r === true) return;
-    last = r;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-    await sleep(everyMs);
-  }
-}
 
 // ---- part 1: simulated agents ------------------------------------------------------------------
 
@@ -221,7 +189,7 @@ async function simulated() {
     const upNew: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const name = `small-${i}`;
-      const file = c.manifest(`${name}.skr8tr`, sleeperApp(name, 1, 'v1') + '\n');
+      const file = c.manifest(`${name}.skr8tr`, sleeperApp(name, 1, 'v1'));
       const r = await timed(() => client.request<SubmitResult>('POST', '/v1/workloads', { path: file, text: fs.readFileSync(file, 'utf8') }));
       if (r.value.apps[0]?.action !== 'created') throw new Error(`up of ${name}: ${JSON.stringify(r.value)}`);
       upNew.push(r.ms);
@@ -396,7 +364,7 @@ async function realAgent() {
     steps.push({ replicas: 0, agent: memoryOf(agentPid), conductor: memoryOf(conductorPid), processes: markedProcesses(mark).length, readyWithinMs: null });
     console.log(`real agent pid ${agentPid}, no replicas: ${steps[0]!.agent.rssMiB} MiB resident`);
 
-    const file = c.manifest('sleepers.skr8tr', sleeperApp('sleepers', REAL_STEPS[0]!, 'v1', { BENCH_MARK: mark }) + '\n');
+    const file = c.manifest('sleepers.skr8tr', sleeperApp('sleepers', REAL_STEPS[0]!, 'v1', { env: { BENCH_MARK: mark } }));
     for (const [i, n] of REAL_STEPS.entries()) {
       const t0 = performance.now();
       if (i === 0) await client.request('POST', '/v1/workloads', { path: file, text: fs.readFileSync(file, 'utf8') });

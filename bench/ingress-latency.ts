@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { Cluster, DIST, FIXTURE, fixtureApp, waitFor } from '../test/integration/harness';
 import { Load, freePort } from '../test/integration/load';
 import { cpuShares, type CpuShares } from './lib/cpu-profile';
+import { cpuMs } from './lib/proc-stats';
 import { ensureTool, mark, markedProcesses, Pm2 } from './lib/peers';
 import { median, percentile, writeResults } from './lib/results';
 
@@ -41,16 +42,6 @@ http.createServer((req, res) => {
   req.pipe(up);
 }).listen(port, '127.0.0.1');`;
 
-/** user + system CPU time of a process, ms (Linux); null elsewhere. */
-function cpuMs(pid: number): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
-
 function listening(port: number): Promise<unknown> {
   return waitFor(`something listening on ${port}`, () => new Promise<boolean>((resolve) => {
     const s = net.connect(port, '127.0.0.1', () => {
@@ -74,7 +65,7 @@ interface Round {
 }
 
 async function steady(way: Way, round: number, port: number, ports: number[] | undefined, pid: number | null): Promise<Round> {
-  const cpu0 = pid ? cpuMs(pid) : null;
+  const cpu0 = pid ? cpuMs(pid) : null; // the Conductor's; Linux only, as the benchmark is
   const load = new Load({ port, ...(ports ? { ports } : {}), ...LOAD, maxMs: ROUND_MS });
   await new Promise((r) => setTimeout(r, ROUND_MS));
   const r = await load.stop();

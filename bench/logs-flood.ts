@@ -9,11 +9,11 @@ import * as path from 'node:path';
 import type { LogLine } from '../src/shared/protocol/api';
 import { Cluster, waitFor } from '../test/integration/harness';
 import { percentile, writeResults } from './lib/results';
+import { cpuMs, rssMiB } from './lib/proc-stats';
 
 const NORMAL_MS = 10_000;
 const FLOOD_MS = 10_000;
 /** Clock ticks a second in /proc/<pid>/stat (Linux's USER_HZ). */
-const TICKS = 100;
 
 const STAMPED = `setInterval(() => console.log('stamp ' + Date.now()), 20); process.on('SIGTERM', () => process.exit(0));`;
 const FLOOD = `
@@ -29,17 +29,6 @@ burst();
 setInterval(() => {}, 1000);
 process.on('SIGTERM', () => process.exit(0));
 `;
-
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
-}
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function main(): Promise<void> {
   const c = new Cluster('bench-logs');
@@ -79,7 +68,7 @@ async function main(): Promise<void> {
         lagMax = Math.max(lagMax, lag);
       }
     }, floodAbort.signal).catch(() => {});
-    const cpu0 = { conductor: cpuSeconds(conductor.pid), agent: cpuSeconds(agent.pid) };
+    const cpu0 = { conductor: cpuMs(conductor.pid) / 1000, agent: cpuMs(agent.pid) / 1000 };
     const rss0 = { conductor: rssMiB(conductor.pid), agent: rssMiB(agent.pid) };
     const t0 = Date.now();
     assert((await c.cli(['up', c.manifest('flood.skr8tr', app('flood', 'flood.js'))])).code === 0, 'up flood');
@@ -90,7 +79,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const seconds = (Date.now() - t0) / 1000;
-    const cpu = { conductor: (cpuSeconds(conductor.pid) - cpu0.conductor) / seconds, agent: (cpuSeconds(agent.pid) - cpu0.agent) / seconds };
+    const cpu = { conductor: (cpuMs(conductor.pid) / 1000 - cpu0.conductor) / seconds, agent: (cpuMs(agent.pid) / 1000 - cpu0.agent) / seconds };
     const written = Number(fs.readFileSync(path.join(dir, 'flood-count'), 'utf8'));
     abort.abort();
     floodAbort.abort();

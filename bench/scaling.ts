@@ -19,9 +19,12 @@ import type { ConductorClient } from '../src/shared/client';
 import type { ApiEvent, StatusView, SubmitResult, WorkloadView } from '../src/shared/protocol/api';
 import { isAlive } from '../src/shared/platform/process';
 import { Cluster } from '../test/integration/harness';
+import { sleeperApp } from './lib/apps';
 import { curveOf, describeCurve, type Curve } from './lib/curve';
 import { mark, markedProcesses } from './lib/peers';
+import { cpuMs, rssMiB, TICK_MS } from './lib/proc-stats';
 import { median, percentile, writeResults } from './lib/results';
+import { deadline } from './lib/deadline';
 import { sampleList } from './lib/list-sampler';
 import { SimAgent, endpointOf } from './lib/sim-agent';
 
@@ -33,58 +36,10 @@ const AGENTS = 50;
 const APPS = 20;
 const LIST_SAMPLES = 300;
 /** The whole benchmark gives up (and cleans up) past this. */
-const DEADLINE = Date.now() + 20 * 60_000;
-const TICK_MS = 10;
+const { inTime, until } = deadline(20);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r2 = (x: number) => +x.toFixed(2);
-
-function inTime(what: string): void {
-  if (Date.now() > DEADLINE) throw new Error(`the benchmark ran out of time (20 min) during ${what}`);
-}
-
-/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat. */
-function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields after the command: state is 3rd overall, utime the 14th, stime the 15th.
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return r2(Number(m[1]) / 1024);
-}
-
-/** Waits until `check` returns true; `check` may say where things stand instead. */
-async function until(what: string, check: () => Promise<true | string> | true | string, timeoutMs: number, everyMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    inTime(what);
-    const r = await check();
-    if (r === true) return;
-    last = r;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
-    await sleep(everyMs);
-  }
-}
-
-function sleeperApp(name: string, replicas: number, version: string, extra: string[] = [], env: Record<string, string> = {}): string {
-  return [
-    `app ${name}`,
-    '  exec /bin/sleep',
-    '  args 3600',
-    `  replicas ${replicas}`,
-    '  settle 0s',
-    '  drain 1s',
-    ...extra,
-    '  env',
-    `    VERSION ${version}`,
-    ...Object.entries(env).map(([k, v]) => `    ${k} ${v}`),
-  ].join('\n') + '\n';
-}
 
 /** The rollouts that ended, by id, as the event stream tells them. */
 class RolloutWatch {
@@ -159,7 +114,7 @@ async function rollouts() {
           const surge = surgeAll ? n : 1;
           const app = `svc-${n}-${surgeAll ? 'all' : 's1'}`;
           const extra = surgeAll ? [] : ['  rollout', '    surge 1'];
-          const file = c.manifest(`${app}.skr8tr`, sleeperApp(app, n, `v${++version}`, extra, { BENCH_MARK: mark }));
+          const file = c.manifest(`${app}.skr8tr`, sleeperApp(app, n, `v${++version}`, { extra, env: { BENCH_MARK: mark } }));
           const deploy = async () => {
             const r = await client.request<SubmitResult>('POST', '/v1/workloads', { path: file, text: fs.readFileSync(file, 'utf8') });
             const id = r.apps[0]?.rollout;
@@ -198,7 +153,7 @@ async function rollouts() {
           const settledMs: number[] = [];
           const [c0, a0] = [cpuMs(conductorPid), cpuMs(agentPid)];
           for (let i = 0; i < count; i++) {
-            fs.writeFileSync(file, sleeperApp(app, n, `v${++version}`, extra, { BENCH_MARK: mark }));
+            fs.writeFileSync(file, sleeperApp(app, n, `v${++version}`, { extra, env: { BENCH_MARK: mark } }));
             const t0 = performance.now();
             ms.push(await settled(await deploy()));
             settledMs.push(performance.now() - t0);
@@ -313,7 +268,7 @@ async function apiLatency() {
         p99Ms: r2(percentile(ms, 99)),
         maxMs: r2(ms.at(-1)!),
         meanMs: r2(ms.reduce((a, b) => a + b, 0) / ms.length),
-        conductorRssMiB: rssMiB(conductorPid),
+        conductorRssMiB: r2(rssMiB(conductorPid)),
       };
       points.push(point);
       console.log(`GET /v1/workloads at ${total} replicas (${(bytes / 1024).toFixed(0)} KiB): p50 ${point.p50Ms} ms, p99 ${point.p99Ms} ms, max ${point.maxMs} ms (${LIST_SAMPLES} samples); Conductor ${point.conductorRssMiB} MiB resident`);
