@@ -90,6 +90,7 @@ export class Conductor {
     private readonly api: ApiServer,
     private readonly traffic: IngressTraffic,
     private readonly watches: Watches,
+    private readonly timelines: RolloutTimelines,
     private readonly log: Logger,
   ) {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -174,7 +175,7 @@ export class Conductor {
         home: o.home,
       };
       writeFileAtomic(paths.info(o.home), JSON.stringify(info, null, 2) + '\n');
-      conductor = new Conductor(info, lock, journal, state, reconciler, agents, links, api, traffic, watches, o.log);
+      conductor = new Conductor(info, lock, journal, state, reconciler, agents, links, api, traffic, watches, timelines, o.log);
       o.log.info(`Conductor ${VERSION} (pid ${process.pid}) running: API ${socket}${listen ? ` and http://${listen}` : ''}, agents on ${info.agents}, ${state.workloads.size} workload${state.workloads.size === 1 ? '' : 's'}`);
       if (o.leaseMs !== null) conductor.holdLease(o.leaseMs, now);
       reconciler.kickAll();
@@ -215,6 +216,8 @@ export class Conductor {
     await this.traffic.close();
     await this.api.close();
     await this.agents.close();
+    // A rollout that ended just now still has its timeline to write.
+    await this.timelines.close();
     this.journal.close();
     try {
       const current = JSON.parse(fs.readFileSync(paths.info(this.info.home), 'utf8')) as ConductorInfo;

@@ -79,8 +79,10 @@ export class RolloutTimelines {
     return known ? { ...frozen, rollout: this.d.state.rolloutView(known) } : frozen;
   }
 
-  close(): void {
+  /** Stops recording; resolves once the timelines of rollouts that ended are on disk. */
+  close(): Promise<void> {
     this.stopObserving();
+    return this.d.store.idle();
   }
 
   private take(e: ApiEvent): void {

@@ -136,8 +136,9 @@ describe('rollout timelines', () => {
     );
 
     // A Conductor started later (its memory gone) reads it from disk, with the rollout as the journal has it.
-    await c.store.prune(new Set(['web-r1', 'web-r2'])); // waits for the save
-    c.timelines.close();
+    // Closing (as a Conductor stopping does) waits for the save: the file is there as it resolves.
+    await c.timelines.close();
+    assert.ok(fs.existsSync(path.join(home, 'state', 'timelines', 'web-r2.json')), 'the ended rollout\'s timeline is on disk once closed');
     c.journal.close();
     journals.pop();
     const again = conductorIn(home, clock);
