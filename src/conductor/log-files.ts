@@ -53,9 +53,12 @@ export class LogFiles {
     };
     const next = (this.chains.get(replica) ?? Promise.resolve()).then(run, run);
     this.chains.set(replica, next);
-    void next.finally(() => {
+    // Forgotten once done, failed or not (the caller hears of a failure from `next`; a `finally`
+    // here would be a second promise rejecting with no one to hear it, and end the Conductor).
+    const forget = () => {
       if (this.chains.get(replica) === next) this.chains.delete(replica);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
 

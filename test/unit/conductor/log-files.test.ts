@@ -15,6 +15,25 @@ describe('log files', () => {
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-logfiles-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('a write that fails rejects only the append it answers: nothing is left rejecting unheard (a full disk ended the Conductor)', async () => {
+    const unheard: unknown[] = [];
+    const listener = (reason: unknown) => unheard.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      // The logs' root is a file, so no folder can be made under it.
+      const root = path.join(dir, 'not-a-folder');
+      fs.writeFileSync(root, '');
+      const f = new LogFiles(root, 1e9, quiet);
+      await assert.rejects(f.append('web', 'web-1-aa', lines(1, 3)), /ENOTDIR|EEXIST/);
+      // Unhandled rejections are reported once the microtasks have run: after a turn of the loop.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(unheard, []);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it('names: app and generation from a replica id', () => {
     assert.deepEqual(replicaParts('my-web-app-12-a1b2c3'), { app: 'my-web-app', generation: 12 });
     assert.equal(replicaParts('nonsense'), null);
