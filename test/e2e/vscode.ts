@@ -555,7 +555,9 @@ export async function runCommand(page: Page, label: string): Promise<void> {
     return false;
   }, 30_000, 100);
   await item.first().click();
-  await input.waitFor({ state: 'hidden' });
+  // The palette closes; a command that asks something opens a quick input of its own at once, in
+  // the same widget, so what is awaited is that the palette's command text is gone.
+  await waitFor(`the command palette to close after "${label}"`, async () => !(await input.isVisible()) || !(await input.inputValue().catch(() => '')).startsWith('>'), 15_000, 50);
 }
 
 /**
