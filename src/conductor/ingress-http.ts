@@ -128,8 +128,10 @@ export class HttpForwarder {
     const started = performance.now();
     let failure: FailureKind | null = null;
     let lastError: FailureKind = 'reset';
+    let clientGone = false;
     res.once('close', () => {
-      const outcome = failure ?? (!res.writableFinished ? 'cancelled' : res.statusCode >= 500 ? 'app-5xx' : 'ok');
+      clientGone = !res.writableFinished;
+      const outcome = failure ?? (clientGone ? 'cancelled' : res.statusCode >= 500 ? 'app-5xx' : 'ok');
       this.record(outcome, outcome === 'cancelled' ? null : performance.now() - started, tried.size > 1);
     });
     const body: Buffer[] = [];
@@ -191,6 +193,8 @@ export class HttpForwarder {
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         end();
         listeners.delete(feed);
+        // The client left (this error may be the request being dropped for it): nobody to answer.
+        if (clientGone) return;
         lastError = failureOf(err);
         if (answered || res.headersSent) {
           failure = lastError;
