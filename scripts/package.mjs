@@ -15,7 +15,8 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: ro
 execFileSync(vsce, ['package', '--no-dependencies', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 const files = execFileSync(vsce, ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' }).trim().split('\n').sort();
 const bad = files.filter((f) => f.startsWith('node_modules/') || f.startsWith('src/') || f.startsWith('test/') || f.startsWith('dist/meta/') || f.endsWith('.map'));
-const bundles = fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js')).map((f) => `dist/${f}`);
+// Every bundle, the webview's page scripts in dist/webview too.
+const bundles = fs.readdirSync(path.join(root, 'dist'), { recursive: true }).map(String).filter((f) => f.endsWith('.js')).map((f) => `dist/${f.split(path.sep).join('/')}`);
 const missing = bundles.filter((f) => !files.includes(f));
 const size = fs.statSync(out).size;
 console.log(`${path.relative(root, out)}: ${(size / 1024).toFixed(0)} KiB, ${files.length} files`);
