@@ -1,5 +1,5 @@
 // `npm run test:e2e`: the end-to-end layer, in a real VS Code (code-server) driven by Chromium.
-// Needs what scripts/e2e-setup.sh installs. Where that is missing and cannot be installed, it says
+// Needs what scripts/setup.sh installs. Where that is missing and cannot be installed, it says
 // so loudly and passes only outside CI; under CI (CI set) a missing prerequisite fails the run.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,15 +23,15 @@ function missing() {
 
 let lacking = missing();
 if (lacking.length > 0) {
-  console.log(`e2e: missing ${lacking.join(' and ')}; running scripts/e2e-setup.sh`);
-  const setup = spawnSync('bash', [path.join(root, 'scripts/e2e-setup.sh')], { stdio: 'inherit' });
+  console.log(`e2e: missing ${lacking.join(' and ')}; running scripts/setup.sh`);
+  const setup = spawnSync('bash', [path.join(root, 'scripts/setup.sh')], { stdio: 'inherit' });
   lacking = missing();
   if (lacking.length > 0 || setup.status !== 0) {
     const banner = [
       '',
       '################################################################################',
       `#  END-TO-END TESTS NOT RUN: ${lacking.join(' and ') || 'the setup failed'} unavailable.`,
-      '#  Run scripts/e2e-setup.sh as root (it installs Debian chromium and code-server).',
+      '#  Run scripts/setup.sh as root (it installs Debian chromium and code-server; `npm test` runs it first).',
       ci ? '#  CI is set, so this is a failure.' : '#  CI is not set, so the rest of the test run stands without them.',
       '################################################################################',
       '',

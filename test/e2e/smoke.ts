@@ -5,7 +5,7 @@
 // "Hello", that Problems shows the warning the command set, and that the extension's own view lists
 // its two rows (this covers every UI helper). Screenshots go to test-results/e2e-smoke/.
 //
-//   scripts/e2e-setup.sh          # once (as root: Debian packages)
+//   scripts/setup.sh          # once (as root: Debian packages)
 //   npx tsx test/e2e/smoke.ts     # exit 0 when it passed
 //
 // runSmoke() is exported so a mocha suite can call it too.

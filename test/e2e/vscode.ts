@@ -1,5 +1,5 @@
 // test/e2e/vscode.ts — the end-to-end harness: a real VS Code (code-server 4.99.4 = VS Code 1.99.3,
-// installed by scripts/e2e-setup.sh outside node_modules) on a free loopback port with throwaway
+// installed by scripts/setup.sh outside node_modules) on a free loopback port with throwaway
 // user-data and extensions folders, driven by headless Debian Chromium through playwright-core.
 //
 // Owns: starting/stopping code-server and the browser (stop() proves that no process it started is
@@ -73,7 +73,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   }
 }
 
-/** The folder scripts/e2e-setup.sh installs code-server into. */
+/** The folder scripts/setup.sh installs code-server into. */
 export function e2eCacheDir(): string {
   return process.env.SKR8TR_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'skr8tr-e2e');
 }
@@ -81,8 +81,8 @@ export function e2eCacheDir(): string {
 /** Path of the code-server launcher; throws with the fix when the setup has not been run. */
 export function codeServerBin(): string {
   const bin = path.join(e2eCacheDir(), 'node_modules', '.bin', 'code-server');
-  if (!fs.existsSync(bin)) throw new Error(`code-server not found at ${bin}: run scripts/e2e-setup.sh first`);
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/e2e-setup.sh first (as root)`);
+  if (!fs.existsSync(bin)) throw new Error(`code-server not found at ${bin}: run scripts/setup.sh first`);
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/setup.sh first (as root)`);
   return bin;
 }
 

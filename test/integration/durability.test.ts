@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Cluster, DIST, fixtureApp } from './harness';
+import { requireOrSkip } from './requires';
 
 function names(c: Cluster): Promise<string[]> {
   return c.client().request<{ name: string }[]>('GET', '/v1/workloads').then((ws) => ws.map((w) => w.name).sort());
@@ -56,13 +57,7 @@ describe('a full disk or a read-only home', function () {
   let mounted = false;
 
   before(function () {
-    const root = process.getuid?.() === 0;
-    if (!root) {
-      const message = 'THE FULL-DISK TESTS NEED ROOT (they mount a tmpfs); CI runs them as root.';
-      if (process.env.CI) throw new Error(message);
-      console.warn(`\n    !!! ${message} Skipped here.\n`);
-      this.skip();
-    }
+    requireOrSkip(this, 'the full-disk tests', process.getuid?.() === 0 ? null : 'not root (they mount a tmpfs); CI runs them as root');
   });
 
   beforeEach(() => {

@@ -8,8 +8,8 @@
 // needs systemd), so the rollout fields and the probes are checked against the Kubernetes schema in
 // the unit tests (test/unit/export), not here.
 //
-// podman and runc come from Debian (.ci/run installs them). Under CI a missing podman fails this
-// test; elsewhere it is installed when this runs as root with apt-get, else skipped, loudly.
+// podman and runc come from Debian (scripts/setup.sh, which `npm test` runs first, installs them).
+// Under CI a missing podman fails this test; elsewhere it is skipped, loudly.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,20 +17,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DIST, exec, FIXTURE, waitFor } from './harness';
-
-const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-
-/** podman and runc, installed from Debian when they are missing and that is possible; else why not. */
-function ensurePodman(): string | null {
-  if (has('podman') && has('runc')) return null;
-  const missing = ['podman', 'runc'].filter((c) => !has(c));
-  if (process.env.CI) return `${missing.join(' and ')} missing: .ci/run installs them (apt-get install podman runc)`;
-  if (process.getuid?.() !== 0 || !has('apt-get')) return `${missing.join(' and ')} missing, and they cannot be installed here (apt-get install podman runc needs root)`;
-  console.warn(`\n    !!! ${missing.join(' and ')} missing: installing them with apt-get (once)\n`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const ok = spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore', env }).status === 0 && spawnSync('apt-get', ['install', '-y', '-q', 'podman', 'runc'], { stdio: 'ignore', env }).status === 0;
-  return ok && has('podman') && has('runc') ? null : 'apt-get install podman runc failed';
-}
+import { requirePrograms } from './requires';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,13 +52,7 @@ describe('export to Kubernetes, played by podman', function () {
   const podman = (...args: string[]) => exec('podman', ['--root', path.join(tmp, 'storage'), '--runroot', path.join(tmp, 'run'), ...args], podmanEnv, 60_000);
 
   before(function () {
-    const why = ensurePodman();
-    if (why) {
-      const message = `THE PODMAN TEST CANNOT RUN: ${why}.`;
-      if (process.env.CI) throw new Error(message);
-      console.warn(`\n    !!! ${message} Skipped here.\n`);
-      this.skip();
-    }
+    requirePrograms(this, 'the podman test', ['podman', 'runc']);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-podman-'));
     const conf = path.join(tmp, 'containers.conf');
     // crun refuses the hybrid cgroup layout, and the default ulimits cannot be raised here (podman.md).

@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import { paths, readConductorInfo, readToken } from '../../src/shared/home';
 import { isAlive } from '../../src/shared/platform/process';
 import { Cluster, fixtureApp, waitFor } from './harness';
+import { requireOrSkip, requirePrograms } from './requires';
 import { Load, freePort } from './load';
 
 interface Host {
@@ -83,13 +84,9 @@ describe('several hosts (network namespaces)', function () {
   const hosts: Host[] = [];
 
   before(function () {
+    requirePrograms(this, 'the multi-host tests', ['ip']);
     const why = canMakeNamespaces();
-    if (why) {
-      const message = `THE MULTI-HOST TESTS NEED NETWORK NAMESPACES (${why}); CI runs them as root.`;
-      if (process.env.CI) throw new Error(message);
-      console.warn(`\n    !!! ${message} Skipped here.\n`);
-      this.skip();
-    }
+    requireOrSkip(this, 'the multi-host tests', why && `they need network namespaces (${why}); CI runs them as root`);
   });
 
   afterEach(async function () {

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { Cluster, fixtureApp } from './harness';
+import { requirePrograms } from './requires';
 import { freePort } from './load';
 
 function get(port: number): Promise<{ status: number; body: string }> {
@@ -67,7 +68,8 @@ describe('placement, ports and first mistakes', function () {
     assert.match(r2.stderr, /apps gamma and delta both want port 1; give one another port/);
   });
 
-  it('a program that binds the manifest\'s port itself (python3 -m http.server PORT) fails with what to do', async () => {
+  it('a program that binds the manifest\'s port itself (python3 -m http.server PORT) fails with what to do', async function () {
+    requirePrograms(this, 'this test', ['python3']);
     c = new Cluster('hint');
     await c.startConductor();
     await c.startAgent('n1');

@@ -11,6 +11,7 @@ import { isAlive } from '../../src/shared/platform/process';
 import type { ApiEvent, WorkloadView } from '../../src/shared/protocol/api';
 import { Cluster, FIXTURE, waitFor } from './harness';
 import { freePort } from './load';
+import { requirePrograms } from './requires';
 
 function data(dbPort: number, cachePort: number): string {
   const redis = (name: string, port: number) => [
@@ -47,6 +48,10 @@ describe('a workspace of services', function () {
   this.timeout(120_000);
   let c: Cluster;
   let squatter: ChildProcess | null = null;
+
+  before(function () {
+    requirePrograms(this, 'the workspace tests', ['redis-server', 'redis-cli', 'python3']);
+  });
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') console.log(c.dump());

@@ -1,16 +1,45 @@
 #!/usr/bin/env bash
-# scripts/e2e-setup.sh — idempotent setup of the end-to-end (real VS Code) test environment.
+# scripts/setup.sh — the one setup of everything the tests use, idempotent. `npm test` runs it first
+# (scripts/test.mjs) and `.ci/run` runs it too, so what the README's command needs and what CI
+# installs cannot drift.
 #
-# Owns: the Debian packages the e2e tests need (chromium, libkrb5-dev, ripgrep), the pre-seeded
-# @vscode/ripgrep download cache (this machine cannot reach GitHub), and a code-server install in a
-# cache folder outside the project's node_modules. Safe to run again: every step is skipped when its
-# result is already there.
+# Owns: the Debian packages the test layers run for real (listed in PACKAGES below: a real redis,
+# a real container engine, network namespaces, Chromium...), the pre-seeded @vscode/ripgrep
+# download cache (this machine cannot reach GitHub), and a code-server install in a cache folder
+# outside the project's node_modules. Every step is skipped when its result is already there, so a
+# second run takes about a second.
 #
-#   scripts/e2e-setup.sh            # set up (as root when Debian packages are missing)
-#   SKR8TR_E2E_CACHE=/some/dir scripts/e2e-setup.sh
+#   scripts/setup.sh            # set up (as root when Debian packages are missing)
+#   scripts/setup.sh --list     # print the Debian packages it installs, one per line
+#   SKR8TR_E2E_CACHE=/some/dir scripts/setup.sh
 #
-# Exit codes: 0 ok, 3 Debian packages missing and not root, other non-zero: a step failed (see log).
+# Exit codes: 0 ok, 3 Debian packages missing and they cannot be installed here (not root, or no
+# apt-get): the message names them; other non-zero: a step failed (see the log).
 set -euo pipefail
+
+# The Debian packages, each with what it is for and how to tell it is there (a program on PATH, or
+# the package itself when it has no program of its own). Installed without their recommendations,
+# except podman's (catatonit for a pod's infra container, netavark and iptables for published ports).
+#   package           check                  used by
+PACKAGES=(
+  "iproute2          cmd:ip                 network namespaces (test/integration/multihost.test.ts)"
+  "redis-server      cmd:redis-server       a real database and cache (test/integration/workspace.test.ts)"
+  "redis-tools       cmd:redis-cli          the migration job of the workspace test"
+  "python3           cmd:python3            a program that binds its own port (placement, workspace tests); code-server's native builds"
+  "podman            cmd:podman             a real container engine (test/integration/export-podman.test.ts)"
+  "runc              cmd:runc               podman's runtime here (../shared/e2e/podman.md: crun refuses this cgroup layout)"
+  "chromium          pkg:chromium           the browser that drives VS Code in the end-to-end tests"
+  "libkrb5-dev       pkg:libkrb5-dev        code-server's native kerberos module"
+  "ripgrep           cmd:rg                 VS Code's search inside code-server"
+  "g++               cmd:g++                code-server's native modules (node-gyp)"
+  "make              cmd:make               code-server's native modules (node-gyp)"
+)
+WITH_RECOMMENDS=(podman)
+
+if [ "${1:-}" = "--list" ]; then
+  for row in "${PACKAGES[@]}"; do read -r pkg _ <<<"$row"; echo "$pkg"; done
+  exit 0
+fi
 
 CODE_SERVER_VERSION=4.99.4
 # What @vscode/ripgrep 1.15.11 (the version code-server 4.99.4's bundled VS Code depends on) looks
@@ -18,7 +47,6 @@ CODE_SERVER_VERSION=4.99.4
 # cache folder `vscode-ripgrep-cache-<package version>` under os.tmpdir().
 RG_PACKAGE_VERSION=1.15.11
 RG_VERSION=v13.0.0-10
-APT_PACKAGES=(chromium libkrb5-dev ripgrep)
 
 CACHE="${SKR8TR_E2E_CACHE:-$HOME/.cache/skr8tr-e2e}"
 mkdir -p "$CACHE/logs"
@@ -37,29 +65,41 @@ if [ "$NODE_MAJOR" != 20 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-step "Debian packages: ${APT_PACKAGES[*]}"
+step "Debian packages"
 missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-# code-server's native modules (argon2, node-pty, kerberos, spdlog...) are compiled with node-gyp:
-# their prebuilt binaries come from GitHub, which is out of reach here. (Tool = Debian package.)
-for tool in g++ make python3; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+for row in "${PACKAGES[@]}"; do
+  read -r pkg check _ <<<"$row"
+  case "$check" in
+    cmd:*) command -v "${check#cmd:}" >/dev/null 2>&1 && continue ;;
+    pkg:*) dpkg-query -W -f='${Status}' "${check#pkg:}" 2>/dev/null | grep -q 'install ok installed' && continue ;;
+  esac
+  missing+=("$pkg")
 done
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "all present, skipping apt"
-elif [ "$(id -u)" -ne 0 ]; then
-  echo "ERROR: missing Debian packages: ${missing[*]}" >&2
-  echo "Run this script as root once, or: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  echo "all present"
+elif [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  why=$([ "$(id -u)" -ne 0 ] && echo "not root" || echo "no apt-get")
+  {
+    echo "ERROR: the tests need these Debian packages, and they cannot be installed here ($why):"
+    for row in "${PACKAGES[@]}"; do
+      read -r pkg _ used <<<"$row"
+      for m in "${missing[@]}"; do [ "$m" = "$pkg" ] && printf '  %-14s %s\n' "$pkg" "$used"; done
+    done
+    echo "Install them once, then run the tests again:"
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    echo "(or run this script as root: sudo scripts/setup.sh)"
+  } >&2
   exit 3
 else
+  plain=() recommended=()
+  for m in "${missing[@]}"; do
+    if [[ " ${WITH_RECOMMENDS[*]} " == *" $m "* ]]; then recommended+=("$m"); else plain+=("$m"); fi
+  done
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  [ "${#plain[@]}" -eq 0 ] || apt-get install -y -q --no-install-recommends "${plain[@]}"
+  [ "${#recommended[@]}" -eq 0 ] || apt-get install -y -q "${recommended[@]}"
 fi
 
 # ---------------------------------------------------------------------------------------------
