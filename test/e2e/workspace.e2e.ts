@@ -1,5 +1,5 @@
 // End to end: Skr8tr: Up Workspace in a real VS Code (code-server) on a folder of two manifests,
-// `api` (web.skr8tr) needing `db` (data.skr8tr), which takes a while to become ready. The Workloads
+// `api` (web.skr8tr) needing `db` (data.skr8tr), which the test holds unready until it has seen api wait. The Workloads
 // view shows api waiting for db, then both ready; Down Workspace takes them down, api first. Then the
 // inner loop: Watch from the CodeLens, edit and save a source file, and the new code serves.
 import * as assert from 'node:assert/strict';
@@ -38,6 +38,7 @@ describe('a workspace in a real VS Code', function () {
   let session: VSCodeSession | null = null;
   let helloPort: number;
   let ws: string;
+  let gate: string;
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-e2e-ws-'));
@@ -45,7 +46,9 @@ describe('a workspace in a real VS Code', function () {
     ws = path.join(work, 'workspace');
     fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
-    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', await freePort(), ['  env', '    FIXTURE_START_DELAY_MS 4000']));
+    // db is held unready by a gate (the fixture's FIXTURE_GATE_DIR) until the test has seen api wait for it.
+    gate = fs.mkdtempSync(path.join(work, 'gate-'));
+    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', await freePort(), ['  env', `    FIXTURE_GATE_DIR ${gate}`]));
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), app('api', await freePort(), ['  needs db']));
     helloPort = await freePort();
     fs.writeFileSync(
@@ -87,6 +90,7 @@ describe('a workspace in a real VS Code', function () {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });
     await screenshot(page, 'ws-1-api-waiting-for-db');
+    fs.writeFileSync(path.join(gate, 'ticket-1'), '');
     await waitFor('both to be ready', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;

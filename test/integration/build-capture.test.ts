@@ -32,7 +32,10 @@ function assetOf(index: string): string {
   return m[1]!;
 }
 
-/** A small site project: `clean.js` empties dist (then waits `pause-ms`), esbuild bundles, `index.js` writes the page. */
+/**
+ * A small site project: `clean.js` empties dist (then, while a file `hold` exists, waits for the test to
+ * remove it: a gate), esbuild bundles, `index.js` writes the page.
+ */
 function writeProject(dir: string, message: string): void {
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'src', 'app.js'), `export const message = ${JSON.stringify(message)};\ndocument.body.textContent = message;\n`);
@@ -42,8 +45,8 @@ function writeProject(dir: string, message: string): void {
       "const fs = require('fs');",
       "fs.rmSync('dist', { recursive: true, force: true });",
       "fs.mkdirSync('dist');",
-      "const ms = fs.existsSync('pause-ms') ? Number(fs.readFileSync('pause-ms', 'utf8')) : 0;",
-      'setTimeout(() => {}, ms);',
+      "const wait = () => (fs.existsSync('hold') ? setTimeout(wait, 20) : undefined);",
+      'wait();',
     ].join('\n'),
   );
   fs.writeFileSync(
@@ -89,16 +92,14 @@ describe('build output captured per generation', function () {
     assert.match((await get(port, `/${a1}`)).body, /"first"/);
     const oldPorts = one.running.map((r) => r.port!);
 
-    // The next build empties dist and pauses there before bundling: a live dist would be empty now.
-    fs.writeFileSync(path.join(dir, 'pause-ms'), '1500');
+    // The next build empties dist and is held there before bundling (the test's gate): a live dist is empty now.
+    fs.writeFileSync(path.join(dir, 'hold'), '');
     writeProject(dir, 'second');
     const started = await c.cli(['rollout', file]);
     assert.equal(started.code, 0, started.stderr);
     let checks = 0;
-    let sawEmptyDist = false;
-    await waitFor('the rollout to finish, the old replicas serving their own files all along', async () => {
-      const w = await c.workload('site');
-      if (!fs.existsSync(path.join(dir, 'dist', 'index.html'))) sawEmptyDist = true;
+    await waitFor('the build to have emptied dist', () => fs.existsSync(path.join(dir, 'dist')) && !fs.existsSync(path.join(dir, 'dist', 'index.html')));
+    const oldServeTheirOwn = async () => {
       for (const p of oldPorts) {
         const page = await get(p, '/').catch(() => null);
         if (!page) continue; // stopped: replaced
@@ -109,10 +110,17 @@ describe('build output captured per generation', function () {
         assert.match(script.body, /"first"/);
         checks++;
       }
+    };
+    // While the build is held with dist empty, the old replicas serve their own files...
+    for (let i = 0; i < 5; i++) await oldServeTheirOwn();
+    assert.equal(checks, 5 * oldPorts.length, 'every old replica answered while the new build ran');
+    // ...and go on doing so, each until it is replaced, once the build goes on.
+    fs.rmSync(path.join(dir, 'hold'));
+    await waitFor('the rollout to finish, the old replicas serving their own files all along', async () => {
+      const w = await c.workload('site');
+      await oldServeTheirOwn();
       return w.generation === 2 && !w.rollout && w.replicas.filter((r) => r.generation === 2 && r.state === 'ready').length === 2;
     }, 60_000, 20);
-    assert.ok(sawEmptyDist, 'the build emptied dist while the old generation was serving');
-    assert.ok(checks >= 10, `the old replicas were checked while the new build ran (${checks} checks)`);
     await c.settled('site', 2, 2);
     const a2 = assetOf((await get(port, '/')).body);
     assert.notEqual(a2, a1, 'the build changed every file');
@@ -121,7 +129,6 @@ describe('build output captured per generation', function () {
     assert.ok(fs.existsSync(path.join(c.home, 'builds', 'site', '2', a2)), 'served from the capture under the home');
 
     // A failing build: clean empties dist, the bundler fails; generation 2 keeps serving its files.
-    fs.writeFileSync(path.join(dir, 'pause-ms'), '0');
     fs.writeFileSync(path.join(dir, 'src', 'app.js'), 'export const = ;\n');
     const failed = await c.cli(['rollout', file, '--wait']);
     assert.equal(failed.code, 1, failed.stdout);

@@ -1,7 +1,7 @@
 // Daemons killed with SIGKILL: nothing acknowledged is lost, no replica is left unaccounted for.
 import * as assert from 'node:assert/strict';
 import { isAlive } from '../../src/shared/platform/process';
-import { Cluster, fixtureApp, waitFor } from './harness';
+import { Cluster, Gate, fixtureApp, waitFor } from './harness';
 
 describe('faults', function () {
   this.timeout(120_000);
@@ -23,11 +23,13 @@ describe('faults', function () {
     assert.equal((await c.cli(['up', file])).code, 0);
     await c.settled('web', 1, 3);
 
-    c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, version: 'v2', env: { FIXTURE_START_DELAY_MS: '400' } }));
+    // Kill it while a new replica is starting: held so by a gate until the Conductor is gone.
+    const gate = new Gate(c.home);
+    c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, version: 'v2', env: { ...gate.env } }));
     assert.equal((await c.cli(['rollout', file])).code, 0);
-    // Kill it while a new replica is starting.
     await waitFor('a generation 2 replica to be starting', async () => (await c.workload('web')).replicas.some((r) => r.generation === 2 && r.state === 'starting'));
     await c.kill9(conductor);
+    gate.open();
 
     conductor = await c.startConductor();
     const w = await c.settled('web', 2, 3, 30_000);

@@ -262,18 +262,53 @@ export class Cluster {
 }
 
 /** A manifest for the HTTP fixture. */
-export function fixtureApp(name: string, opts: { replicas?: number; version?: string; env?: Record<string, string>; health?: string | null; extra?: string[] } = {}): string {
+export function fixtureApp(name: string, opts: { replicas?: number; version?: string; env?: Record<string, string>; health?: string | null; drain?: string; extra?: string[] } = {}): string {
   const lines = [
     `app ${name}`,
     `  exec ${process.execPath}`,
     `  args ${FIXTURE}`,
     `  replicas ${opts.replicas ?? 1}`,
     ...(opts.health === null ? [] : [`  health ${opts.health ?? 'GET /health 200'}`]),
-    '  drain 2s',
+    `  drain ${opts.drain ?? '2s'}`,
     ...(opts.extra ?? []).map((l) => `  ${l}`),
     '  env',
     `    FIXTURE_VERSION ${opts.version ?? 'v1'}`,
     ...Object.entries(opts.env ?? {}).map(([k, v]) => `    ${k} ${v}`),
   ];
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A gate the test holds open: replicas started with `env` (FIXTURE_GATE_DIR) are not ready (their
+ * /health answers 503) until the test lets them through, one ticket a replica. What a test must see
+ * "while it runs" (a rollout in progress, an app waiting) stays so until it releases the gate, instead
+ * of hoping to look within a start-up delay.
+ */
+export class Gate {
+  readonly dir: string;
+  private issued = 0;
+
+  constructor(parent: string, name = 'gate') {
+    this.dir = fs.mkdtempSync(path.join(parent, `${name}-`));
+  }
+
+  /** The fixture's environment entry for this gate. */
+  get env(): Record<string, string> {
+    return { FIXTURE_GATE_DIR: this.dir };
+  }
+
+  /** Lets `count` more replicas through (each takes one ticket). */
+  release(count = 1): void {
+    for (let i = 0; i < count; i++) fs.writeFileSync(path.join(this.dir, `ticket-${++this.issued}`), '');
+  }
+
+  /** Lets every replica through from now on (more tickets than any test starts). */
+  open(): void {
+    this.release(1000);
+  }
+
+  /** How many replicas went through so far. */
+  passed(): number {
+    return fs.readdirSync(this.dir).filter((n) => n.startsWith('claimed-')).length;
+  }
 }

@@ -31,10 +31,13 @@ describe('ingress forwarding, in process', function () {
     const got: string[] = [];
     let closedAtReplica!: () => void;
     const replicaSawClose = new Promise<void>((r) => (closedAtReplica = r));
+    let arrived!: () => void;
+    const replicaHasIt = new Promise<void>((r) => (arrived = r));
     const replica = (name: string) => {
       const s = http.createServer((req) => {
         got.push(name);
         req.socket.once('close', closedAtReplica);
+        arrived();
       });
       servers.push(s);
       return listen(s);
@@ -54,7 +57,7 @@ describe('ingress forwarding, in process', function () {
     // The client asks, and leaves once a replica has the request.
     const client = http.get({ host: '127.0.0.1', port, path: '/slow', agent: false });
     client.on('error', () => {});
-    while (got.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await replicaHasIt;
     client.destroy();
     // The forwarder learns of it first (the replica's side of the closed connection comes later):
     // by the time the replica sees its connection close, a retry would have been sent.

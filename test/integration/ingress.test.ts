@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { Cluster, fixtureApp, waitFor } from './harness';
+import { Cluster, Gate, fixtureApp, waitFor } from './harness';
 import { Load, freePort } from './load';
 
 function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
@@ -34,15 +34,17 @@ describe('ingress', function () {
     await c.cleanup();
   });
 
+  // A drain far longer than the load client's 5 s limit for one request: a request left waiting on a
+  // replica that is going away would wait out the drain, and so count as a failure rather than a slow answer.
   const app = (version: string, env: Record<string, string> = {}, extra: string[] = []) =>
-    fixtureApp('web', { replicas: 3, version, env: { FIXTURE_START_DELAY_MS: '100', ...env }, extra: [`port ${port}`, ...extra] });
+    fixtureApp('web', { replicas: 3, version, drain: '10s', env: { FIXTURE_START_DELAY_MS: '100', ...env }, extra: [`port ${port}`, ...extra] });
 
   it('serves the app on its port, each replica on its own backend port', async () => {
     const file = c.manifest('web.skr8tr', app('v1'));
     assert.equal((await c.cli(['up', file])).code, 0);
     const w = await c.settled('web', 1, 3);
-    assert.ok(w.replicas.every((r) => r.port !== port && r.inIngress));
-    assert.equal(new Set(w.replicas.map((r) => r.port)).size, 3);
+    assert.ok(w.running.every((r) => r.port !== port && r.inIngress));
+    assert.equal(new Set(w.running.map((r) => r.port)).size, 3);
     assert.deepEqual(w.ingress, { port, address: '127.0.0.1', backends: 3 });
     const pids = new Set<string>();
     for (let i = 0; i < 12; i++) {
@@ -53,7 +55,7 @@ describe('ingress', function () {
     assert.equal(pids.size, 3, 'requests are spread over the three replicas');
     const nodes = await c.cli(['nodes', '--json']);
     const [n] = JSON.parse(nodes.stdout) as { ports: number[] }[];
-    assert.deepEqual(n!.ports.sort(), w.replicas.map((r) => r.port!).sort());
+    assert.deepEqual(n!.ports.sort(), w.running.map((r) => r.port!).sort());
   });
 
   it('passes a request through: its body, its end-to-end headers as written, x-forwarded-*, never a hop-by-hop header', async () => {
@@ -128,16 +130,19 @@ describe('ingress', function () {
     const load = new Load({ port, keepAliveClients: 4, freshClients: 2, paths: ['/', '/', '/', '/', '/', '/', '/', '/slow'], maxRequests: 40_000, maxMs: 60_000 });
     await waitFor('load to be flowing', () => load.result.requests > 50);
     const atStart = load.result.requests;
-    c.manifest('web.skr8tr', app('v2', { FIXTURE_SLOW_MS: '250', FIXTURE_START_DELAY_MS: '300' }));
-    const out = await c.cli(['rollout', file, '--wait']);
+    // The new replicas are held by a gate until the load has made 100 requests with the rollout under way.
+    const gate = new Gate(c.home);
+    c.manifest('web.skr8tr', app('v2', { FIXTURE_SLOW_MS: '250', ...gate.env }));
+    const rolling = c.cli(['rollout', file, '--wait']);
+    await waitFor('100 requests while the new replicas start', async () => load.result.requests - atStart > 100 && (await c.workload('web')).replicas.some((r) => r.generation === 2));
+    gate.open();
+    const out = await rolling;
     assert.equal(out.code, 0, out.stdout + out.stderr);
     const during = load.result.requests - atStart;
     await waitFor('v2 to answer', () => (load.result.versions.get('v2') ?? 0) > 50);
     const r = await load.stop();
     assert.equal(r.failures, 0, `failed requests: ${r.failureSamples.join('; ')}`);
     assert.ok(during > 100, `only ${during} requests were made during the rollout`);
-    const slowest = r.latenciesMs.at(-1)!;
-    assert.ok(slowest < 1_000, `slowest request took ${slowest.toFixed(0)} ms`);
     assert.ok((r.versions.get('v1') ?? 0) > 0 && (r.versions.get('v2') ?? 0) > 0);
   });
 
@@ -154,7 +159,6 @@ describe('ingress', function () {
     const after = await c.settled('web', 1, 3);
     const r = await load.stop();
     assert.equal(r.failures, 0, `failed requests: ${r.failureSamples.join('; ')}`);
-    assert.ok(r.latenciesMs.at(-1)! < 1_000);
     assert.deepEqual(after.replicas.filter((x) => x.state === 'ready').map((x) => x.pid).sort(), before.replicas.map((x) => x.pid).sort());
   });
 

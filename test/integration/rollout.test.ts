@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import type { ApiEvent, ReplicaView } from '../../src/shared/protocol/api';
 import { isAlive } from '../../src/shared/platform/process';
-import { Cluster, fixtureApp, waitFor } from './harness';
+import { Cluster, Gate, fixtureApp, waitFor } from './harness';
 
 describe('rolling updates', function () {
   this.timeout(90_000);
@@ -158,8 +158,8 @@ describe('rolling updates', function () {
     assert.equal(back.code, 0, back.stdout + back.stderr);
     await c.settled('svc', 1, 2);
 
-    // A slow version, aborted while its first replica is still starting.
-    c.manifest('svc.skr8tr', fixtureApp('svc', { replicas: 2, version: 'v3', env: { FIXTURE_START_DELAY_MS: '30000' } }));
+    // A version whose replicas the test never lets be ready (a gate it does not release), aborted while they start.
+    c.manifest('svc.skr8tr', fixtureApp('svc', { replicas: 2, version: 'v3', env: new Gate(c.home).env }));
     assert.equal((await c.cli(['rollout', file])).code, 0);
     await waitFor('the v3 rollout to launch', async () => (await c.workload('svc')).replicas.some((r) => r.generation === 3));
     const abort = await c.cli(['abort', 'svc']);

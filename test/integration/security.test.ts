@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { paths, readConductorInfo, readToken } from '../../src/shared/home';
 import type { ApiEvent, LogLine, NodeView, WorkloadView } from '../../src/shared/protocol/api';
-import { Cluster, FIXTURE, waitFor } from './harness';
+import { Cluster, FIXTURE, fixtureApp, waitFor } from './harness';
 import { agentPort, rawRequest, type RawAnswer } from './raw';
 
 /** One HTTP request with exactly the path, headers and body given (the client adds no token). */
@@ -460,6 +460,7 @@ require(process.argv[2]);
           ['', { authorization: `Bearer ${token}x` }],
           ['', { authorization: 'Bearer ' }],
         ];
+        const events = await c.recordEvents();
         for (const target of [{ socketPath }, tcp]) {
           for (const resource of ['/v1/rollouts', '/v1/workloads']) {
             for (const [query, headers] of attempts) {
@@ -474,8 +475,15 @@ require(process.argv[2]);
         assert.equal((await rawTo({ socketPath }, 'GET', `/v1/workloads?token=${token}`)).status, 401);
         assert.equal((await rawTo(tcp, 'GET', `/v1/status?token=${token}`)).status, 401);
 
-        // Give anything that slipped through the time to start.
-        await new Promise((r) => setTimeout(r, 1500));
+        // A marker: an authenticated app submitted after every attempt, taken as far as a running
+        // replica. Anything an attempt had set going would have shown in the event stream before it.
+        const marker = c.manifest('marker.skr8tr', fixtureApp('marker', { replicas: 1 }));
+        assert.equal((await c.cli(['up', marker])).code, 0);
+        await waitFor('the marker\'s replica to be ready', () => events.some((e) => e.type === 'replica' && e.replica.app === 'marker' && e.replica.state === 'ready'));
+        const intruding = events.filter((e) => JSON.stringify(e).includes('intruder'));
+        assert.deepEqual(intruding, [], 'no event of the intruder before the marker was running');
+        assert.equal((await c.cli(['down', 'marker'])).code, 0);
+        await waitFor('the marker to be gone', async () => (await c.client().request<unknown[]>('GET', '/v1/workloads')).length === 0 && (await c.client().request<NodeView[]>('GET', '/v1/nodes'))[0]!.replicas.length === 0 && fs.readdirSync(paths.agentState(c.home, 'n1')).every((f) => !f.endsWith('.json')));
         assert.deepEqual(await c.client().request('GET', '/v1/workloads'), []);
         const nodes = await c.client().request<NodeView[]>('GET', '/v1/nodes');
         assert.deepEqual(nodes.map((n) => [n.id, n.replicas]), [['n1', []]], 'the agent runs no replica');

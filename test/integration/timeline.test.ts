@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { RolloutView, TrafficSecond } from '../../src/shared/protocol/api';
 import { timelineModel } from '../../src/shared/timeline-model';
-import { Cluster, fixtureApp, waitFor } from './harness';
+import { Cluster, Gate, fixtureApp, waitFor } from './harness';
 import { Load, freePort } from './load';
 
 describe('rollout traffic and timeline', function () {
@@ -27,28 +27,32 @@ describe('rollout traffic and timeline', function () {
   });
 
   // `surge 1`: one new replica at a time, so the traffic has moved to a new replica while the rollout still runs.
-  const app = (version: string, startDelayMs: number) =>
-    fixtureApp('web', { replicas: 2, version, env: { FIXTURE_START_DELAY_MS: String(startDelayMs) }, extra: [`port ${port}`, 'rollout', '  surge 1'] });
+  const app = (version: string, env: Record<string, string> = {}) => fixtureApp('web', { replicas: 2, version, env, extra: [`port ${port}`, 'rollout', '  surge 1'] });
 
   const rollout = (id: string) => c.client().call('getRollout', { id });
 
   it('counts the requests served during a rollout exactly as the load client saw them, 0 failed', async () => {
-    const file = c.manifest('web.skr8tr', app('v1', 100));
+    const file = c.manifest('web.skr8tr', app('v1'));
     assert.equal((await c.cli(['up', file])).code, 0);
     await c.settled('web', 1, 2);
 
-    // A rollout whose new replicas take 2.5 s each to start: long enough to load it and stop before it ends.
-    fs.writeFileSync(file, app('v2', 2500));
+    // A rollout whose new replicas the test lets through one by one (a gate): the first now, the
+    // second only once the load has stopped, so the rollout still runs while the load runs.
+    const gate = new Gate(c.home);
+    gate.release(1);
+    fs.writeFileSync(file, app('v2', gate.env));
     const submitted = await c.client().call('rollout', {}, { path: file, text: fs.readFileSync(file, 'utf8') });
     const id = submitted.apps[0]!.rollout!;
     const load = new Load({ port, keepAliveClients: 3, freshClients: 1, ratePerClient: 50, maxMs: 30_000, maxRequests: 20_000 });
-    // Load until the traffic has moved: a new replica serves and an old one has left the ingress.
-    await waitFor('a new replica in the ingress and an old one out of it', async () => {
+    // Load until the traffic has moved (a new replica serves and an old one has left the ingress) and
+    // more than 50 requests were made; the gate keeps the rollout running meanwhile.
+    await waitFor('a new replica in the ingress, an old one out of it, and 50 requests', async () => {
       const w = await c.client().call('workload', { name: 'web' });
-      return w.replicas.some((r) => r.generation === 2 && r.inIngress) && w.replicas.some((r) => r.generation === 1 && !r.inIngress);
+      return load.result.requests > 50 && w.replicas.some((r) => r.generation === 2 && r.inIngress) && w.replicas.some((r) => r.generation === 1 && !r.inIngress);
     }, 30_000, 50);
     const seen = await load.stop();
     assert.equal((await rollout(id)).state, 'running', 'the load stopped before the rollout ended, so every request it made falls within the rollout');
+    gate.release(1);
     assert.equal(seen.failures, 0, `failed requests: ${seen.failureSamples.join('; ')}`);
     assert.ok(seen.requests > 50, `only ${seen.requests} requests`);
 
@@ -98,13 +102,13 @@ describe('rollout traffic and timeline', function () {
   });
 
   it('`rollout --wait` ends with what was served; the traffic route answers and follows; bad asks are named', async () => {
-    const file = c.manifest('web.skr8tr', app('v1', 100));
+    const file = c.manifest('web.skr8tr', app('v1'));
     assert.equal((await c.cli(['up', file])).code, 0);
     await c.settled('web', 1, 2);
     const load = new Load({ port, keepAliveClients: 2, freshClients: 1, ratePerClient: 40, maxMs: 30_000, maxRequests: 20_000 });
     try {
       await waitFor('load to be flowing', () => load.result.requests > 20);
-      fs.writeFileSync(file, app('v2', 300));
+      fs.writeFileSync(file, app('v2'));
       const out = await c.cli(['rollout', file, '--wait']);
       assert.equal(out.code, 0, out.stdout + out.stderr);
       const lines = out.stdout.trim().split('\n');

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { treeId } from '../../../src/extension/tree-ids';
@@ -150,8 +151,10 @@ describe('the Skr8tr extension in an extension host', () => {
       const w = api.connection.model.workloads.get('web');
       return w && w.ready === w.desired && w.desired === 1 ? w : null;
     }, 60_000);
-    // A new generation that takes long to start, so the rollout is still running when it is cancelled.
-    fs.writeFileSync(good().fsPath, text.replace(/FIXTURE_VERSION v\d+/, 'FIXTURE_VERSION v9\n    FIXTURE_START_DELAY_MS 60000'));
+    // A new generation held unready by a gate the test never opens (an empty folder: the fixture's
+    // FIXTURE_GATE_DIR), so the rollout is still running when it is cancelled.
+    const gate = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-host-gate-'));
+    fs.writeFileSync(good().fsPath, text.replace(/FIXTURE_VERSION v\d+/, `FIXTURE_VERSION v9\n    FIXTURE_GATE_DIR ${gate}`));
     const rolling = vscode.commands.executeCommand('skr8tr.rollout', good());
     const rollout = await until('the rollout to run', () => {
       const r = api.connection.model.workloads.get('web')?.rollout;
@@ -165,5 +168,6 @@ describe('the Skr8tr extension in an extension host', () => {
     fs.writeFileSync(good().fsPath, text);
     await vscode.commands.executeCommand('skr8tr.down', good());
     await until('web to be gone', () => !api.connection.model.workloads.has('web'), 30_000);
+    fs.rmSync(gate, { recursive: true, force: true });
   });
 });
