@@ -56,7 +56,12 @@ describe('a workspace in a real VS Code', function () {
       ['app hello', `  exec ${process.execPath}`, '  args hello.js', `  port ${helloPort}`, '  health GET /health 200', '  drain 1s', '  watch *.js', ''].join('\n'),
     );
     fs.writeFileSync(path.join(ws, 'hello.js'), HELLO);
-    fs.writeFileSync(path.join(ws, 'ticker.js'), "let n = 0;\nsetInterval(() => console.log(process.env.TICKER + ' ' + (++n) + ' v' + process.env.V), 150);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+    // A ticker prints six lines, then stays quiet: what the test looks for is never scrolled out of the
+    // terminal's visible rows by later lines, however late it looks.
+    fs.writeFileSync(
+      path.join(ws, 'ticker.js'),
+      "let n = 0;\nconst t = setInterval(() => { console.log(process.env.TICKER + ' ' + (++n) + ' v' + process.env.V); if (n === 6) clearInterval(t); }, 150);\nsetInterval(() => {}, 1 << 30);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+    );
     const ticker = (name: string) => [`app ${name}`, `  exec ${process.execPath}`, '  args ticker.js', '  settle 300ms', '  drain 1s', '  env', `    TICKER ${name}`, '    V 1', ''].join('\n');
     fs.writeFileSync(path.join(ws, 'tickers.skr8tr'), ticker('tick') + ticker('tock'));
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
