@@ -1,56 +1,30 @@
 // Ingress latency and where its time goes. Steady load (the PM2 comparison's: 4 keep-alive and 2
 // fresh-connection clients, 100 requests a second each) on 3 replicas of the HTTP fixture, in
-// alternated rounds, four ways:
+// alternated rounds, five ways (bench/lib/front-ends.ts):
 //   - straight to the replicas (clients spread over their ports): no hop at all;
 //   - PM2 cluster mode (`-i 3`): the PM2 daemon accepts each connection and hands it to a worker,
 //     which then serves it itself, so keep-alive requests make no extra hop;
 //   - a 10-line Node proxy process in front of the replicas: the floor of a user-space HTTP hop;
+//   - Debian's nginx in front of them (one worker a core, keep-alive upstream): what a user would
+//     put there instead;
 //   - the Skr8tr ingress (3 replicas behind `port P`).
 // For the Conductor: its CPU time a request (Linux, /proc), and a CPU profile of one round (V8's
 // sampling profiler, through bench/lib/cpu-profile-hook.cjs) split into kinds of code, the
 // Conductor's own code by source file. `npm run bench:ingress`; writes bench/results/ingress-latency.json.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cluster, DIST, FIXTURE, fixtureApp, waitFor } from '../test/integration/harness';
-import { Load, freePort } from '../test/integration/load';
+import { DIST, waitFor } from '../test/integration/harness';
+import { Load } from '../test/integration/load';
 import { cpuShares, type CpuShares } from './lib/cpu-profile';
+import { LABEL, startFrontEnds, WAYS, type Way } from './lib/front-ends';
+import { markedProcesses } from './lib/peers';
 import { cpuMs } from './lib/proc-stats';
-import { ensureTool, mark, markedProcesses, Pm2 } from './lib/peers';
 import { median, percentile, writeResults } from './lib/results';
 
 const LOAD = { keepAliveClients: 4, freshClients: 2, ratePerClient: 100 };
 const ROUNDS = 7;
 const ROUND_MS = 3000;
-const WAYS = ['direct', 'pm2', 'proxy', 'skr8tr'] as const;
-type Way = (typeof WAYS)[number];
-const LABEL: Record<Way, string> = {
-  direct: 'straight to the replicas',
-  pm2: 'PM2 cluster mode (-i 3)',
-  proxy: 'a 10-line Node proxy process',
-  skr8tr: 'the Skr8tr ingress',
-};
-
-/** The floor for a user-space HTTP hop: forwards each request to the next of the given ports, keep-alive. */
-const MINIMAL_PROXY = `
-const http = require('http'); const [port, ...to] = process.argv.slice(1).map(Number); let i = 0;
-const agent = new http.Agent({ keepAlive: true });
-http.createServer((req, res) => {
-  const up = http.request({ host: '127.0.0.1', port: to[i++ % to.length], path: req.url, method: req.method, headers: req.headers, agent }, (r) => { res.writeHead(r.statusCode, r.headers); r.pipe(res); });
-  req.pipe(up);
-}).listen(port, '127.0.0.1');`;
-
-function listening(port: number): Promise<unknown> {
-  return waitFor(`something listening on ${port}`, () => new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  }), 20_000, 20);
-}
 
 interface Round {
   way: Way;
@@ -86,42 +60,22 @@ async function steady(way: Way, round: number, port: number, ports: number[] | u
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { dir: pm2Dir, version: pm2Version } = await ensureTool('pm2');
-  const pm2 = new Pm2(path.join(pm2Dir, 'node_modules/pm2/bin/pm2'), { PM2_KILL_SIGNAL: 'SIGTERM' });
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-bench-profile-'));
-  const c = new Cluster('bench-ingress');
+  const f = await startFrontEnds({ conductorEnv: { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib/cpu-profile-hook.cjs')}`, SKR8TR_PROFILE_DIR: profileDir } });
   const rounds: Round[] = [];
-  let proxy: ChildProcess | null = null;
   let shares: CpuShares | null = null;
   try {
-    const conductor = await c.startConductor([], { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib/cpu-profile-hook.cjs')}`, SKR8TR_PROFILE_DIR: profileDir });
-    await c.startAgent('n1');
-    const port = await freePort();
-    const file = c.manifest('web.skr8tr', fixtureApp('web', { replicas: 3, env: { BENCH_MARK: mark }, extra: [`port ${port}`] }));
-    const up = await c.cli(['up', file]);
-    if (up.code !== 0) throw new Error(up.stdout + up.stderr);
-    const w = await c.settled('web', 1, 3);
-    const backends = w.running.map((r) => r.port!);
-
-    const pm2Port = await freePort();
-    await pm2.cli(['start', pm2.config('web', { script: FIXTURE, exec_mode: 'cluster', instances: 3, env: { PORT: String(pm2Port), BENCH_MARK: mark } })]);
-    await listening(pm2Port);
-    await pm2.recordPids();
-
-    const proxyPort = await freePort();
-    proxy = spawn(process.execPath, ['-e', MINIMAL_PROXY, String(proxyPort), ...backends.map(String)], { stdio: 'ignore', env: { ...process.env, BENCH_MARK: mark } });
-    await listening(proxyPort);
-
+    const target = (way: Way) => [f.port[way], way === 'direct' ? f.backends : undefined] as const;
     // A warm-up round each (JIT, connection pools), not counted.
-    for (const way of WAYS) await steady(way, 0, way === 'direct' ? backends[0]! : way === 'pm2' ? pm2Port : way === 'proxy' ? proxyPort : port, way === 'direct' ? backends : undefined, null);
+    for (const way of WAYS) await steady(way, 0, ...target(way), null);
     for (let i = 1; i <= ROUNDS; i++) {
       for (const way of WAYS) {
         const profiled = way === 'skr8tr' && i === Math.ceil(ROUNDS / 2);
-        if (profiled) process.kill(conductor.pid, 'SIGUSR2');
-        const r = await steady(way, i, way === 'direct' ? backends[0]! : way === 'pm2' ? pm2Port : way === 'proxy' ? proxyPort : port, way === 'direct' ? backends : undefined, way === 'skr8tr' ? conductor.pid : null);
+        if (profiled) process.kill(f.conductor.pid, 'SIGUSR2');
+        const r = await steady(way, i, ...target(way), way === 'skr8tr' ? f.conductor.pid : null);
         if (profiled) {
-          process.kill(conductor.pid, 'SIGUSR2');
-          const profile = path.join(profileDir, `${conductor.pid}.cpuprofile`);
+          process.kill(f.conductor.pid, 'SIGUSR2');
+          const profile = path.join(profileDir, `${f.conductor.pid}.cpuprofile`);
           await waitFor('the Conductor\'s CPU profile', () => fs.existsSync(profile), 20_000, 50);
           shares = cpuShares(profile, path.join(DIST, 'conductor.js'));
         }
@@ -129,16 +83,8 @@ async function main(): Promise<void> {
         console.log(`round ${i} ${LABEL[way]}: ${r.requests} requests, ${r.failures} failed, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms${r.conductorCpuUs !== null ? `; Conductor CPU ${r.conductorCpuUs} µs a request` : ''}${profiled ? ' (profiled)' : ''}`);
       }
     }
-    const down = await c.cli(['down', 'web']);
-    if (down.code !== 0) throw new Error(down.stdout + down.stderr);
-    await waitFor('the replicas to stop', async () => (await c.client().request<{ replicas: number }>('GET', '/v1/status')).replicas === 0, 20_000);
   } finally {
-    if (proxy) {
-      proxy.kill('SIGKILL');
-      await new Promise((r) => (proxy!.exitCode !== null || proxy!.signalCode !== null ? r(null) : proxy!.once('exit', r)));
-    }
-    await pm2.kill();
-    await c.cleanup();
+    await f.stop();
     fs.rmSync(profileDir, { recursive: true, force: true });
   }
   const left = markedProcesses();
@@ -151,7 +97,7 @@ async function main(): Promise<void> {
   const cpuUs = median(of('skr8tr').flatMap((r) => (r.conductorCpuUs === null ? [] : [r.conductorCpuUs])));
   const summary = [
     `steady load of ${LOAD.keepAliveClients + LOAD.freshClients} clients × ${LOAD.ratePerClient} req/s (${LOAD.keepAliveClients} keep-alive, ${LOAD.freshClients} a fresh connection a request) on 3 replicas of the HTTP fixture, ${ROUNDS} alternated rounds of ${ROUND_MS / 1000} s, medians of the rounds: p50 ${WAYS.map((w) => `${LABEL[w]} ${p50(w)} ms`).join(', ')}; p99 ${WAYS.map((w) => `${p99(w)} ms`).join(', ')} in that order`,
-    `the Skr8tr ingress's p50 is ${signed(p50('skr8tr') - p50('pm2'))} ms from PM2 cluster mode's and ${signed(p50('skr8tr') - p50('proxy'))} ms from the 10-line proxy's: PM2's workers serve their keep-alive connections themselves (no hop), where any HTTP proxy process adds one (the 10-line one ${signed(p50('proxy') - p50('direct'))} ms over straight to the replicas here)`,
+    `the Skr8tr ingress's p50 is ${signed(p50('skr8tr') - p50('pm2'))} ms from PM2 cluster mode's, ${signed(p50('skr8tr') - p50('nginx'))} ms from nginx's and ${signed(p50('skr8tr') - p50('proxy'))} ms from the 10-line proxy's: PM2's workers serve their keep-alive connections themselves (no hop), where any HTTP proxy process adds one (the 10-line one ${signed(p50('proxy') - p50('direct'))} ms over straight to the replicas here, nginx ${signed(p50('nginx') - p50('direct'))} ms)`,
   ];
   if (Number.isFinite(cpuUs)) summary.push(`Conductor CPU time a request through the ingress: median ${cpuUs} µs (user + system, ${os.cpus().length} cores shared with the load, the replicas and the rest)`);
   if (shares) {
@@ -162,9 +108,9 @@ async function main(): Promise<void> {
       `the Conductor's own code by file: ${s.ownFiles.slice(0, 6).map((f) => `${f.file} ${pct(f.ms)}`).join(', ')}`,
     );
   }
-  summary.push(`PM2 ${pm2Version}; whole run ${Math.round((Date.now() - started) / 1000)} s; every process it started is gone`);
+  summary.push(`PM2 ${f.versions.pm2}, nginx ${f.versions.nginx} (${os.cpus().length} workers); whole run ${Math.round((Date.now() - started) / 1000)} s; every process it started is gone`);
   for (const s of summary) console.log(s);
-  console.log(`wrote ${writeResults('ingress-latency', { load: LOAD, rounds, shares, pm2Version }, summary)}`);
+  console.log(`wrote ${writeResults('ingress-latency', { load: LOAD, rounds, shares, pm2Version: f.versions.pm2, nginxVersion: f.versions.nginx }, summary)}`);
 }
 
 void main().then(
