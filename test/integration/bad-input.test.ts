@@ -152,11 +152,12 @@ describe('bad input', function () {
       }
     });
 
-    it('says clearly when no Conductor runs for a home', async () => {
+    it('says clearly when no Conductor runs for a home (status starts none: exit 3)', async () => {
       const empty = path.join(c.home, 'no-such-home');
-      const r = await c.cli(['list', '--home', empty]);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, /no Conductor is running/);
+      const r = await c.cli(['status', '--home', empty]);
+      assert.equal(r.code, 3);
+      assert.match(r.stdout, /no Conductor is running for .*no-such-home/);
+      assert.equal(fs.existsSync(empty), false, 'nothing was started there');
     });
 
     it('a replica of an app whose program does not exist fails with a clear reason', async () => {
