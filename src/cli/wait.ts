@@ -5,10 +5,11 @@
 // a deadline of its own.
 import type { ConductorClient } from '../shared/client';
 import { formatMs } from '../shared/format';
-import type { AppSpec } from '../shared/manifest/model';
+import { DEFAULTS, type AppSpec } from '../shared/manifest/model';
 import { parseDuration } from '../shared/manifest/values';
 import type { ApiEvent, SubmitResult } from '../shared/protocol/api';
-import { ReadyWaiter, type WaitTarget, type WaitUpdate, type WaitVerdict } from '../shared/ready-waiter';
+import { ReadyWaiter, type WaitTarget, type WaitVerdict } from '../shared/ready-waiter';
+import type { FollowUpdate } from '../shared/rollout-follower';
 import { call } from './conductor-client';
 import type { CommandContext } from './context';
 import { subscribe } from './events';
@@ -38,7 +39,7 @@ export function targetsOf(result: SubmitResult, specs: ReadonlyMap<string, AppSp
 }
 
 export function targetOf(app: string, rollout: string | null, spec: AppSpec | undefined): WaitTarget {
-  return { app, rollout, job: spec?.type === 'job', deadlineMs: spec?.rollout.deadlineMs ?? 120_000 };
+  return { app, rollout, job: spec?.type === 'job', deadlineMs: spec?.rollout.deadlineMs ?? DEFAULTS.rollout.deadlineMs };
 }
 
 /** Subscribes, runs `start` (which submits and says what to wait for), then waits; the exit code. */
@@ -47,7 +48,7 @@ export async function startAndWait(client: ConductorClient, ctx: CommandContext,
   const early: [ApiEvent, number][] = [];
   let waiter: ReadyWaiter | null = null;
   let kick = () => {};
-  const show = (updates: WaitUpdate[]) => {
+  const show = (updates: FollowUpdate[]) => {
     for (const u of updates) {
       if (u.kind === 'step') ctx.out(stepLine(u.step));
       else if (u.kind === 'unknown') void ask(u.id);

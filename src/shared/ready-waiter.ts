@@ -39,8 +39,6 @@ export type WaitVerdict =
   | { kind: 'failed'; apps: AppState[]; failed: Extract<AppState, { state: 'failed' }>[] }
   | { kind: 'timed-out'; apps: AppState[]; waiting: Extract<AppState, { state: 'waiting' }>[] };
 
-export type WaitUpdate = FollowUpdate;
-
 /** The Conductor's words for a crash loop and for an app held back by what it needs (conductor/replica-lifecycle.ts, conductor/needs.ts). */
 const CRASH_LOOP = /(^|; )crash loop: /;
 const NEEDS_WAIT = /(?:^|; )(waiting for .*)$/;
@@ -77,7 +75,7 @@ export class ReadyWaiter {
   }
 
   /** An event of the Conductor's stream, received at `now`. */
-  event(e: ApiEvent, now: number): WaitUpdate[] {
+  event(e: ApiEvent, now: number): FollowUpdate[] {
     switch (e.type) {
       case 'snapshot':
         this.replicas.clear();
@@ -102,7 +100,7 @@ export class ReadyWaiter {
   }
 
   /** A rollout's view learnt another way (asked for after the stream's snapshot did not show it). */
-  seen(r: RolloutView): WaitUpdate[] {
+  seen(r: RolloutView): FollowUpdate[] {
     return this.followed(this.follower.seen(r));
   }
 
@@ -111,7 +109,7 @@ export class ReadyWaiter {
     return this.follower.pending();
   }
 
-  private followed(updates: FollowUpdate[]): WaitUpdate[] {
+  private followed(updates: FollowUpdate[]): FollowUpdate[] {
     for (const u of updates) if (u.kind === 'ended') this.ended.set(u.rollout.app, u.rollout);
     return updates;
   }

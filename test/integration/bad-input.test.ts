@@ -145,7 +145,8 @@ describe('bad input', function () {
 
     it('gives usage errors exit code 2', async () => {
       const daemons = [['conductor', '--expiry', 'soon'], ['conductor', '--agents', 'nowhere'], ['agent', '--join', 'h:1'], ['agent', '--cpu', '-1'], ['agent', '--node', 'bad node']];
-      for (const args of [['scale', 'a'], ['scale', 'a', 'many'], ['rollout'], ['list', 'extra'], ['nope'], ['up', '--bogus', 'x'], ...daemons]) {
+      const waits = [['up', 'x', '--timeout', '5m'], ['rollout', 'x', '--wait', '--timeout', 'soon'], ['shutdown', 'extra']];
+      for (const args of [['scale', 'a'], ['scale', 'a', 'many'], ['rollout'], ['list', 'extra'], ['nope'], ['up', '--bogus', 'x'], ...waits, ...daemons]) {
         const r = await c.cli(args);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');

@@ -9,7 +9,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConductorClient } from '../../src/shared/client';
@@ -19,6 +18,7 @@ import { conductorPresence, findConductor } from '../../src/extension/presence';
 import { DIST, ROOT, exec, fixtureApp, waitFor, type Exec } from './harness';
 import { commandOf, homeProcesses, sweepHome } from './home-processes';
 import { freePort } from './load';
+import { rawRequest } from './raw';
 
 const CLI = path.join(DIST, 'cli.js');
 const STARTED = /^started a Conductor \(pid (\d+)\)( and agent local \(pid (\d+)\))? for (.+); `skr8tr shutdown` stops (them|it)$/m;
@@ -74,17 +74,7 @@ class Terminal {
   }
 }
 
-function get(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}
+const get = (port: number) => rawRequest({ host: '127.0.0.1', port, path: '/', agent: false });
 
 /** Shuts the home down and proves nothing of it is left, at once: `shutdown` returns only when its daemons are gone. */
 async function shutdownLeavesNothing(t: Terminal): Promise<void> {
