@@ -1,6 +1,7 @@
-// `npm run demo`: the main job, end to end. Starts a Conductor and a local agent in a throwaway
-// home, brings up examples/hello (3 replicas behind port 8080), rolls it out to a new version while
-// a client keeps requesting it, shows the progress and the result, then stops everything.
+// `npm run demo`: the main job, end to end. In a throwaway home, `skr8tr up --wait` starts a
+// Conductor and a local agent (as any command that needs them does) and brings up examples/hello
+// (3 replicas behind port 8080); then it rolls it out to a new version while a client keeps
+// requesting it, shows the progress and the result, and `skr8tr shutdown` stops everything.
 // `--keep` leaves it all running (and prints how to stop it).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +17,6 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-demo-'));
 const manifest = path.join(root, 'examples/hello/hello.skr8tr');
 const v2 = path.join(root, 'examples/hello/.hello-v2.skr8tr');
 const env = { ...process.env, SKR8TR_HOME: home };
-const daemons = [];
 
 const say = (text) => console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
 
@@ -25,21 +25,6 @@ function cli(args) {
     const child = spawn(process.execPath, [dist('cli.js'), ...args], { env, stdio: 'inherit' });
     child.on('exit', (code) => resolve(code ?? 1));
   });
-}
-
-function daemon(script, args) {
-  const child = spawn(process.execPath, [dist(script), '--home', home, '--quiet', ...args], { env, stdio: 'ignore' });
-  daemons.push(child);
-  return child;
-}
-
-async function until(what, check, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Requests GET / on the app's port in a loop, counting answers and failures. */
@@ -81,12 +66,8 @@ async function cleanup() {
     fs.rmSync(v2, { force: true });
   } catch {}
   if (keep) return;
-  say('Stopping: skr8tr down hello, then the agent and the Conductor');
-  await cli(['down', 'hello']);
-  for (const d of daemons.reverse()) {
-    d.kill('SIGTERM');
-    await new Promise((r) => (d.exitCode !== null ? r() : d.once('exit', r)));
-  }
+  say('Stopping: skr8tr shutdown (the workloads, then the Conductor and the agent)');
+  await cli(['shutdown']);
   fs.rmSync(home, { recursive: true, force: true });
   console.log('All stopped.');
 }
@@ -96,27 +77,8 @@ process.on('SIGINT', () => {
 });
 
 try {
-  say(`Starting a Conductor and a local agent (home ${home})`);
-  daemon('conductor.js', []);
-  await until('the Conductor', () => fs.existsSync(path.join(home, 'conductor.json')));
-  daemon('agent.js', ['--node', 'local']);
-  await until('the agent', async () => (await cli(['nodes'])) === 0);
-
-  say('skr8tr up examples/hello/hello.skr8tr');
-  await cli(['up', manifest]);
-  await until('3 ready replicas', async () => {
-    const out = await new Promise((resolve) => {
-      const child = spawn(process.execPath, [dist('cli.js'), 'list', '--json'], { env });
-      let text = '';
-      child.stdout.on('data', (c) => (text += c));
-      child.on('exit', () => resolve(text));
-    });
-    try {
-      return JSON.parse(out)[0]?.ready === 3;
-    } catch {
-      return false;
-    }
-  });
+  say(`skr8tr up examples/hello/hello.skr8tr --wait (it starts a Conductor and a local agent for ${home})`);
+  if ((await cli(['up', manifest, '--wait'])) !== 0) throw new Error('hello did not get ready');
   await cli(['list']);
 
   const port = 8080;
@@ -132,7 +94,7 @@ try {
   if (code !== 0) process.exitCode = 1;
   if (keep) {
     console.log(`\nStill running. Try: SKR8TR_HOME=${home} npx skr8tr list`);
-    console.log(`Stop it all with: SKR8TR_HOME=${home} npx skr8tr down hello; kill ${daemons.map((d) => d.pid).join(' ')}`);
+    console.log(`Stop it all with: SKR8TR_HOME=${home} npx skr8tr shutdown`);
   }
 } catch (err) {
   console.error(`demo failed: ${err.message}`);

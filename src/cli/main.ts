@@ -6,6 +6,7 @@ import * as daemons from './commands/daemons';
 import * as devCmd from './commands/dev';
 import * as exportCmd from './commands/export';
 import * as rolloutCmd from './commands/rollout';
+import * as shutdownCmd from './commands/shutdown';
 import * as validateCmd from './commands/validate';
 import * as views from './commands/views';
 import * as workloads from './commands/workloads';
@@ -19,8 +20,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   conductor: { summary: 'run the Conductor in the foreground', ...daemons.conductor },
   agent: { summary: 'run an agent in the foreground', ...daemons.agent },
-  up: { summary: 'create or update the apps of manifests (files, or every one under a folder); --watch watches their files', usage: workloads.upUsage, run: workloads.up },
-  dev: { summary: 'up with watching on, then print every rollout a saved file starts, until Ctrl-C', usage: devCmd.devUsage, run: (argv, ctx) => devCmd.dev(argv, ctx) },
+  up: { summary: 'create or update the apps of manifests (files, or every one under a folder); --watch watches their files; --wait exits once all are ready (0) or one failed (1), within --timeout (default 10m)', usage: workloads.upUsage, run: workloads.up },
+  dev: { summary: 'up with watching on, then print every rollout a saved file starts, until Ctrl-C (which shuts down the daemons dev started, or else stops the watching it turned on)', usage: devCmd.devUsage, run: (argv, ctx) => devCmd.dev(argv, ctx) },
   watch: { summary: 'watch an app\'s files (a change rolls it out again); --off stops', usage: devCmd.watchUsage, run: devCmd.watch },
   rollout: { summary: 'roll out a manifest (new replicas replace old ones); --wait follows it', usage: rolloutCmd.rolloutUsage, run: rolloutCmd.rollout },
   down: { summary: 'remove an app and stop its replicas', usage: workloads.downUsage, run: workloads.down },
@@ -33,7 +34,8 @@ const COMMANDS: Record<string, Command> = {
   list: { summary: 'workloads, their generations and replicas', usage: views.listUsage, run: views.list },
   nodes: { summary: 'nodes, their ports and replicas', usage: views.nodesUsage, run: views.nodes },
   logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
-  status: { summary: 'the Conductor\'s state', usage: views.statusUsage, run: views.status },
+  status: { summary: 'the Conductor\'s state (exit 3 when none runs; it starts none)', usage: views.statusUsage, run: views.status },
+  shutdown: { summary: 'stop the workloads, then the Conductor and agents of the home; --keep-workloads leaves the replicas for the next Conductor to adopt', usage: shutdownCmd.shutdownUsage, run: shutdownCmd.shutdown },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
   export: { summary: 'write manifests as Kubernetes objects or Nomad jobs; says what does not carry over', usage: exportCmd.usage, run: exportCmd.exportManifests },
 };
@@ -46,7 +48,21 @@ const HIDDEN: Record<string, Command> = {
 function help(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
   const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
-  return ['usage: skr8tr COMMAND [ARGS]', '', 'commands:', ...lines].join('\n');
+  const note = 'A command that needs a Conductor starts one and a local agent when none runs for the home (they run until `skr8tr shutdown`); status, shutdown, validate and export start none.';
+  return ['usage: skr8tr COMMAND [ARGS]', '', 'commands:', ...lines, '', note].join('\n');
+}
+
+/**
+ * The reader of the output went away (`skr8tr logs | head -1`): end quietly, as a Unix filter does,
+ * instead of with an EPIPE stack.
+ */
+function endQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+      throw err;
+    });
+  }
 }
 
 export async function runCli(argv: string[], ctx: CommandContext): Promise<number> {
@@ -81,6 +97,7 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
 
 
 if (require.main === module) {
+  endQuietlyWhenOutputCloses();
   const ctx: CommandContext = {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),

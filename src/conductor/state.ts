@@ -294,6 +294,7 @@ export class ConductorState {
       readyAfterMs: r.readyAt !== null && r.launchedAt !== null ? r.readyAt - r.launchedAt : null,
       reason: r.reason,
       restarts: r.restarts,
+      completed: r.completed,
     };
   }
 

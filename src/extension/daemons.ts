@@ -1,6 +1,7 @@
 // The daemons as the extension sees them, and their supervisor: attach to a live, compatible
 // Conductor through SKR8TR_HOME, or start the bundled Conductor and local agents, detached (a window
-// reload keeps the user's workloads running), on the extension host's own runtime. A Conductor
+// reload keeps the user's workloads running), on the extension host's own runtime, the same way
+// `skr8tr` does from a terminal (shared/daemon-launch.ts), so each finds the other's. A Conductor
 // started here holds a lease: it stops its workloads and exits once no window has been connected.
 //
 //   unknown ──presence──▶ attached ◀──start── starting
@@ -11,21 +12,16 @@
 // A crash is told from a clean stop by what is left behind: a crashed Conductor leaves conductor.json
 // naming a dead pid, a crashed agent its lock file; a clean exit removes both. A stop this window
 // asked for is remembered by pid, so its end is never taken for a crash, however it ends.
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConductorClient } from '../shared/client';
-import { DAEMON_NODE_FLAGS, daemonEnv } from '../shared/daemon-runtime';
+import { agentLockPid, findConductor, startAgents, startDaemons, type LaunchOptions } from '../shared/daemon-launch';
 import { paths, readConductorInfo } from '../shared/home';
 import { isAlive } from '../shared/platform/process';
-import type { NodeView } from '../shared/protocol/api';
 import type { Settings } from './config';
 import type { Presence } from './conductor-link';
-import { conductorPresence, findConductor } from './presence';
+import { conductorPresence } from './presence';
 import type { ConductorSupervisor } from './connection';
 import { RestartBudget, restartDecision, type Departure } from './supervision';
-
-const START_TIMEOUT_MS = 15_000;
 
 /** How a Conductor is asked to stop: with its workloads, or leaving them to their agents (adopted when it returns). */
 export type StopMode = 'stop-workloads' | 'leave-workloads';
@@ -90,22 +86,13 @@ export class Daemons implements ConductorSupervisor {
     for (const [id, connected] of byId) if (connected && /^local(-\d+)?$/.test(id)) this.localAgents.add(id);
     for (const id of this.localAgents) {
       if (byId.get(id)) continue;
-      const pid = this.agentLockPid(id);
+      const pid = agentLockPid(this.home, id);
       if (pid !== null && isAlive(pid)) continue; // still exiting: the next report looks again
       this.localAgents.delete(id);
       if (this.decide(`agent ${id}`, pid === null ? 'stopped' : 'crashed', false, this.agentBudget)) {
         this.log(`agent ${id} stopped unexpectedly; restarting it`);
         this.startAgents();
       }
-    }
-  }
-
-  private agentLockPid(id: string): number | null {
-    try {
-      const pid = Number(fs.readFileSync(path.join(paths.agentState(this.home, id), 'agent.lock'), 'utf8').trim());
-      return pid > 0 ? pid : null;
-    } catch {
-      return null;
     }
   }
 
@@ -121,74 +108,25 @@ export class Daemons implements ConductorSupervisor {
     return decision === 'restart';
   }
 
-  private script(name: string): string {
-    return path.join(this.extensionPath, 'dist', name);
-  }
-
-  private spawnDetached(script: string, args: string[]): number {
+  private launchOptions(): LaunchOptions {
     const s = this.settings();
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, this.script(script), '--home', s.home, '--quiet', '--log-level', s.logLevel, ...args], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...daemonEnv(process.env), ELECTRON_RUN_AS_NODE: '1', SKR8TR_HOME: s.home },
-    });
-    child.unref();
-    child.on('error', () => {});
-    return child.pid ?? -1;
+    return { home: s.home, bundles: path.join(this.extensionPath, 'dist'), logLevel: s.logLevel, leaseMs: s.leaseMs, ingressAddress: s.ingressAddress, localAgents: s.localAgents };
   }
 
-  /** Starts the Conductor (with a lease) and the local agents; resolves when the API answers. */
+  /** Starts the Conductor (with a lease) and the local agents (shared/daemon-launch.ts); resolves when the API answers. */
   async start(): Promise<ConductorClient> {
-    const s = this.settings();
-    fs.mkdirSync(s.home, { recursive: true, mode: 0o700 });
-    const pid = this.spawnDetached('conductor.js', ['--lease', String(s.leaseMs), '--ingress-address', s.ingressAddress]);
-    this.log(`started the Conductor (pid ${pid}) for ${s.home}`);
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    let client: ConductorClient | null = null;
-    while (Date.now() < deadline) {
-      const info = readConductorInfo(s.home);
-      if (info && info.pid === pid) {
-        try {
-          client = ConductorClient.fromHome(s.home);
-          await client.callWithin(2_000, 'status', {});
-          break;
-        } catch {
-          client = null;
-        }
-      }
-      if (!isAlive(pid)) {
-        const other = this.find();
-        if (other) return other; // another window won the race
-        throw new Error(`the Conductor exited during start-up; see ${path.join(paths.logs(s.home), 'conductor.log')}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!client) throw new Error(`the Conductor did not answer within ${START_TIMEOUT_MS / 1000} s; see ${path.join(paths.logs(s.home), 'conductor.log')}`);
-    this.startAgents();
-    await this.waitForNode(client, Math.max(0, deadline - Date.now()));
-    return client;
-  }
-
-  /** Waits (bounded) until a node has joined, so the first rollout has somewhere to run. */
-  private async waitForNode(client: ConductorClient, timeoutMs: number): Promise<void> {
-    if (this.settings().localAgents === 0) return;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const nodes = await client.callWithin(2_000, 'nodes', {}).catch((): NodeView[] => []);
-      if (nodes.some((n) => n.connected)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    this.log('no local agent joined in time; the first replicas wait for one');
+    const o = this.launchOptions();
+    const started = await startDaemons(o);
+    if (started.won) this.log(`started the Conductor (pid ${started.pid}) for ${o.home}`);
+    else this.log(`another client started the Conductor (pid ${started.pid}) for ${o.home} meanwhile; using it`);
+    for (const a of started.agents) this.log(`started agent ${a.node} (pid ${a.pid})`);
+    if (!started.nodeJoined) this.log('no local agent joined in time; the first replicas wait for one');
+    return started.client;
   }
 
   /** Starts the configured number of local agents; an agent already running for a node id refuses to start twice. */
   startAgents(): void {
-    const s = this.settings();
-    for (let i = 1; i <= s.localAgents; i++) {
-      const node = i === 1 ? 'local' : `local-${i}`;
-      const pid = this.spawnDetached('agent.js', ['--node', node, '--follow-conductor', '--idle-exit', '600000']);
-      this.log(`started agent ${node} (pid ${pid})`);
-    }
+    for (const a of startAgents(this.launchOptions())) this.log(`started agent ${a.node} (pid ${a.pid})`);
   }
 
   /** Asks the Conductor to exit; waits until it is gone. Its going is never taken for a crash. */

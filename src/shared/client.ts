@@ -20,7 +20,7 @@ export class ApiClientError extends Error {
 
 export class NotRunning extends Error {
   constructor(home: string, why: string) {
-    super(`no Conductor is running for ${home} (${why}); start one with \`skr8tr conductor\` or from VS Code`);
+    super(`no Conductor is running for ${home} (${why})`);
   }
 }
 

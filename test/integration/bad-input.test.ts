@@ -145,18 +145,20 @@ describe('bad input', function () {
 
     it('gives usage errors exit code 2', async () => {
       const daemons = [['conductor', '--expiry', 'soon'], ['conductor', '--agents', 'nowhere'], ['agent', '--join', 'h:1'], ['agent', '--cpu', '-1'], ['agent', '--node', 'bad node']];
-      for (const args of [['scale', 'a'], ['scale', 'a', 'many'], ['rollout'], ['list', 'extra'], ['nope'], ['up', '--bogus', 'x'], ...daemons]) {
+      const waits = [['up', 'x', '--timeout', '5m'], ['rollout', 'x', '--wait', '--timeout', 'soon'], ['shutdown', 'extra']];
+      for (const args of [['scale', 'a'], ['scale', 'a', 'many'], ['rollout'], ['list', 'extra'], ['nope'], ['up', '--bogus', 'x'], ...waits, ...daemons]) {
         const r = await c.cli(args);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
       }
     });
 
-    it('says clearly when no Conductor runs for a home', async () => {
+    it('says clearly when no Conductor runs for a home (status starts none: exit 3)', async () => {
       const empty = path.join(c.home, 'no-such-home');
-      const r = await c.cli(['list', '--home', empty]);
-      assert.equal(r.code, 1);
-      assert.match(r.stderr, /no Conductor is running/);
+      const r = await c.cli(['status', '--home', empty]);
+      assert.equal(r.code, 3);
+      assert.match(r.stdout, /no Conductor is running for .*no-such-home/);
+      assert.equal(fs.existsSync(empty), false, 'nothing was started there');
     });
 
     it('a replica of an app whose program does not exist fails with a clear reason', async () => {

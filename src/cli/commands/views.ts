@@ -1,5 +1,8 @@
-// `list`, `nodes`, `status`, `logs`: reading what runs.
+// `list`, `nodes`, `status`, `logs`: reading what runs (all but `status` start a Conductor when none runs).
+import { ConductorClient, NotRunning } from '../../shared/client';
+import { resolveHome } from '../../shared/home';
 import { formatLine, parseSince } from '../../shared/log-format';
+import { VERSION } from '../../shared/version';
 import type { LogLine } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import { call, connect, homeOption } from '../conductor-client';
@@ -9,7 +12,7 @@ import { CliError, UsageError } from '../usage';
 export const listUsage = 'skr8tr list [--json] [--home DIR]';
 export async function list(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...homeOption, json: { type: 'boolean' } }, listUsage, { min: 0, max: 0 });
-  const client = connect(ctx, values.home);
+  const client = await connect(ctx, values.home);
   const workloads = await call(ctx, () => client.call('workloads', {}));
   if (values.json) {
     ctx.out(
@@ -50,7 +53,7 @@ export async function list(argv: string[], ctx: CommandContext): Promise<number>
 export const nodesUsage = 'skr8tr nodes [--json] [--home DIR]';
 export async function nodes(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseCommandArgs(argv, { ...homeOption, json: { type: 'boolean' } }, nodesUsage, { min: 0, max: 0 });
-  const client = connect(ctx, values.home);
+  const client = await connect(ctx, values.home);
   const list = await call(ctx, () => client.call('nodes', {}));
   if (values.json) {
     ctx.out(JSON.stringify(list.map((n) => ({ id: n.id, address: n.address, lastHeartbeatMs: n.lastHeartbeatMs, cpu: n.cpu, memFree: n.memFree, ports: n.ports, replicas: n.replicas, connected: n.connected })), null, 2));
@@ -64,11 +67,21 @@ export async function nodes(argv: string[], ctx: CommandContext): Promise<number
 }
 
 export const statusUsage = 'skr8tr status [--home DIR]';
+/** The Conductor's state; it starts none: with none running it says so (exit 3, "not running", as LSB's status does). */
 export async function status(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseCommandArgs(argv, homeOption, statusUsage, { min: 0, max: 0 });
-  const client = connect(ctx, values.home);
+  const home = resolveHome(values.home, ctx.env);
+  let client: ConductorClient;
+  try {
+    client = ConductorClient.fromHome(home);
+  } catch (err) {
+    if (!(err instanceof NotRunning)) throw err;
+    ctx.out(`no Conductor is running for ${home}; a command that needs one starts it (\`skr8tr up FILE\`)`);
+    return 3;
+  }
   const s = await call(ctx, () => client.call('status', {}));
-  ctx.out(`Conductor ${s.version} (pid ${s.pid}) up ${Math.round((Date.now() - s.startedAt) / 1000)} s, home ${s.home}`);
+  const other = s.version !== VERSION ? ` (this skr8tr is ${VERSION})` : '';
+  ctx.out(`Conductor ${s.version}${other} (pid ${s.pid}) up ${Math.round((Date.now() - s.startedAt) / 1000)} s, home ${s.home}`);
   ctx.out(`${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.workloads} workload${s.workloads === 1 ? '' : 's'}, ${s.replicas} replica${s.replicas === 1 ? '' : 's'} running, ${s.clients} client${s.clients === 1 ? '' : 's'} watching`);
   return 0;
 }
@@ -92,7 +105,7 @@ export async function logs(argv: string[], ctx: CommandContext, signal?: AbortSi
   const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
   if (since === null) throw new UsageError(`--since must be a duration (30s, 5m, 2h, 1d) or a date, not "${values.since}"`, logsUsage);
   if (values.generation !== undefined && !/^\d+$/.test(values.generation)) throw new UsageError(`--generation must be a number, not "${values.generation}"`, logsUsage);
-  const client = connect(ctx, values.home);
+  const client = await connect(ctx, values.home);
   const target = positionals[0];
   let scope: { app?: string; replica?: string } = {};
   if (target !== undefined) {

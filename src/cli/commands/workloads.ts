@@ -3,24 +3,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../shared/manifest';
 import { neededFromElsewhere } from '../../shared/manifest/needs';
-import type { ManifestBody, SubmitResult } from '../../shared/protocol/api';
+import type { AppSpec } from '../../shared/manifest/model';
+import type { ManifestBody, SubmitResult, WorkloadView } from '../../shared/protocol/api';
 import { parseCommandArgs } from '../args';
 import type { ConductorClient } from '../../shared/client';
 import { call, connect, homeOption } from '../conductor-client';
 import type { CommandContext } from '../context';
 import { loadManifest, manifestFiles } from '../manifest-file';
 import { CliError, UsageError } from '../usage';
+import { startAndWait, targetsOf, waitBound, waitOptions } from '../wait';
 
-/** Reads and checks a manifest; prints its diagnostics; refuses one with errors (nothing is submitted). */
-export function readForSubmit(file: string, ctx: CommandContext): { path: string; text: string } {
-  return readAllForSubmit([file], ctx)[0]!;
+/** Manifests read for a submission: the request bodies, and the apps' specs by name (what `--wait` waits for). */
+export interface ReadManifests {
+  bodies: ManifestBody[];
+  specs: Map<string, AppSpec>;
 }
 
 /**
  * Reads and checks manifests submitted together; prints their diagnostics (but not "defined in
  * another manifest" for an app another of them defines); refuses any with errors.
  */
-export function readAllForSubmit(files: readonly string[], ctx: CommandContext): ManifestBody[] {
+export function readAllForSubmit(files: readonly string[], ctx: CommandContext): ReadManifests {
   const loaded = files.map((f) => ({ file: f, ...loadManifest(f) }));
   const names = new Set(loaded.flatMap((l) => l.result.apps.map((a) => a.spec.name)));
   for (const { result } of loaded) {
@@ -28,7 +31,10 @@ export function readAllForSubmit(files: readonly string[], ctx: CommandContext):
   }
   const broken = loaded.filter((l) => hasErrors(l.result.diagnostics) || l.text === null);
   if (broken.length > 0) throw new CliError(`${broken.map((l) => l.file).join(', ')} ${broken.length === 1 ? 'has' : 'have'} errors; nothing was submitted`);
-  return loaded.map((l) => ({ path: path.resolve(l.file), text: l.text! }));
+  return {
+    bodies: loaded.map((l) => ({ path: path.resolve(l.file), text: l.text! })),
+    specs: new Map(loaded.flatMap((l) => l.result.apps.map((a) => [a.spec.name, a.spec] as const))),
+  };
 }
 
 export function printSubmit(result: SubmitResult, ctx: CommandContext): void {
@@ -38,18 +44,31 @@ export function printSubmit(result: SubmitResult, ctx: CommandContext): void {
   }
 }
 
-export const upUsage = 'skr8tr up FILE|DIR... [--watch] [--home DIR]';
-/** `up` of one manifest, or of several (files, or every manifest under a folder) checked together; `--watch`: and watch their files. */
+export const upUsage = 'skr8tr up FILE|DIR... [--watch] [--wait [--timeout D]] [--home DIR]';
+/**
+ * `up` of one manifest, or of several (files, or every manifest under a folder) checked together;
+ * `--watch`: and watch their files; `--wait`: exit once every app is ready (0) or one failed (1).
+ */
 export async function up(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...homeOption, watch: { type: 'boolean' } }, upUsage, { min: 1, max: 1000 });
-  const client = connect(ctx, values.home);
-  printSubmit(await submitAll(client, ctx, positionals, values.watch ?? false), ctx);
-  return 0;
+  const { values, positionals } = parseCommandArgs(argv, { ...homeOption, watch: { type: 'boolean' }, ...waitOptions }, upUsage, { min: 1, max: 1000 });
+  const timeoutMs = waitBound(values, upUsage);
+  const manifests = readAllForSubmit(manifestFiles(positionals), ctx);
+  const client = await connect(ctx, values.home);
+  const submit = async () => {
+    const result = await submitAll(client, ctx, manifests, values.watch ?? false);
+    printSubmit(result, ctx);
+    return result;
+  };
+  if (timeoutMs === null) {
+    await submit();
+    return 0;
+  }
+  return startAndWait(client, ctx, async () => targetsOf(await submit(), manifests.specs), timeoutMs);
 }
 
-/** `up` of the manifests named (files or folders), in one submission. */
-export async function submitAll(client: ConductorClient, ctx: CommandContext, args: readonly string[], watch: boolean): Promise<SubmitResult> {
-  const bodies = readAllForSubmit(manifestFiles(args), ctx).map((b) => ({ ...b, watch }));
+/** `up` of manifests read together, in one submission. */
+export async function submitAll(client: ConductorClient, ctx: CommandContext, manifests: ReadManifests, watch: boolean): Promise<SubmitResult> {
+  const bodies = manifests.bodies.map((b) => ({ ...b, watch }));
   return call(ctx, () => (bodies.length === 1 ? client.call('up', {}, bodies[0]!) : client.call('workspace', {}, { manifests: bodies, mode: 'up' })));
 }
 
@@ -58,10 +77,23 @@ export const downUsage = 'skr8tr down APP|FILE|DIR... [--force] [--home DIR]';
 export async function down(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { ...homeOption, force: { type: 'boolean' } }, downUsage, { min: 1, max: 1000 });
   const apps = positionals.flatMap((p) => (fs.existsSync(p) ? manifestFiles([p]).flatMap((f) => loadManifest(f).result.apps.map((a) => a.spec.name)) : [p]));
-  const client = connect(ctx, values.home);
+  const client = await connect(ctx, values.home);
+  const before = await call(ctx, () => client.call('workloads', {}));
   const r = await call(ctx, () => client.call('downMany', {}, { apps, force: values.force ?? false }));
-  for (const name of r.removing) ctx.out(`${name}: taken down; its replicas stop after the apps that need it`);
+  for (const name of r.removing) ctx.out(`${name}: ${downLine(name, before)}`);
   return 0;
+}
+
+/** What happens to an app taken down, from the workloads as they were: its replicas stop now, or after the live apps that need it (taken down first, or kept by `--force`). */
+export function downLine(name: string, workloads: readonly WorkloadView[]): string {
+  const live = (w: WorkloadView) => w.replicas.filter((r) => r.state === 'pending' || r.state === 'starting' || r.state === 'ready').length;
+  const w = workloads.find((x) => x.name === name);
+  const n = w ? live(w) : 0;
+  if (n === 0) return 'taken down (it ran no replicas)';
+  const replicas = `its ${n === 1 ? 'replica' : `${n} replicas`}`;
+  // As the Conductor takes it down (reconciler.ts, takeDown): its replicas stop once no live app needs it.
+  const first = workloads.filter((d) => d.name !== name && live(d) > 0 && d.spec.needs.some((x) => x.app === name)).map((d) => d.name);
+  return first.length > 0 ? `taken down; ${replicas} stop${n === 1 ? 's' : ''} after ${first.join(', ')}, which need${first.length === 1 ? 's' : ''} it` : `taken down; ${replicas} ${n === 1 ? 'is' : 'are'} stopping`;
 }
 
 export const scaleUsage = 'skr8tr scale APP N [--home DIR]';
@@ -69,7 +101,7 @@ export async function scale(argv: string[], ctx: CommandContext): Promise<number
   const { values, positionals } = parseCommandArgs(argv, homeOption, scaleUsage, { min: 2, max: 2 });
   const n = Number(positionals[1]);
   if (!Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`N must be a whole number from 0 to 1000, not "${positionals[1]}"`, scaleUsage);
-  const client = connect(ctx, values.home);
+  const client = await connect(ctx, values.home);
   const w = await call(ctx, () => client.call('scale', { name: positionals[0]! }, { replicas: n }));
   ctx.out(`${w.name}: ${w.desired} replica${w.desired === 1 ? '' : 's'} desired (${w.ready} ready)`);
   return 0;
@@ -81,7 +113,7 @@ function rolloutAction(action: 'abort' | 'pause' | 'resume', past: string) {
     usage,
     run: async (argv: string[], ctx: CommandContext): Promise<number> => {
       const { values, positionals } = parseCommandArgs(argv, homeOption, usage, { min: 1, max: 1 });
-      const client = connect(ctx, values.home);
+      const client = await connect(ctx, values.home);
       const r = await call(ctx, () => client.call(action, { name: positionals[0]! }));
       ctx.out(`${r.app}: rollout ${r.id} ${past} (${r.state})`);
       return 0;
@@ -96,7 +128,7 @@ export const resume = rolloutAction('resume', 'resumed');
 export const stopUsage = 'skr8tr stop REPLICA [--home DIR]';
 export async function stopReplica(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, homeOption, stopUsage, { min: 1, max: 1 });
-  const client = connect(ctx, values.home);
+  const client = await connect(ctx, values.home);
   await call(ctx, () => client.call('stopReplica', { id: positionals[0]! }));
   ctx.out(`${positionals[0]}: stopping; the Conductor starts a replacement`);
   return 0;

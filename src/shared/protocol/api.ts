@@ -27,6 +27,8 @@ export interface ReplicaView {
   /** Why it stopped or failed, or what its last probe said. */
   reason: string | null;
   restarts: number;
+  /** A job's replica that exited 0: its work for its generation is done. */
+  completed: boolean;
 }
 
 export type RolloutState = 'running' | 'paused' | 'rolling-back' | 'succeeded' | 'failed' | 'rolled-back' | 'aborted';

@@ -71,6 +71,7 @@ export function replicaView(id: string, over: Partial<ReplicaView> = {}): Replic
     readyAfterMs: 500,
     reason: null,
     restarts: 0,
+    completed: false,
     ...over,
   };
 }
