@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBounded } from './bounded.mjs';
+import { mochaArgs } from './mocha-args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cache = process.env.SKR8TR_E2E_CACHE ?? path.join(os.homedir(), '.cache', 'skr8tr-e2e');
@@ -44,19 +45,10 @@ if (lacking.length > 0) {
 // Bounded, and proven to leave no code-server, Chromium or daemon behind, even when a test or its
 // cleanup failed (scripts/bounded.mjs).
 const boundMs = Number(process.env.SKR8TR_E2E_BOUND_MS ?? 20 * 60_000);
-// Files named on the command line (`npm run test:e2e -- test/e2e/timeline.e2e.ts`) run alone: the
-// configuration's spec would add every other file (mocha merges the two).
-const args = process.argv.slice(2);
-const files = args.filter((a) => /\.e2e\.ts$/.test(a));
-const config = JSON.parse(fs.readFileSync(path.join(root, 'test/e2e/.mocharc.json'), 'utf8'));
-const mochaArgs =
-  files.length === 0
-    ? ['--config', 'test/e2e/.mocharc.json', ...args]
-    : ['--no-config', ...config['node-option'].flatMap((o) => ['--node-option', o]), '--extension', 'ts', '--timeout', String(config.timeout), '--slow', String(config.slow), '--forbid-only', '--exit', ...args];
 const status = await runBounded({
   name: 'end-to-end tests',
   cmd: path.join(root, 'node_modules', '.bin', 'mocha'),
-  args: mochaArgs,
+  args: mochaArgs(root, 'test/e2e/.mocharc.json', process.argv.slice(2)),
   timeoutMs: boundMs,
   cwd: root,
 });
