@@ -5,6 +5,7 @@ import { CliError, UsageError } from './usage';
 import * as daemons from './commands/daemons';
 import * as devCmd from './commands/dev';
 import * as exportCmd from './commands/export';
+import * as initCmd from './commands/init';
 import * as rolloutCmd from './commands/rollout';
 import * as validateCmd from './commands/validate';
 import * as views from './commands/views';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
   status: { summary: 'the Conductor\'s state', usage: views.statusUsage, run: views.status },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
+  init: { summary: 'write a manifest from what the folder has: compose, Procfile, process-compose, PM2, npm or Python; says what does not carry over', usage: initCmd.usage, run: initCmd.init },
   export: { summary: 'write manifests as Kubernetes objects or Nomad jobs; says what does not carry over', usage: exportCmd.usage, run: exportCmd.exportManifests },
 };
 
