@@ -146,8 +146,12 @@ function finish(argv: string[], out: Command, ctx: ScriptContext | null, semanti
     const rest = Object.fromEntries(Object.entries(ctx.scripts).filter(([k]) => k !== resolved.name));
     const inner = mapCommand({ text: script }, 'shell', { scripts: rest });
     Object.assign(out, { ...inner, env: [...out.env, ...inner.env], said: [...out.said, ...inner.said], cwd: out.cwd ?? inner.cwd, before: [...out.before, ...inner.before] });
+    // npm puts node_modules/.bin on PATH for its scripts: name the program there, in a shell line too.
     if (inner.exec && !inner.exec.includes('/') && !KNOWN_ON_PATH.has(inner.exec)) {
       out.exec = `node_modules/.bin/${inner.exec}`;
+    } else if (inner.exec === 'sh' && inner.args[0] === '-c') {
+      const first = /^(exec\s+)?([A-Za-z0-9_.-]+)/.exec(inner.args[1]!);
+      if (first && !KNOWN_ON_PATH.has(first[2]!)) out.args = ['-c', inner.args[1]!.replace(first[0], `${first[1] ?? ''}node_modules/.bin/${first[2]}`)];
     }
     return;
   }

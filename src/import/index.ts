@@ -45,7 +45,7 @@ export function importProject(snapshot: ProjectSnapshot, options: ImportOptions 
     for (const a of apps) a.needs = a.needs.filter((n) => kept.has(n.split(':')[0]!));
   }
   const names = new Set(apps.map((a) => a.name));
-  const notes = r.notes.filter((n) => n.app === null || names.has(n.app));
+  const notes = collapse(r.notes.filter((n) => n.app === null || names.has(n.app)));
   unique(apps, notes, source.file);
   const text = writeManifest({ source: { kind: source.kind, file: source.file, hash: sourceHash(snapshot.files.get(source.file) ?? '') }, apps, notes });
   return { source, text, notes, apps: apps.map((a) => a.name), skipped, summary: summary(apps, notes) };
@@ -69,6 +69,30 @@ function run(source: DetectedSource, snapshot: ProjectSnapshot, options: ImportO
     python: () => importPython(source.file, snapshot),
   };
   return kinds[source.kind]();
+}
+
+/** Many variables of one app read through `env-file` are said in one note, at the first one's line. */
+function collapse(notes: ImportNote[]): ImportNote[] {
+  const FROM = /^(\w+) comes from (.+) through `env-file`, never inlined$/;
+  const out: ImportNote[] = [];
+  const groups = new Map<string, { note: ImportNote; names: string[]; origin: string }>();
+  for (const n of notes) {
+    const m = FROM.exec(n.message);
+    if (!m) {
+      out.push(n);
+      continue;
+    }
+    const key = `${n.app}\0${m[2]}`;
+    const g = groups.get(key);
+    if (g) g.names.push(m[1]!);
+    else {
+      const group = { note: { ...n }, names: [m[1]!], origin: m[2]! };
+      groups.set(key, group);
+      out.push(group.note);
+    }
+  }
+  for (const g of groups.values()) g.note.message = `${g.names.join(', ')} ${g.names.length === 1 ? 'comes' : 'come'} from ${g.origin} through \`env-file\`, never inlined`;
+  return out;
 }
 
 /** App names are unique within a file: a second `web` becomes `web-2`, said. */
