@@ -92,7 +92,7 @@ function peelShell(text: string, out: Command, ctx: ScriptContext | null): strin
     out.exec = 'sh';
     const parts = text.split(/\s*(?:&&|;)\s*/);
     const last = parts[parts.length - 1]!;
-    const exec = parts.length > 1 && !/^exec\b/.test(last) && !/[|<>]/.test(last) ? text.slice(0, text.length - last.length) + `exec ${last}` : text;
+    const exec = !/^exec\b/.test(last) && !/[|<>]/.test(last) ? text.slice(0, text.length - last.length) + `exec ${last}` : text;
     out.args = ['-c', exec];
     out.said.push('the command uses shell syntax, so it runs through `sh -c`');
     return null;
