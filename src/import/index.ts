@@ -16,6 +16,9 @@ import { sourceHash, writeManifest } from './write';
 export { detect, type DetectedSource } from './detect';
 export type { ImportNote, ImportOptions, ProjectSnapshot, SourceKind, ImageMode } from './model';
 export { SOURCE_KINDS } from './model';
+// What its callers need beside the pure function, so that the bundle (dist/import.js) is one require.
+export { readProject } from './read-project';
+export { lineDiff } from './line-diff';
 
 export interface ImportResult {
   source: DetectedSource;

@@ -5,16 +5,18 @@
 // any loss without writing.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { importProject, ImportError, SOURCE_KINDS, type ImageMode, type SourceKind } from '../../import';
-import { lineDiff } from '../../import/line-diff';
-import { readProject } from '../../import/read-project';
+import type { ImageMode, SourceKind } from '../../import';
 import { parseCommandArgs } from '../args';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../usage';
 
 export const usage = 'skr8tr init [DIR] [--from compose|procfile|process-compose|pm2|npm|python] [--strict] [--json] [-o FILE|-] [--force] [--images native|image|todo] [--run-js]';
 
+const KINDS: readonly SourceKind[] = ['compose', 'procfile', 'process-compose', 'pm2', 'npm', 'python'];
+
 export async function init(argv: string[], ctx: CommandContext): Promise<number> {
+  // dist/import.js (and the YAML parser in it) loads only when init runs.
+  const { importProject, ImportError, lineDiff, readProject } = await import('../../import');
   const { values, positionals } = parseCommandArgs(
     argv,
     {
@@ -29,7 +31,7 @@ export async function init(argv: string[], ctx: CommandContext): Promise<number>
     usage,
     { min: 0, max: 1 },
   );
-  if (values.from !== undefined && !SOURCE_KINDS.includes(values.from as SourceKind)) throw new UsageError(`--from ${values.from}: one of ${SOURCE_KINDS.join(', ')}`, usage);
+  if (values.from !== undefined && !KINDS.includes(values.from as SourceKind)) throw new UsageError(`--from ${values.from}: one of ${KINDS.join(', ')}`, usage);
   if (values.images !== undefined && !['native', 'image', 'todo'].includes(values.images)) throw new UsageError(`--images ${values.images}: one of native, image, todo`, usage);
   const dir = path.resolve(positionals[0] ?? '.');
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CliError(`${dir} is not a folder`, 2);
