@@ -195,7 +195,11 @@ function unwatch(c: Command): void {
 }
 
 /** `-p 3000`, `--port 8000`, `--port=8000`, `--bind 0.0.0.0:8000`, `runserver 0.0.0.0:8000`, `--listen` → `${PORT}`. */
+/** Clients whose port flag names where they connect, not where they listen. */
+const CLIENTS = new Set(['redis-cli', 'psql', 'pg_isready', 'mysql', 'mysqladmin', 'mongosh', 'mongo', 'curl', 'wget', 'nc', 'netcat', 'ssh', 'scp', 'sftp', 'telnet']);
+
 function literalPort(c: Command): void {
+  if (CLIENTS.has(c.exec.split('/').pop()!)) return;
   const a = c.args;
   for (let i = 0; i < a.length; i++) {
     const word = a[i]!;

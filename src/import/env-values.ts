@@ -73,7 +73,8 @@ export function rehost(value: string, app: DraftApp, line: number, ctx: EnvConte
   let out = value;
   for (const [name, reach] of ctx.hosts) {
     if (name === app.name) continue;
-    const re = new RegExp(`(^|[/@=,;\\s])${name.replace(/[.]/g, '\\.')}(:(\\d+))?(?=$|[/:?,;\\s])`, 'g');
+    // The name as a host: not a URL's scheme (`redis://`), nor part of a longer word.
+    const re = new RegExp(`(^|[/@=,;\\s])${name.replace(/[.]/g, '\\.')}(?!:\\/\\/)(:(\\d+))?(?=$|[/:?,;\\s])`, 'g');
     let changed = false;
     out = out.replace(re, (_all, pre: string, withPort: string | undefined) => {
       changed = true;

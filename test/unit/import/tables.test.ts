@@ -149,3 +149,20 @@ describe('import: the same project twice gives the same text (property)', () => 
     );
   });
 });
+
+describe('import: host names in env values', () => {
+  it('a service name as a host becomes 127.0.0.1 and its port; a URL scheme of the same name stays', async () => {
+    const { rehost } = await import('../../../src/import/env-values');
+    const { draft, Notes } = await import('../../../src/import/model');
+    const ctx = { vars: { file: {}, shell: {} }, varsFile: null, hosts: new Map([['redis', { port: 7000 }], ['db', { port: 5433 }]]), notes: new Notes('compose.yaml') };
+    const app = draft('web', { file: 'compose.yaml', line: 1 });
+    assert.equal(rehost('redis://redis:6379/0', app, 1, ctx), 'redis://127.0.0.1:7000/0');
+    assert.equal(rehost('redis', app, 1, ctx), '127.0.0.1');
+    assert.equal(rehost('postgres://u:p@db/app', app, 1, ctx), 'postgres://u:p@127.0.0.1:5433/app');
+    assert.equal(rehost('db:5432', app, 1, ctx), '127.0.0.1:5433');
+    assert.equal(rehost('redisson', app, 1, ctx), 'redisson');
+  });
+  it('a client\'s -p is where it connects, never turned into ${PORT}', () => {
+    assert.deepEqual(mapCommand({ text: 'redis-cli -p 6379 ping' }, 'shell').args, ['-p', '6379', 'ping']);
+  });
+});
