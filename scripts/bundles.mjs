@@ -82,7 +82,7 @@ const common = {
 export const BUNDLES = [
   {
     name: 'extension',
-    options: { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js', './yaml-syntax.js'], plugins: [...common.plugins, lazyYamlSyntax] },
+    options: { ...common, entryPoints: { extension: 'src/extension/main.ts' }, external: [...common.external, './export.js', './import.js', './yaml-syntax.js'], plugins: [...common.plugins, lazyYamlSyntax] },
   },
   { name: 'conductor', options: { ...common, entryPoints: { conductor: 'src/conductor/main.ts' } } },
   { name: 'agent', options: { ...common, entryPoints: { agent: 'src/agent/main.ts' } } },
@@ -96,11 +96,13 @@ export const BUNDLES = [
       entryPoints: { cli: 'src/cli/main.ts' },
       banner: { js: '#!/usr/bin/env node' },
       external: [...common.external, './yaml-syntax.js'],
-      plugins: [...common.plugins, lazyYamlSyntax, siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js', 'src/export': './export.js' })],
+      plugins: [...common.plugins, lazyYamlSyntax, siblingBundles({ 'src/conductor/main.ts': './conductor.js', 'src/agent/main.ts': './agent.js', 'src/export': './export.js', 'src/import': './import.js' })],
     },
   },
   // Required by the extension only when an Export command runs, and by `skr8tr export`.
   { name: 'export', options: { ...common, entryPoints: { export: 'src/export/index.ts' } } },
+  // Required by the extension only when New Manifest… runs, and by `skr8tr init`.
+  { name: 'import', options: { ...common, entryPoints: { import: 'src/import/index.ts' } } },
   // Required by the extension and the CLI the first time they read a YAML manifest (the daemons bundle it).
   { name: 'yaml-syntax', options: { ...common, entryPoints: { 'yaml-syntax': 'src/shared/manifest/yaml-syntax.ts' } } },
   // The timeline panel's page, for the webview's browser (not Node): loaded only when a timeline panel opens.

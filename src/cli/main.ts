@@ -5,6 +5,7 @@ import { CliError, UsageError } from './usage';
 import * as daemons from './commands/daemons';
 import * as devCmd from './commands/dev';
 import * as exportCmd from './commands/export';
+import * as initCmd from './commands/init';
 import * as rolloutCmd from './commands/rollout';
 import * as shutdownCmd from './commands/shutdown';
 import * as validateCmd from './commands/validate';
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   status: { summary: 'the Conductor\'s state (exit 3 when none runs; it starts none)', usage: views.statusUsage, run: views.status },
   shutdown: { summary: 'stop the workloads, then the Conductor and agents of the home; --keep-workloads leaves the replicas for the next Conductor to adopt', usage: shutdownCmd.shutdownUsage, run: shutdownCmd.shutdown },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
+  init: { summary: 'write a manifest from what the folder has: compose, Procfile, process-compose, PM2, npm or Python; says what does not carry over', usage: initCmd.usage, run: initCmd.init },
   export: { summary: 'write manifests as Kubernetes objects or Nomad jobs; says what does not carry over', usage: exportCmd.usage, run: exportCmd.exportManifests },
 };
 

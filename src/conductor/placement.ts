@@ -6,9 +6,11 @@ import * as crypto from 'node:crypto';
 import { crashPoint } from './crash-points';
 import { launchSpec } from './launch-spec';
 import { currentGeneration, generationOf, type Replica, type WorkloadRecord } from './model';
+import type { AppSpec } from '../shared/manifest/model';
 import { PortAllocator } from './ports';
 import { LIVE, type AgentLink, type ReplicaLifecycle } from './replica-lifecycle';
-import { overcommitOf, place, roomFor, type PlacementMode, type SchedNode } from './scheduler';
+import { isLoopback } from './probes';
+import { overcommitOf, place, roomFor, type PlacementMode, type SchedNode, type SchedRequest } from './scheduler';
 import type { ConductorState } from './state';
 
 export interface PlacementOptions {
@@ -57,7 +59,7 @@ export class Placement {
   room(w: WorkloadRecord): number {
     const spec = currentGeneration(w).spec;
     const hostPort = spec.port !== null && !spec.ingress ? spec.port : null;
-    return roomFor(this.schedNodes(w.name, w.generation, true), { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, this.portsInUse());
+    return roomFor(this.schedNodes(w.name, w.generation, true), schedRequest(spec, hostPort), this.portsInUse());
   }
 
   /** Places and launches one replica of the workload's current generation. */
@@ -67,7 +69,7 @@ export class Placement {
     const nodes = this.schedNodes(w.name, w.generation, true);
     const portsInUse = this.portsInUse();
     const hostPort = spec.port !== null && !spec.ingress ? spec.port : null;
-    const placement = place(nodes, { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort }, portsInUse, this.mode(nodes.length));
+    const placement = place(nodes, schedRequest(spec, hostPort), portsInUse, this.mode(nodes.length));
     if (!placement.ok) {
       this.reportProblem(w, `cannot start a replica: ${placement.reason}`);
       const first = !this.unplaced.has(w.name);
@@ -224,4 +226,9 @@ export class Placement {
     }
     return used;
   }
+}
+
+/** What placement asks of a node for the spec: a `check exec` runs on the Conductor's host, so its replicas go only there. */
+function schedRequest(spec: AppSpec, hostPort: number | null): SchedRequest {
+  return { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort, conductorHost: spec.health?.kind === 'exec' ? isLoopback : null };
 }

@@ -5,25 +5,77 @@
 //
 //   readiness ──first success──▶ liveness ──`retries` failures in a row──▶ unhealthy (closed)
 //   (no health check: ready once it has stayed up for `settle`)
+//
+// A `check exec` runs its program here, on the Conductor's host, with `${PORT}` as the replica's
+// port: it is only placed on nodes of this host (scheduler.ts), where the replica's port is this
+// host's too. Never through a shell; a run longer than the timeout is killed with its process group.
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { HealthSpec } from '../shared/manifest/model';
+import { childEnd, startFailure } from '../shared/platform/child-end';
+import { signalGroup } from '../shared/platform/process';
 
 export type ProbeResult = { ok: true } | { ok: false; detail: string };
 
 export interface ProbeTarget {
   address: string;
-  port: number;
+  /** The replica's port; null only for a `check exec` of an app with no port. */
+  port: number | null;
   health: HealthSpec;
+  /** The app's working folder: where a `check exec` program runs. */
+  cwd: string;
 }
 
 export function describeTarget(t: ProbeTarget): string {
   const host = t.address.includes(':') ? `[${t.address}]` : t.address;
+  if (t.health.kind === 'exec') return `exec ${execArgv(t).join(' ')}`;
   return t.health.kind === 'http' ? `GET http://${host}:${t.port}${t.health.path}` : `tcp ${host}:${t.port}`;
 }
 
 export function probeOnce(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  if (t.health.kind === 'exec') return probeExec(t, timeoutMs);
   return t.health.kind === 'tcp' ? probeTcp(t, timeoutMs) : probeHttp(t, timeoutMs);
+}
+
+/** Whether an address is this host's loopback, where a `check exec` reaches the replica. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address === 'localhost' || /^127\./.test(address);
+}
+
+/** The `check exec` program and its arguments, `${PORT}` expanded to the replica's port. */
+function execArgv(t: ProbeTarget): string[] {
+  return (t.health.command ?? []).map((a) => a.replace(/\$\{PORT\}/g, t.port === null ? '' : String(t.port)));
+}
+
+async function probeExec(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  if (!isLoopback(t.address)) {
+    return { ok: false, detail: `a \`check exec\` runs on the Conductor's host, and this replica runs on ${t.address}` };
+  }
+  const [program, ...args] = execArgv(t);
+  const child = spawn(program!, args, {
+    cwd: t.cwd,
+    env: { ...process.env, PORT: t.port === null ? '' : String(t.port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    shell: false,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 512) stderr += chunk.toString('utf8');
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+  }, timeoutMs);
+  const end = await childEnd(child);
+  clearTimeout(timer);
+  if (!end.started) return { ok: false, detail: startFailure(end.error, program!) };
+  if (timedOut) return { ok: false, detail: `no exit within ${timeoutMs} ms` };
+  if (end.code === 0) return { ok: true };
+  const said = stderr.trim().split('\n')[0]?.slice(0, 200);
+  return { ok: false, detail: `${end.code !== null ? `exited ${end.code}` : `ended by ${end.signal}`}${said ? `: ${said}` : ''}` };
 }
 
 function errorDetail(err: NodeJS.ErrnoException): string {
@@ -43,7 +95,7 @@ function probeHttp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
       resolve(r);
     };
     const req = http.request(
-      { host: t.address, port: t.port, path: t.health.path ?? '/', method: 'GET', agent: false, headers: { 'user-agent': 'skr8tr-probe' } },
+      { host: t.address, port: t.port!, path: t.health.path ?? '/', method: 'GET', agent: false, headers: { 'user-agent': 'skr8tr-probe' } },
       (res) => {
         res.resume();
         const expected = t.health.status ?? 200;
@@ -58,7 +110,7 @@ function probeHttp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
 
 function probeTcp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: t.address, port: t.port });
+    const socket = net.connect({ host: t.address, port: t.port! });
     const timer = setTimeout(() => finish({ ok: false, detail: `no connection within ${timeoutMs} ms` }), timeoutMs);
     function finish(r: ProbeResult) {
       clearTimeout(timer);
@@ -70,9 +122,11 @@ function probeTcp(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   });
 }
 
-/** Readiness cadence: fast at first, easing off for slow starters. */
+/** Readiness cadence: fast at first, easing off for slow starters; a program is started at most four times a second. */
 const READY_FIRST_MS = 5;
 const READY_MAX_MS = 25;
+const EXEC_READY_FIRST_MS = 50;
+const EXEC_READY_MAX_MS = 250;
 
 export interface ProberEvents {
   ready(): void;
@@ -101,7 +155,7 @@ export class ReplicaProber {
         }
       }, settleMs);
     } else {
-      this.schedule(0, READY_FIRST_MS);
+      this.schedule(0, target.health.kind === 'exec' ? EXEC_READY_FIRST_MS : READY_FIRST_MS);
     }
   }
 
@@ -115,7 +169,9 @@ export class ReplicaProber {
 
   private async run(delay: number): Promise<void> {
     const t = this.target!;
-    const timeout = this.phase === 'readiness' ? Math.min(t.health.timeoutMs, 1000) : t.health.timeoutMs;
+    const exec = t.health.kind === 'exec';
+    // A program gets its whole timeout even while starting: it has to start before it can answer.
+    const timeout = this.phase === 'readiness' && !exec ? Math.min(t.health.timeoutMs, 1000) : t.health.timeoutMs;
     const result = await probeOnce(t, timeout);
     if (this.closed) return;
     this.last = result.ok ? 'ok' : result.detail;
@@ -126,7 +182,7 @@ export class ReplicaProber {
         if (!this.closed) this.schedule(t.health.intervalMs, t.health.intervalMs);
         return;
       }
-      this.schedule(delay, Math.min(READY_MAX_MS, Math.ceil(delay * 1.5)));
+      this.schedule(delay, Math.min(exec ? EXEC_READY_MAX_MS : READY_MAX_MS, Math.ceil(delay * 1.5)));
       return;
     }
     if (result.ok) {

@@ -123,7 +123,9 @@ export class ReplicaLifecycle {
       this.ready(r);
       return;
     }
-    const target = spec.health && r.port !== null && r.address !== null ? { address: r.address, port: r.port, health: spec.health } : null;
+    // An HTTP or TCP check needs the replica's port; a program (`check exec`) may check what has none.
+    const probed = spec.health !== null && r.address !== null && (r.port !== null || spec.health.kind === 'exec');
+    const target = probed ? { address: r.address!, port: r.port, health: spec.health!, cwd: spec.cwd } : null;
     const prober = new ReplicaProber(target, spec.settleMs, {
       ready: () => this.ready(r),
       unhealthy: (detail) => {

@@ -5,8 +5,8 @@
 // CPU and memory are requests. A rollout's new replica may count the resources of the same app's
 // older replicas on a node as free (they are about to go: the surge overcommits for a moment).
 // `strict` placement refuses a node without the room; `relaxed` placement (a developer's one
-// machine) places the replica anyway and says how far the node is overcommitted. GPU and a port
-// the replica binds itself are never relaxed: no process can share them. How many replicas fit
+// machine) places the replica anyway and says how far the node is overcommitted. GPU, a `check
+// exec` (placed on the Conductor's host only) and a port the replica binds itself are never relaxed: no process can share them. How many replicas fit
 // with nothing counted as free (roomFor) is how many new ones a rollout whose surge is not written
 // starts at once.
 
@@ -33,6 +33,18 @@ export interface SchedRequest {
   gpu: boolean;
   /** A port the replica binds itself (ingress off), which must be free on the node's host. */
   hostPort: number | null;
+  /**
+   * Set for an app the Conductor checks by running a program (`check exec`): which node addresses
+   * are the Conductor's own host, the only place that program reaches the replica. Never relaxed.
+   */
+  conductorHost?: ((address: string) => boolean) | null;
+}
+
+/** Why a node is never a place for the request, whatever its load: no GPU, or not the Conductor's host. */
+function unfit(n: SchedNode, req: SchedRequest): string | null {
+  if (req.gpu && !n.capacity.gpu) return 'no GPU';
+  if (req.conductorHost && !req.conductorHost(n.address)) return "not the Conductor's host, where a `check exec` runs";
+  return null;
 }
 
 /** How CPU and memory requests bind: see the header. */
@@ -54,8 +66,9 @@ export function place(nodes: readonly SchedNode[], req: SchedRequest, portsInUse
   const fits: SchedNode[] = [];
   const roomless: SchedNode[] = [];
   for (const n of nodes) {
-    if (req.gpu && !n.capacity.gpu) {
-      refuse('no GPU');
+    const why = unfit(n, req);
+    if (why) {
+      refuse(why);
       continue;
     }
     if (req.hostPort !== null && portsInUse.get(n.address)?.has(req.hostPort)) {
@@ -91,7 +104,7 @@ export function roomFor(nodes: readonly SchedNode[], req: SchedRequest, portsInU
   let room = 0;
   const hosts = new Set<string>();
   for (const n of nodes) {
-    if (req.gpu && !n.capacity.gpu) continue;
+    if (unfit(n, req)) continue;
     const byCpu = req.cpu ? Math.floor((n.capacity.cpu - n.usedCpu + 1e-9) / req.cpu) : Infinity;
     const byMem = req.ramBytes ? Math.floor((n.capacity.memBytes - n.usedMemBytes) / req.ramBytes) : Infinity;
     const fits = Math.max(0, Math.min(byCpu, byMem));

@@ -72,7 +72,7 @@ export function podParts(spec: AppSpec, ctx: PodContext, notes: Notes): PodParts
 
   if (spec.health && ctx.service) {
     if (spec.port === null) notes.add('health: a probe needs a port, and this app has none; no probe written');
-    else probes(c, spec.health, spec.rollout.deadlineMs, comments, notes);
+    else probes(c, spec.health, spec.rollout.deadlineMs, comments, notes, execCommand(spec, spec.health, ctx.manifestDir));
   } else if (spec.health) {
     notes.add('health: not used for a job; no probe written');
   }
@@ -126,8 +126,10 @@ function environment(spec: AppSpec, ctx: PodContext, expand: (s: string) => stri
  * ingress and replace it. So: a startup probe every second up to the deadline, then readiness and
  * liveness at the check's own pace.
  */
-function probes(c: IContainer, h: HealthSpec, deadlineMs: number, comments: Map<string, string>, notes: Notes): void {
-  const handler: Pick<IProbe, 'httpGet' | 'tcpSocket'> = h.kind === 'http' ? { httpGet: { path: h.path!, port: PORT_NAME } } : { tcpSocket: { port: PORT_NAME } };
+function probes(c: IContainer, h: HealthSpec, deadlineMs: number, comments: Map<string, string>, notes: Notes, command: string[] | null): void {
+  const handler: Pick<IProbe, 'httpGet' | 'tcpSocket' | 'exec'> =
+    h.kind === 'http' ? { httpGet: { path: h.path!, port: PORT_NAME } } : h.kind === 'exec' ? { exec: { command: command! } } : { tcpSocket: { port: PORT_NAME } };
+  if (h.kind === 'exec') notes.add(`health check exec ${command![0]}: an exec probe runs inside the container, so the image must hold that program`);
   const timeoutSeconds = seconds(h.timeoutMs, 1);
   const steady: IProbe = { ...handler, periodSeconds: seconds(h.intervalMs, 1), timeoutSeconds, failureThreshold: h.retries };
   c.startupProbe = { ...handler, periodSeconds: 1, timeoutSeconds, failureThreshold: seconds(deadlineMs, 1) };
@@ -140,6 +142,17 @@ function probes(c: IContainer, h: HealthSpec, deadlineMs: number, comments: Map<
     notes.add(`health status ${h.status}: Kubernetes accepts any status from 200 to 399, not only ${h.status}`);
   }
   if (h.intervalMs % 1000 !== 0 || h.timeoutMs % 1000 !== 0) notes.add('health interval or timeout below whole seconds: Kubernetes counts whole seconds, rounded up here');
+}
+
+/**
+ * A `check exec` as an exec probe's command: Kubernetes expands no variable there, so `${PORT}` is
+ * the container port itself (every pod's PORT), and a program in the manifest's folder is relative.
+ */
+function execCommand(spec: AppSpec, h: HealthSpec, manifestDir: string): string[] | null {
+  if (h.kind !== 'exec' || !h.command) return null;
+  const [program, ...args] = h.command;
+  const literal = (v: SkrVar) => (v === 'PORT' ? String(spec.port) : v === 'APP' ? spec.name : `\${${v}}`);
+  return [portablePath(program!, manifestDir), ...args.map((a) => mapVars(a, literal))];
 }
 
 /** Bytes as a Kubernetes quantity: whole GiB or MiB when they are, else MiB rounded up. */

@@ -26,6 +26,9 @@ function group(g: NomadGroup, c: GroupComments): HclItem {
       const check: HclItem[] = [attr('type', k.Type)];
       if (k.Path !== undefined) check.push(attr('path', k.Path));
       if (k.Method !== undefined) check.push(attr('method', k.Method));
+      if (k.Command !== undefined) check.push(attr('command', k.Command));
+      if (k.Args !== undefined) check.push(attr('args', k.Args));
+      if (k.Task !== undefined) check.push(attr('task', k.Task));
       check.push(attr('interval', dur(k.Interval)), attr('timeout', dur(k.Timeout)));
       check.push(block('check_restart', [], [attr('limit', k.CheckRestart.Limit), attr('grace', dur(k.CheckRestart.Grace))]));
       items.push(block('check', [], check));

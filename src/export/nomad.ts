@@ -6,9 +6,13 @@ import type { AppSpec } from '../shared/manifest/model';
 import { dnsLabel, mapVars, mebibytes, type Notes, portablePath, type SkrVar, usesVar } from './common';
 
 export interface NomadCheck {
-  Type: 'http' | 'tcp';
+  Type: 'http' | 'tcp' | 'script';
   Path?: string;
   Method?: string;
+  /** A script check's program and arguments, run inside the task named. */
+  Command?: string;
+  Args?: string[];
+  Task?: string;
   Interval: number;
   Timeout: number;
   CheckRestart: { Limit: number; Grace: number };
@@ -39,7 +43,7 @@ export interface NomadGroup {
   Name: string;
   Count: number;
   Networks?: { DynamicPorts?: { Label: string }[]; ReservedPorts?: { Label: string; Value: number }[] }[];
-  Services?: { Name: string; PortLabel: string; Provider: 'nomad'; Checks?: NomadCheck[] }[];
+  Services?: { Name: string; PortLabel: string; Provider: 'nomad' | 'consul'; Checks?: NomadCheck[] }[];
   Update?: NomadUpdate;
   Scaling?: { Enabled: true; Min: number; Max: number };
   Tasks: NomadTask[];
@@ -90,8 +94,7 @@ export function appGroup(spec: AppSpec, job: NomadJob, manifestDir: string, note
   if (name !== spec.name) notes.add(`name: \`${spec.name}\` is \`${name}\` here (lowercase, letters, digits and -)`);
   const comments: GroupComments = new Map();
   const service = job.Type === 'service';
-  const toVar = (v: SkrVar): string => (v === 'PORT' ? (spec.port === null ? '' : `\${NOMAD_PORT_${PORT_LABEL}}`) : v === 'REPLICA' ? '${NOMAD_ALLOC_ID}' : v === 'APP' ? spec.name : '${GENERATION}');
-  const expand = (text: string) => mapVars(text, toVar);
+  const expand = nomadExpand(spec);
   if (usesVar(spec, 'GENERATION')) notes.add('${GENERATION}: Nomad gives a task no job version; it is left as written');
 
   const exec = portablePath(spec.exec!, manifestDir);
@@ -138,7 +141,7 @@ export function appGroup(spec: AppSpec, job: NomadJob, manifestDir: string, note
   }
 
   const group: NomadGroup = { Name: name, Count: spec.replicas, Tasks: [task] };
-  if (service && spec.port !== null) networkAndService(spec, group, name, comments, notes);
+  if (service && spec.port !== null) networkAndService(spec, group, name, manifestDir, comments, notes);
   else if (spec.port !== null) notes.add(`port ${spec.port}: a batch job gets no service`);
   if (service) {
     group.Update = updateOf(spec);
@@ -159,7 +162,7 @@ export function appGroup(spec: AppSpec, job: NomadJob, manifestDir: string, note
   return { group, comments };
 }
 
-function networkAndService(spec: AppSpec, group: NomadGroup, name: string, comments: GroupComments, notes: Notes): void {
+function networkAndService(spec: AppSpec, group: NomadGroup, name: string, manifestDir: string, comments: GroupComments, notes: Notes): void {
   const port = spec.port!;
   if (spec.ingress) {
     group.Networks = [{ DynamicPorts: [{ Label: PORT_LABEL }] }];
@@ -174,10 +177,17 @@ function networkAndService(spec: AppSpec, group: NomadGroup, name: string, comme
   const svc: NonNullable<NomadGroup['Services']>[number] = { Name: name, PortLabel: PORT_LABEL, Provider: 'nomad' };
   const h = spec.health;
   if (h) {
+    const script = h.kind === 'exec' ? scriptCheck(spec, h.command!, name, manifestDir) : {};
+    if (h.kind === 'exec') {
+      // Nomad's own service provider runs only http and tcp checks; a script check needs Consul.
+      svc.Provider = 'consul';
+      notes.add(`health check exec: a script check that Nomad runs inside the task, so the node must hold ${h.command![0]}; script checks need Consul, so the service \`${name}\` uses provider "consul"`);
+    }
     svc.Checks = [
       {
-        Type: h.kind,
+        Type: h.kind === 'exec' ? 'script' : h.kind,
         ...(h.kind === 'http' ? { Path: h.path!, Method: 'GET' } : {}),
+        ...script,
         Interval: Math.max(1000, h.intervalMs) * NS,
         Timeout: Math.max(1000, h.timeoutMs) * NS,
         CheckRestart: { Limit: h.retries, Grace: spec.rollout.deadlineMs * NS },
@@ -192,7 +202,19 @@ function networkAndService(spec: AppSpec, group: NomadGroup, name: string, comme
     comments.set('service', lines);
   }
   group.Services = [svc];
-  notes.add(`service \`${name}\` is registered with Nomad's own service discovery (provider "nomad"); use "consul" if you run Consul`);
+  if (svc.Provider === 'nomad') notes.add(`service \`${name}\` is registered with Nomad's own service discovery (provider "nomad"); use "consul" if you run Consul`);
+}
+
+/** Skr8tr's variables in a value as Nomad's (`${PORT}` as the allocation's port). */
+function nomadExpand(spec: AppSpec): (text: string) => string {
+  const toVar = (v: SkrVar): string => (v === 'PORT' ? (spec.port === null ? '' : `\${NOMAD_PORT_${PORT_LABEL}}`) : v === 'REPLICA' ? '${NOMAD_ALLOC_ID}' : v === 'APP' ? spec.name : '${GENERATION}');
+  return (text) => mapVars(text, toVar);
+}
+
+/** A `check exec` as a script check: the program, and its arguments as the task's are expanded. */
+function scriptCheck(spec: AppSpec, command: readonly string[], task: string, manifestDir: string): Pick<NomadCheck, 'Command' | 'Args' | 'Task'> {
+  const [program, ...args] = command;
+  return { Command: portablePath(program!, manifestDir), ...(args.length > 0 ? { Args: args.map(nomadExpand(spec)) } : {}), Task: task };
 }
 
 function updateComments(spec: AppSpec): string[] {

@@ -28,6 +28,7 @@ export const COMMANDS = {
   'skr8tr.refresh': { title: 'Skr8tr: Refresh', trusted: false },
   'skr8tr.exportKubernetes': { title: 'Skr8tr: Export to Kubernetes', trusted: false },
   'skr8tr.exportNomad': { title: 'Skr8tr: Export to Nomad', trusted: false },
+  'skr8tr.newManifest': { title: 'Skr8tr: New Manifest…', trusted: false },
 } as const;
 
 export type CommandId = keyof typeof COMMANDS;

@@ -7,6 +7,7 @@ import type { WorkloadSummary } from '../shared/protocol/api';
 import { Cancelled } from './cancelled';
 import { COMMANDS, type CommandId } from './command-list';
 import { ExportCommands } from './export-commands';
+import { NewManifest } from './new-manifest';
 import { ManifestCommands } from './manifest-commands';
 import type { Connection } from './connection';
 import type { Daemons } from './daemons';
@@ -37,6 +38,7 @@ type Handler = (...args: unknown[]) => Promise<void>;
 export class Commands {
   private readonly manifests: ManifestCommands;
   private readonly exports: ExportCommands;
+  private readonly newManifest = new NewManifest();
 
   constructor(private readonly d: CommandDeps) {
     this.manifests = new ManifestCommands({ ...d, conductor: () => this.conductor(), appOf: (arg) => this.appOf(arg) });
@@ -71,10 +73,12 @@ export class Commands {
       'skr8tr.refresh': () => this.refresh(),
       'skr8tr.exportKubernetes': (a) => this.exports.exportTo('kubernetes', a),
       'skr8tr.exportNomad': (a) => this.exports.exportTo('nomad', a),
+      'skr8tr.newManifest': (a) => this.newManifest.run(a),
     };
   }
 
   register(subscriptions: vscode.Disposable[]): void {
+    subscriptions.push(this.newManifest);
     for (const [id, run] of Object.entries(this.handlers()) as [CommandId, Handler][]) {
       subscriptions.push(
         vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -30,7 +30,15 @@ export function crossCheck(spec: AppSpec, written: Written, positions: ReadonlyM
     sink.error(ingress!.pos, '`ingress on` needs a `port` to listen on');
   }
   if (!execAt && !spec.serve?.static && spec.type !== 'vm') {
-    sink.error(at, `app \`${spec.name}\` needs \`exec\`: the program to run (or \`serve\` with \`static\` files)`);
+    if (spec.image !== null) {
+      // An app that names only its image (imported from a compose file): container apps are not run
+      // yet, so it is said here and its replicas fail to launch, but the rest of the file runs.
+      sink.warning(positions.get('image') ?? at, `app \`${spec.name}\` names only its image \`${spec.image}\`: Skr8tr runs programs, not images (yet), so its replicas fail to launch; add \`exec\` with a program that runs it natively, or set \`replicas 0\``);
+    } else if (spec.replicas === 0) {
+      sink.warning(positions.get('replicas') ?? at, `app \`${spec.name}\` has no \`exec\` yet (with \`replicas 0\` nothing starts): write the program to run, then set \`replicas\``);
+    } else {
+      sink.error(at, `app \`${spec.name}\` needs \`exec\`: the program to run (or \`serve\` with \`static\` files)`);
+    }
   }
   if (spec.type === 'vm' && spec.vm === null && !execAt) {
     sink.error(at, `app \`${spec.name}\` is \`type vm\` and needs a \`vm\` block`);

@@ -1,5 +1,7 @@
 // The `health` key of an app: the block (`check`, `interval`, `timeout`, `retries`) or the one-line
-// form `health GET /health 200`, and the `check` both share. Read through entry-reader.ts.
+// form `health GET /health 200`, and the `check` both share (`GET /path [status]`, `tcp`, or
+// `exec PROGRAM ARGS...`: a program whose exit 0 means healthy, never run through a shell). Read
+// through entry-reader.ts.
 import type { Entry } from './entries';
 import type { EntryReader } from './entry-reader';
 import { DEFAULTS, type HealthSpec } from './model';
@@ -11,6 +13,7 @@ export function readHealth(r: EntryReader, e: Entry): HealthSpec | null {
     method: null,
     path: null,
     status: null,
+    command: null,
     intervalMs: DEFAULTS.health.intervalMs,
     timeoutMs: DEFAULTS.health.timeoutMs,
     retries: DEFAULTS.health.retries,
@@ -38,23 +41,33 @@ export function readHealth(r: EntryReader, e: Entry): HealthSpec | null {
     }
   }
   if (!checked) {
-    if (!r.positions.get('health.check')) r.sink.error(e.keyPos, '`health` needs a `check`: `check GET /health 200` or `check tcp`');
+    if (!r.positions.get('health.check')) r.sink.error(e.keyPos, '`health` needs a `check`: `check GET /health 200`, `check tcp` or `check exec PROGRAM ARGS...`');
     return null;
   }
   return h;
 }
 
-/** `GET /path [status]` or `tcp`, written into `h`; false when it is neither. */
+/** `GET /path [status]`, `tcp` or `exec PROGRAM ARGS...`, written into `h`; false when it is none. */
 function readCheck(r: EntryReader, e: Entry, h: HealthSpec): boolean {
   const [first, second, third, extra] = e.args;
   if (!first) {
-    r.sink.error(e.keyPos, '`check` needs `GET /path [status]` or `tcp`');
+    r.sink.error(e.keyPos, '`check` needs `GET /path [status]`, `tcp` or `exec PROGRAM ARGS...`');
     return false;
   }
   const kind = first.text.toLowerCase();
   if (kind === 'tcp') {
     if (second) r.sink.error(second.pos, '`check tcp` takes nothing more');
-    Object.assign(h, { kind: 'tcp', method: null, path: null, status: null });
+    Object.assign(h, { kind: 'tcp', method: null, path: null, status: null, command: null });
+    return true;
+  }
+  if (kind === 'exec') {
+    if (!second || second.text === '') {
+      r.sink.error(second?.pos ?? first.pos, '`check exec` needs a program, like `check exec redis-cli -p ${PORT} ping`');
+      return false;
+    }
+    // The program resolves like `exec`: a path with a slash against the manifest's folder, a bare name on PATH.
+    const command = [r.program(second.text), ...e.args.slice(2).map((t) => t.text)];
+    Object.assign(h, { kind: 'exec', method: null, path: null, status: null, command });
     return true;
   }
   if (kind === 'get') {
@@ -72,10 +85,10 @@ function readCheck(r: EntryReader, e: Entry, h: HealthSpec): boolean {
       status = s.value;
     }
     if (extra) r.sink.error(extra.pos, `unexpected "${extra.text}" after the status`);
-    Object.assign(h, { kind: 'http', method: 'GET', path: second.text, status });
+    Object.assign(h, { kind: 'http', method: 'GET', path: second.text, status, command: null });
     return true;
   }
-  const hint = ['post', 'head', 'put', 'http', 'https'].includes(kind) ? '; only `GET` probes and `tcp` are supported' : '';
-  r.sink.error(first.pos, `"${first.text}" is not a check: write \`GET /path [status]\` or \`tcp\`${hint}`);
+  const hint = ['post', 'head', 'put', 'http', 'https'].includes(kind) ? '; only `GET` probes, `tcp` and `exec` are supported' : '';
+  r.sink.error(first.pos, `"${first.text}" is not a check: write \`GET /path [status]\`, \`tcp\` or \`exec PROGRAM ARGS...\`${hint}`);
   return false;
 }

@@ -8,10 +8,12 @@ export type RestartPolicy = 'always' | 'on-failure' | 'never';
 export type FailurePolicy = 'rollback' | 'pause' | 'continue';
 
 export interface HealthSpec {
-  kind: 'http' | 'tcp';
+  kind: 'http' | 'tcp' | 'exec';
   method: 'GET' | null;
   path: string | null;
   status: number | null;
+  /** `check exec`: the program and its arguments (exit 0 = healthy), never run through a shell; null otherwise. */
+  command: string[] | null;
   intervalMs: number;
   timeoutMs: number;
   retries: number;

@@ -52,7 +52,7 @@ function valueSchema(info: KeyInfo): Schema {
       };
     case 'block': {
       const block = blockSchema(v.scope);
-      if (info.key === 'health') return { anyOf: [{ type: 'string', pattern: '^(GET|get|tcp|TCP)\\b' }, block] };
+      if (info.key === 'health') return { anyOf: [{ type: 'string', pattern: '^(GET|get|tcp|TCP|exec|EXEC)\\b' }, block] };
       if (info.oneLine === 'words') return { anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' } }, block] };
       return info.repeatable ? { anyOf: [block, { type: 'array', items: block }] } : block;
     }

@@ -2,6 +2,7 @@
 // replicas spread across nodes, CPU/memory/GPU capacity is respected, a replica that binds its own
 // port goes only where the port is free on that host, and when nothing fits the reason says why.
 import * as assert from 'node:assert/strict';
+import { isLoopback } from '../../../src/conductor/probes';
 import { place, roomFor, type Placement, type SchedNode, type SchedRequest } from '../../../src/conductor/scheduler';
 import { parseManifest, type AppSpec } from '../../../src/shared/manifest';
 
@@ -130,6 +131,15 @@ describe('scheduler', () => {
       assert.equal(placed(place(nodes, { ...ANY, gpu: true }, NO_PORTS)), 'gpu');
       // A request without a GPU may use any node.
       assert.equal(placed(place(nodes, ANY, NO_PORTS)), 'a');
+    });
+
+    it('a `check exec` app goes only to nodes of the Conductor\'s host, even relaxed, and says why not elsewhere', () => {
+      const nodes = [node('remote', { address: '10.0.0.7' }), node('local', { address: '127.0.0.1', replicas: 9, sameApp: 2 })];
+      const req = { ...ANY, conductorHost: isLoopback };
+      assert.equal(placed(place(nodes, req, NO_PORTS, 'relaxed')), 'local');
+      assert.match(refused(place([nodes[0]!], req, NO_PORTS, 'relaxed')), /1 node: not the Conductor's host, where a `check exec` runs/);
+      assert.equal(roomFor(nodes, req, NO_PORTS), Infinity);
+      assert.equal(roomFor([nodes[0]!], req, NO_PORTS), 0);
     });
 
     it('a request with no CPU or memory figure fits a full node', () => {

@@ -17,7 +17,7 @@ export function allManifests(): string[] {
 }
 
 /** The manifests with golden files: a service, a workspace of every key, a job, two syntaxes. */
-export const GOLDEN = ['examples/hello/hello.skr8tr', 'test/fixtures/conformance/cart-svc.skr8tr', 'test/fixtures/conformance/analytics-job.skr8tr', 'test/fixtures/yaml/two-apps.skr8tr.yaml', 'test/fixtures/export/rich.skr8tr'].map((f) =>
+export const GOLDEN = ['examples/hello/hello.skr8tr', 'test/fixtures/conformance/cart-svc.skr8tr', 'test/fixtures/conformance/analytics-job.skr8tr', 'test/fixtures/yaml/two-apps.skr8tr.yaml', 'test/fixtures/export/rich.skr8tr', 'test/fixtures/export/exec-check.skr8tr'].map((f) =>
   path.join(ROOT, f),
 );
 

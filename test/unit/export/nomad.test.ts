@@ -67,7 +67,7 @@ describe('export to Nomad', () => {
           assert.equal(u.auto_revert, r.onFailure === 'rollback', 'auto_revert from on-failure rollback');
           if (checked) {
             const check = g.service[0].check[0];
-            assert.equal(check.type, spec.health!.kind);
+            assert.equal(check.type, spec.health!.kind === 'exec' ? 'script' : spec.health!.kind);
             assert.equal(ms(check.interval), Math.max(1000, spec.health!.intervalMs));
             assert.equal(check.check_restart[0].limit, spec.health!.retries);
           }

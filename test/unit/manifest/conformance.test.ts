@@ -46,7 +46,7 @@ describe('conformance manifests', () => {
       assert.equal(spec.ingress, true);
       assert.equal(spec.replicas, 2);
       assert.deepEqual(spec.env, { PORT: String(port), RUST_LOG: 'info' });
-      assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/health', status: 200, intervalMs: 10_000, timeoutMs: 3_000, retries: 3 });
+      assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/health', status: 200, command: null, intervalMs: 10_000, timeoutMs: 3_000, retries: 3 });
       assert.deepEqual(spec.scale, { min, max, cpuAbove: above, cpuBelow: below });
       assert.equal(spec.build, null);
       assert.equal(spec.serve, null);
@@ -64,7 +64,7 @@ describe('conformance manifests', () => {
     assert.equal(spec.port, 4200);
     assert.equal(spec.replicas, 2);
     assert.deepEqual(spec.env, { PORT: '4200', STATIC_DIR: '/opt/sovereign-market/www', RUST_LOG: 'info' });
-    assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/', status: 200, intervalMs: 15_000, timeoutMs: 5_000, retries: 3 });
+    assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/', status: 200, command: null, intervalMs: 15_000, timeoutMs: 5_000, retries: 3 });
     assert.deepEqual(spec.scale, { min: 2, max: 8, cpuAbove: 60, cpuBelow: 10 });
   });
 
@@ -109,7 +109,7 @@ describe('conformance manifests', () => {
     assert.equal(spec.replicas, 3);
     assert.equal(spec.ramBytes, 256 * 1024 ** 2);
     assert.equal(spec.cpu, 2);
-    assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/index.html', status: 200, intervalMs: 30_000, timeoutMs: 5_000, retries: 3 });
+    assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/index.html', status: 200, command: null, intervalMs: 30_000, timeoutMs: 5_000, retries: 3 });
     assert.deepEqual(spec.scale, { min: 1, max: 10, cpuAbove: 70, cpuBelow: 20 });
     assert.deepEqual(spec.env, { NODE_ENV: 'production', API_URL: 'https://api.myapp.com' });
     assert.deepEqual(warnings, []);
@@ -131,7 +131,7 @@ describe('conformance manifests', () => {
       net: 'user',
       args: [],
     });
-    assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/', status: 200, intervalMs: 30_000, timeoutMs: 2_000, retries: 3 });
+    assert.deepEqual(spec.health, { kind: 'http', method: 'GET', path: '/', status: 200, command: null, intervalMs: 30_000, timeoutMs: 2_000, retries: 3 });
     assert.deepEqual(spec.scale, { min: 1, max: 4, cpuAbove: 70, cpuBelow: 20 });
     assert.deepEqual(warnings, []);
   });

@@ -191,7 +191,7 @@ const EXPECTED = {
   settleMs: 8000,
   env: { LOG_LEVEL: 'info', URL: 'http://example.com/a#b' },
   secretKeys: [],
-  health: { kind: 'http', method: 'GET', path: '/health', status: 200, intervalMs: 5000, timeoutMs: 2000, retries: 3 },
+  health: { kind: 'http', method: 'GET', path: '/health', status: 200, command: null, intervalMs: 5000, timeoutMs: 2000, retries: 3 },
   rollout: { surge: 2, unavailable: 1, deadlineMs: 120000, healthyForMs: 0, onFailure: 'rollback' },
   scale: null,
   build: null,
@@ -435,7 +435,7 @@ describe('manifest styles: indentation and braces', () => {
       const one = cleanSpec(text('app web', '  exec ./s', '  health GET /health 200'));
       const block = cleanSpec(text('app web', '  exec ./s', '  health', '    check GET /health 200'));
       assert.deepEqual(one, block);
-      assert.deepEqual(one.health, { kind: 'http', method: 'GET', path: '/health', status: 200, intervalMs: 10000, timeoutMs: 2000, retries: 3 });
+      assert.deepEqual(one.health, { kind: 'http', method: 'GET', path: '/health', status: 200, command: null, intervalMs: 10000, timeoutMs: 2000, retries: 3 });
     });
 
     it('`health tcp` equals `check tcp`', () => {

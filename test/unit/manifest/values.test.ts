@@ -2,7 +2,7 @@
 // ranges of every number, plus defaults, paths and secrets.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DEFAULTS, parseManifest, type Diagnostic, type ParseResult } from '../../../src/shared/manifest';
+import { DEFAULTS, hasErrors, parseManifest, type Diagnostic, type ParseResult } from '../../../src/shared/manifest';
 import { manifestToJson, specToJson } from '../../../src/shared/manifest/json';
 
 const FILE = '/manifests/web.skr8tr';
@@ -317,24 +317,46 @@ describe('manifest values', () => {
   describe('health checks', () => {
     it('`check GET /path` defaults to status 200', () => {
       assert.deepEqual(cleanSpec(app('  health', '    check GET /ready')).health, {
-        kind: 'http', method: 'GET', path: '/ready', status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3,
+        kind: 'http', method: 'GET', path: '/ready', status: 200, command: null, intervalMs: 10_000, timeoutMs: 2_000, retries: 3,
       });
     });
 
     it('`check tcp` has no method, path or status', () => {
       assert.deepEqual(cleanSpec(app('  health', '    check tcp', '    retries 5')).health, {
-        kind: 'tcp', method: null, path: null, status: null, intervalMs: 10_000, timeoutMs: 2_000, retries: 5,
+        kind: 'tcp', method: null, path: null, status: null, command: null, intervalMs: 10_000, timeoutMs: 2_000, retries: 5,
       });
+    });
+
+    it('`check exec PROGRAM ARGS...` keeps the program and its words, `${PORT}` unexpanded', () => {
+      assert.deepEqual(cleanSpec(app('  health', '    check exec redis-cli -p ${PORT} "ping"', '    timeout 1s')).health, {
+        kind: 'exec', method: null, path: null, status: null, command: ['redis-cli', '-p', '${PORT}', 'ping'], intervalMs: 10_000, timeoutMs: 1_000, retries: 3,
+      });
+    });
+
+    it('`check exec` needs a program', () => {
+      const r = parse(app('  health', '    check exec'));
+      assert.match(r.diagnostics.map((d) => d.message).join('\n'), /`check exec` needs a program/);
+      assert.equal(hasErrors(r.diagnostics), true);
+    });
+
+    it('an app that names only its image, or has replicas 0, is a warning without `exec`; otherwise an error', () => {
+      const image = parse('app db\n  image postgres:16\n');
+      assert.equal(hasErrors(image.diagnostics), false);
+      assert.match(image.diagnostics[0]!.message, /names only its image `postgres:16`/);
+      const todo = parse('app worker\n  replicas 0\n');
+      assert.equal(hasErrors(todo.diagnostics), false);
+      assert.match(todo.diagnostics[0]!.message, /has no `exec` yet/);
+      assert.equal(hasErrors(parse('app worker\n  port 80\n').diagnostics), true);
     });
 
     it('`get` is accepted in any case', () => {
       assert.equal(cleanSpec(app('  health get /h')).health.method, 'GET');
     });
 
-    it('`check POST /x` is an error that says only GET and tcp are supported', () => {
+    it('`check POST /x` is an error that says only GET, tcp and exec are supported', () => {
       const d = onlyError(app('  health', '    check POST /x'));
       assert.deepEqual([d.line, d.column], [4, 11]);
-      assert.match(d.message, /only `GET` probes and `tcp`/);
+      assert.match(d.message, /only `GET` probes, `tcp` and `exec`/);
     });
 
     it('`check GET` without a path is an error', () => {

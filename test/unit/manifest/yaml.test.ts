@@ -202,7 +202,7 @@ describe('manifest YAML form', () => {
       const flow = cleanSpec(yapp('health: {check: GET /health 200}'));
       assert.deepEqual(one, block);
       assert.deepEqual(flow, block);
-      assert.deepEqual(one.health, { kind: 'http', method: 'GET', path: '/health', status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 });
+      assert.deepEqual(one.health, { kind: 'http', method: 'GET', path: '/health', status: 200, command: null, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 });
     });
 
     it('`args` as a string, a flow list or a block list mean the same', () => {

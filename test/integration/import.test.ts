@@ -1,0 +1,116 @@
+// `skr8tr init` on a compose project with real programs: a Node web app (the HTTP fixture), its
+// migration job (redis-cli, the target of `service_completed_successfully`) and Debian's
+// redis-server (an image-only service, imported as the native recipe with `check exec redis-cli
+// ping`). Then `up`: all ready in dependency order, the web app answers through its published port,
+// the host name `redis` in its env became 127.0.0.1 and the port.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { WorkloadView } from '../../src/shared/protocol/api';
+import { Cluster, FIXTURE, waitFor } from './harness';
+import { freePort } from './load';
+import { requirePrograms } from './requires';
+
+const firstReady = (w: WorkloadView) => Math.min(...w.replicas.filter((r) => r.readyAt !== null).map((r) => r.readyAt!));
+const firstCreated = (w: WorkloadView) => Math.min(...w.replicas.map((r) => r.createdAt));
+
+function get(port: number, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('skr8tr init, then up', function () {
+  this.timeout(120_000);
+  let c: Cluster;
+
+  before(function () {
+    requirePrograms(this, 'the import tests', ['redis-server', 'redis-cli']);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(c.dump());
+    await c.cleanup();
+  });
+
+  it('imports a compose project (web, migration job, redis as a native recipe) that comes up in dependency order, gated by check exec', async () => {
+    c = new Cluster('import');
+    await c.startConductor();
+    await c.startAgent('n1');
+    const [webPort, redisPort] = [await freePort(), await freePort()];
+    const dir = path.join(path.dirname(c.manifest('placeholder.txt', '')), 'shop');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.rmSync(path.join(path.dirname(dir), 'placeholder.txt'));
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  web:',
+        '    build: .',
+        `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(FIXTURE)}]`,
+        '    ports:',
+        `      - "${webPort}:3000"`,
+        '    environment:',
+        '      REDIS_URL: redis://redis:6379/0',
+        '      FIXTURE_VERSION: imported',
+        '    healthcheck:',
+        '      test: ["CMD", "curl", "-f", "http://localhost:3000/health"]',
+        '    depends_on:',
+        '      redis:',
+        '        condition: service_healthy',
+        '      migrate:',
+        '        condition: service_completed_successfully',
+        '  migrate:',
+        '    build: .',
+        `    command: redis-cli -p ${redisPort} SET migrated yes`,
+        '    depends_on:',
+        '      redis:',
+        '        condition: service_healthy',
+        '  redis:',
+        '    image: redis:7',
+        '    ports:',
+        `      - "${redisPort}:6379"`,
+        '',
+      ].join('\n'),
+    );
+
+    const init = await c.cli(['init', dir]);
+    assert.equal(init.code, 0, init.stdout + init.stderr);
+    assert.match(init.stderr, /compose\.yaml:\d+: info: redis: image redis:7 → native redis-server/);
+    const file = path.join(dir, 'shop.skr8tr');
+    const text = fs.readFileSync(file, 'utf8');
+    assert.match(text, /app redis\n {2}exec redis-server\n {2}args --port \$\{PORT\}/);
+    assert.match(text, /health exec redis-cli -p \$\{PORT\} ping/);
+    assert.match(text, /needs redis migrate:completed/);
+    assert.match(text, new RegExp(`REDIS_URL redis://127.0.0.1:${redisPort}/0`));
+    const validate = await c.cli(['validate', file]);
+    assert.equal(validate.code, 0, validate.stderr);
+    // A second init never overwrites: it prints the difference (none) and says so.
+    const again = await c.cli(['init', dir]);
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /unchanged/);
+
+    const up = await c.cli(['up', dir]);
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    const all = await waitFor('redis and web ready, migrate completed', async () => {
+      const ws = await c.client().call('workloads', {});
+      const byName = new Map(ws.map((w) => [w.name, w]));
+      const ready = ['redis', 'web'].every((n) => byName.get(n)?.replicas.some((r) => r.state === 'ready'));
+      return ready && byName.get('migrate')?.replicas.some((r) => r.reason === 'completed') ? byName : null;
+    }, 60_000, 50);
+    const redis = all.get('redis')!;
+    const migrate = all.get('migrate')!;
+    const web = all.get('web')!;
+    assert.ok(firstCreated(migrate) >= firstReady(redis), 'migrate after redis answered its check exec');
+    assert.ok(firstCreated(web) >= firstReady(redis), 'web after redis is ready');
+    assert.ok(firstCreated(web) >= migrate.replicas.find((r) => r.reason === 'completed')!.createdAt, 'web after migrate completed');
+    const answer = await get(webPort, '/');
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /imported/);
+  });
+});
