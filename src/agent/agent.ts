@@ -25,6 +25,7 @@ import { CpuSampler } from './cpu-sampler';
 import { LogOutbox } from './log-outbox';
 import { ReplicaProcess } from './replica-process';
 import { ReplicaRecords } from './replica-records';
+import { SpawnGate } from './spawn-gate';
 
 export interface Endpoint {
   host: string;
@@ -54,6 +55,7 @@ export class Agent {
   /** Replicas that exited while the Conductor was away, reported in the next hello. */
   private readonly unreported = new Map<string, ReplicaReport>();
   private readonly records: ReplicaRecords;
+  private readonly gate = new SpawnGate();
   private readonly cpu = new CpuSampler();
   private socket: net.Socket | null = null;
   private joined = false;
@@ -245,6 +247,7 @@ export class Agent {
         output: (line) => this.outbox.add(id, line),
       },
       (record) => this.records.save(id, record),
+      this.gate,
     );
     this.replicas.set(id, p);
     void p.start();

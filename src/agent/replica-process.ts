@@ -15,6 +15,7 @@ import { describeOwner, portOwner } from '../shared/platform/port-owner';
 import type { LaunchSpec } from '../shared/protocol/agent';
 import { childEnd, startFailure } from '../shared/platform/child-end';
 import { groupAlive, processStartToken, signalGroup } from '../shared/platform/process';
+import type { SpawnGate } from './spawn-gate';
 
 export interface OutputLine {
   at: number;
@@ -66,6 +67,8 @@ export class ReplicaProcess {
     private readonly baseEnv: NodeJS.ProcessEnv,
     private readonly events: ReplicaEvents,
     private readonly save: (record: ReplicaRecord | null) => void,
+    /** Spawns take turns (spawn-gate.ts), so the agent's timers run between them. */
+    private readonly gate: SpawnGate,
     /** The script this agent runs from (dist/agent.js or dist/cli.js): it also serves static files. */
     private readonly entryScript: string = process.argv[1] ?? '',
   ) {
@@ -79,13 +82,20 @@ export class ReplicaProcess {
       this.events.launchFailed(problem);
       return;
     }
-    if (this.state === 'stopping') {
-      // Stopped before it ever started.
+    await this.spawnOnTurn(false);
+  }
+
+  /** Spawns when the agent's spawn gate gives this replica its turn (unless it was stopped meanwhile). */
+  private async spawnOnTurn(isRestart: boolean): Promise<void> {
+    await this.gate.turn();
+    if (this.state === 'stopping' || this.state === 'exited') {
+      // Stopped before it ever started (again).
+      if (this.state === 'exited') return;
       this.finish();
-      this.events.exited(null, null, false);
+      this.events.exited(isRestart ? this.exitCode : null, isRestart ? this.exitSignal : null, false);
       return;
     }
-    this.spawn(false);
+    this.spawn(isRestart);
   }
 
   /** What makes a launch impossible, checked before spawning. */
@@ -196,7 +206,7 @@ export class ReplicaProcess {
       this.events.exited(code, signal, true);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
-        if (this.state === 'restarting') this.spawn(true);
+        if (this.state === 'restarting') void this.spawnOnTurn(true);
       }, delay);
       return;
     }
@@ -224,14 +234,13 @@ export class ReplicaProcess {
   /** SIGTERM to the group, SIGKILL after `graceMs`. Resolves when it has exited. */
   stop(graceMs: number): Promise<void> {
     if (this.state === 'exited') return this.done;
-    if (this.restartTimer) {
-      clearTimeout(this.restartTimer);
-      this.restartTimer = null;
-      if (this.state === 'restarting') {
-        this.finish();
-        this.events.exited(this.exitCode, this.exitSignal, false);
-        return this.done;
-      }
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    if (this.state === 'restarting') {
+      // Between two runs (waiting out its backoff, or for its turn to spawn): nothing to signal.
+      this.finish();
+      this.events.exited(this.exitCode, this.exitSignal, false);
+      return this.done;
     }
     if (this.state === 'stopping') return this.done;
     this.state = 'stopping';

@@ -20,7 +20,8 @@ export class ReplicaRecords {
   save(id: string, record: ReplicaRecord | null): void {
     try {
       if (record === null) fs.rmSync(this.file(id), { force: true });
-      else writeFileAtomic(this.file(id), JSON.stringify(record));
+      // Not synced to disk: a record need only outlive the agent, not the machine (its replicas do not).
+      else writeFileAtomic(this.file(id), JSON.stringify(record), 0o600, false);
     } catch {
       // A record is a safety net; failing to write one must not fail the replica.
     }

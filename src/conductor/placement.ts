@@ -9,7 +9,7 @@ import { currentGeneration, generationOf, type Replica, type WorkloadRecord } fr
 import { PortAllocator } from './ports';
 import { LIVE, type AgentLink, type ReplicaLifecycle } from './replica-lifecycle';
 import { overcommitOf, place, roomFor, type PlacementMode, type SchedNode } from './scheduler';
-import type { ConductorState } from './state';
+import type { ConductorState, NodeRecord } from './state';
 
 export interface PlacementOptions {
   portRange?: [number, number];
@@ -140,7 +140,7 @@ export class Placement {
   checkCapacity(w: WorkloadRecord): void {
     let problem: string | null = null;
     // Only relaxed placement overcommits: with strict placement there is nothing to add up (this runs every pass).
-    const connected = [...this.state.nodes.values()].filter((n) => n.connected).length;
+    const connected = [...this.state.nodes.values()].filter(placeable).length;
     if (connected > 0 && this.mode(connected) === 'relaxed') {
       const nodes = this.schedNodes(w.name, w.generation, false);
       const spec = currentGeneration(w).spec;
@@ -184,7 +184,7 @@ export class Placement {
   private schedNodes(app: string, generation: number, draining: boolean): SchedNode[] {
     const out: SchedNode[] = [];
     for (const n of this.state.nodes.values()) {
-      if (!n.connected) continue;
+      if (!placeable(n)) continue;
       const mine = this.state.replicasOn(n.id).filter((r) => LIVE.has(r.state) || (draining && r.state === 'draining'));
       const node: SchedNode = {
         id: n.id,
@@ -224,4 +224,9 @@ export class Placement {
     }
     return used;
   }
+}
+
+/** A node new replicas may go to: connected, and not silent (a silent node's replicas stay, but nothing new goes there). */
+function placeable(n: NodeRecord): boolean {
+  return n.connected && n.silentUntil === null;
 }

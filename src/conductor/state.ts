@@ -15,7 +15,10 @@ export interface NodeRecord {
   capacity: { cpu: number; memBytes: number; gpu: boolean };
   version: string;
   connected: boolean;
+  /** When anything was last heard from it (a heartbeat or any other frame). */
   lastHeartbeat: number;
+  /** Silent past the expiry: nothing new goes there; its replicas are replaced at this time if it stays silent (null: it reports). */
+  silentUntil: number | null;
   cpu: number;
   memFree: number;
 }
@@ -201,9 +204,9 @@ export class ConductorState {
   // ---- nodes -----------------------------------------------------------------------------------
 
   /** A node said hello: it is connected, with what it says of itself. */
-  nodeJoined(n: Omit<NodeRecord, 'connected' | 'lastHeartbeat' | 'cpu' | 'memFree'>): void {
+  nodeJoined(n: Omit<NodeRecord, 'connected' | 'lastHeartbeat' | 'silentUntil' | 'cpu' | 'memFree'>): void {
     const existing = this.nodes.get(n.id);
-    this.nodes.set(n.id, { ...n, connected: true, lastHeartbeat: this.now(), cpu: existing?.cpu ?? 0, memFree: existing?.memFree ?? n.capacity.memBytes });
+    this.nodes.set(n.id, { ...n, connected: true, lastHeartbeat: this.now(), silentUntil: null, cpu: existing?.cpu ?? 0, memFree: existing?.memFree ?? n.capacity.memBytes });
     this.saveKnownNodes();
     this.emitNode(n.id);
   }
@@ -212,12 +215,31 @@ export class ConductorState {
     const n = this.nodes.get(id);
     if (!n) return;
     n.lastHeartbeat = this.now();
+    n.silentUntil = null;
     n.cpu = cpu;
     n.memFree = memFree;
     this.emitNode(id);
   }
 
-  /** Its connection closed: it keeps its replicas until it comes back or expires. */
+  /** A frame other than a heartbeat came from it: it is alive (told only when it was silent). */
+  nodeHeard(id: string): void {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    n.lastHeartbeat = this.now();
+    if (n.silentUntil === null) return;
+    n.silentUntil = null;
+    this.emitNode(id);
+  }
+
+  /** Silent past the expiry: nothing new is placed there until it reports; its replicas stay until `until`. */
+  nodeSilent(id: string, until: number): void {
+    const n = this.nodes.get(id);
+    if (!n || n.silentUntil !== null) return;
+    n.silentUntil = until;
+    this.emitNode(id);
+  }
+
+  /** Its connection closed: it keeps its replicas until it comes back or is lost. */
   nodeDisconnected(id: string): void {
     const n = this.nodes.get(id);
     if (!n) return;
@@ -363,6 +385,7 @@ export class ConductorState {
       address: n.address,
       connected: n.connected,
       lastHeartbeatMs: Math.max(0, this.now() - n.lastHeartbeat),
+      lostInMs: n.silentUntil === null ? null : Math.max(0, n.silentUntil - this.now()),
       cpu: n.cpu,
       memFree: n.memFree,
       capacity: n.capacity,

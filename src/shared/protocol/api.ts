@@ -142,6 +142,8 @@ export interface NodeView {
   address: string;
   connected: boolean;
   lastHeartbeatMs: number;
+  /** Silent past the expiry: its replicas keep serving while their health checks pass, and are replaced in this long if it stays silent (null: it reports). */
+  lostInMs: number | null;
   cpu: number;
   memFree: number;
   capacity: { cpu: number; memBytes: number; gpu: boolean };

@@ -9,6 +9,7 @@ export function nodeView(id: string, over: Partial<NodeView> = {}): NodeView {
     address: '127.0.0.1',
     connected: true,
     lastHeartbeatMs: 200,
+    lostInMs: null,
     cpu: 0.25,
     memFree: 4 * 1024 ** 3,
     capacity: { cpu: 8, memBytes: 16 * 1024 ** 3, gpu: false },
