@@ -61,19 +61,24 @@ class Session implements NodeConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    let logsOf: string | undefined;
     try {
       for (const line of this.decoder.push(chunk)) {
         if (this.closed) return;
         if (line.trim() === '') continue;
-        const parsed = AgentFrame.safeParse(parseJsonLine(line));
-        if (!parsed.success) throw new FrameError(`invalid frame: ${describeInvalid(parsed.error)}`);
+        const value = parseJsonLine(line);
+        const parsed = AgentFrame.safeParse(value);
+        if (!parsed.success) {
+          logsOf = logsFrameOf(value);
+          throw new FrameError(`invalid frame: ${logsOf !== undefined ? `logs of ${logsOf}: ` : ''}${describeInvalid(parsed.error)}`);
+        }
         if (this.node === null && parsed.data.t !== 'hello') throw new FrameError(`\`${parsed.data.t}\` before \`hello\``);
         if (this.node !== null && parsed.data.t === 'hello') throw new FrameError('a second `hello`');
         if (parsed.data.t === 'hello') clearTimeout(this.helloTimer);
         this.server.handle(this, parsed.data);
       }
     } catch (err) {
-      if (err instanceof FrameError) this.close(err.message);
+      if (err instanceof FrameError) this.close(err.message, logsOf);
       else throw err;
     }
   }
@@ -84,13 +89,16 @@ class Session implements NodeConnection {
     return true;
   }
 
-  /** Closes this connection, saying why to the peer (as a `refused` frame) and to the log. */
-  close(reason: string): void {
+  /**
+   * Closes this connection, saying why to the peer (as a `refused` frame) and to the log; `logs`:
+   * the replica whose lines were refused (the agent drops them rather than send them again).
+   */
+  close(reason: string, logs?: string): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.helloTimer);
     this.server.log.warn(`agent connection ${this.peer}${this.node ? ` (${this.node})` : ''} closed: ${reason}`);
-    this.socket.end(encodeLine({ t: 'refused', reason } satisfies ConductorFrame));
+    this.socket.end(encodeLine({ t: 'refused', reason, ...(logs !== undefined ? { logs } : {}) } satisfies ConductorFrame));
     this.socket.destroySoon();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
@@ -240,11 +248,12 @@ export class AgentServer {
     const limits = { expiryMs: this.options.expiryMs, graceMs: this.options.graceMs };
     for (const n of [...this.state.nodes.values()]) {
       const silence = now - n.lastHeartbeat;
-      const verdict = nodeLiveness(silence, limits);
+      const running = this.state.replicasOn(n.id).filter((r) => r.state !== 'stopped' && r.state !== 'failed');
+      const verdict = nodeLiveness(silence, limits, running.length > 0);
       if (verdict === 'live') continue;
       if (verdict === 'silent') {
         if (n.silentUntil !== null) continue;
-        const mine = this.state.replicasOn(n.id).filter((r) => r.state === 'ready').length;
+        const mine = running.filter((r) => r.state === 'ready').length;
         this.log.warn(
           `node ${n.id} silent for ${formatSilence(silence)}: nothing new is placed on it; its ${mine} ready replica${mine === 1 ? '' : 's'} keep serving while their health checks pass, and are replaced if it stays silent ${formatSilence(limits.graceMs)}`,
         );
@@ -267,6 +276,13 @@ export class AgentServer {
   }
 }
 
+
+/** The replica a frame that failed validation was about, when it is a `logs` frame that names one. */
+function logsFrameOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as { t?: unknown; id?: unknown };
+  return v.t === 'logs' && typeof v.id === 'string' && v.id.length <= 200 ? v.id : undefined;
+}
 
 function formatSilence(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;

@@ -3,6 +3,7 @@
 // placed on it, but its replicas keep serving while the Conductor's own health checks of them pass
 // (a busy or restarting agent does not take its replicas down with it). Only past the grace, long
 // enough for an agent to be restarted and adopt what it left, is it `lost`: its replicas are replaced.
+// A node that runs nothing has nothing to keep: it is lost at the expiry.
 //
 //   live ──silence ≥ expiry──▶ silent ──silence ≥ grace──▶ lost
 //     ▲                          │
@@ -17,10 +18,11 @@ export interface LivenessLimits {
   graceMs: number;
 }
 
-export function nodeLiveness(silenceMs: number, limits: LivenessLimits): NodeLiveness {
-  if (silenceMs >= Math.max(limits.graceMs, limits.expiryMs)) return 'lost';
-  if (silenceMs >= limits.expiryMs) return 'silent';
-  return 'live';
+/** `runsReplicas`: the Conductor has replicas on it that run (or are stopping). */
+export function nodeLiveness(silenceMs: number, limits: LivenessLimits, runsReplicas: boolean): NodeLiveness {
+  if (silenceMs < limits.expiryMs) return 'live';
+  if (!runsReplicas || silenceMs >= limits.graceMs) return 'lost';
+  return 'silent';
 }
 
 /** Default grace: long enough for an agent that crashed to be started again and adopt its replicas. */

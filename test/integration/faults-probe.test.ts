@@ -2,7 +2,8 @@
 // daemons: a busy agent is not a dead node, an agent that crashes and comes back adopts what it left,
 // and the apps on a node keep serving through both.
 import * as assert from 'node:assert/strict';
-import { isAlive } from '../../src/shared/platform/process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ApiEvent } from '../../src/shared/protocol/api';
 import { Cluster, fixtureApp, waitFor } from './harness';
 import { Load, freePort } from './load';
@@ -55,5 +56,74 @@ describe('faults a skeptical operator found', function () {
     assert.doesNotMatch(conductor, /node n1 (lost|expired)/);
     assert.equal((await c.cli(['scale', 'many', '1'])).code, 0);
     await c.settled('many', 1, 1, 60_000);
+  });
+
+  it('an agent killed with -9 and started again within the node grace: no request fails, no replica pid changes, no line is lost or shown twice', async () => {
+    await c.startConductor();
+    let agent = await c.startAgent('n1');
+    const port = await freePort();
+    const file = c.manifest('keep.skr8tr', fixtureApp('keep', { replicas: 2, env: { FIXTURE_LOG_REQUESTS: '1' }, extra: [`port ${port}`] }));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const before = await c.settled('keep', 1, 2);
+    const events = await c.recordEvents();
+
+    const load = new Load({ port, keepAliveClients: 2, freshClients: 1, ratePerClient: 25, maxMs: 60_000, maxRequests: 5_000 });
+    try {
+      await waitFor('requests before the crash', () => load.result.requests > 30);
+      await c.kill9(agent);
+      // Past the expiry (1.5 s): the node is silent, its replicas keep serving.
+      await waitFor('the node to be silent', async () => (await c.client().request<{ id: string; lostInMs: number | null }[]>('GET', '/v1/nodes')).some((n) => n.id === 'n1' && n.lostInMs !== null), 10_000);
+      const whileAway = load.result.requests;
+      await waitFor('requests while the agent is away', () => load.result.requests > whileAway + 30);
+      agent = await c.startAgent('n1');
+      const back = load.result.requests;
+      await waitFor('requests after it is back', () => load.result.requests > back + 30);
+    } finally {
+      const result = await load.stop();
+      assert.equal(result.failures, 0, `requests failed: ${result.failureSamples.join('; ')}`);
+    }
+    const after = await c.settled('keep', 1, 2);
+    assert.deepEqual(after.running.map((r) => r.pid).sort(), before.running.map((r) => r.pid).sort(), 'the same processes serve');
+    assert.deepEqual(changesOf(events, 'keep'), [], 'nothing happened to keep');
+    assert.match(agent.output.join('\n'), /adopted pid/);
+
+    // Each replica numbers the requests it served: every number once, none missing, across the crash.
+    const { lines } = await c.client().call('logs', { app: 'keep', tail: 10_000 });
+    for (const r of after.running) {
+      const numbers = lines.filter((l) => l.replica === r.id && l.text.startsWith('request ')).map((l) => Number(l.text.split(' ')[1]));
+      assert.ok(numbers.length > 10, `${r.id} served requests`);
+      assert.deepEqual(numbers, Array.from({ length: numbers.length }, (_, i) => i + 1), `${r.id}: every request's line once, in order`);
+    }
+  });
+
+  it('a 40 KB line is split and said, and cuts nobody off: the lines after it and another replica\'s lines arrive', async () => {
+    await c.startConductor();
+    const agent = await c.startAgent('n1');
+    const LONG = 40_000;
+    const script = [
+      "const big = JSON.stringify({ msg: 'big json log line', blob: 'y'.repeat(Number(process.env.LEN)) });",
+      "console.log('before'); console.log(big); console.log('after');",
+      'setInterval(() => {}, 1000);',
+      "process.on('SIGTERM', () => process.exit(0));",
+    ].join('\n');
+    const file = c.manifest('ll.skr8tr', ['app ll', `  exec ${process.execPath}`, '  args ll.js', '  settle 200ms', '  env', `    LEN ${LONG}`, ''].join('\n'));
+    fs.writeFileSync(path.join(path.dirname(file), 'll.js'), script);
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await waitFor('the line after the long one', async () => (await c.client().call('logs', { app: 'll', tail: 100 })).lines.some((l) => l.text === 'after'), 20_000, 100);
+    const { lines } = await c.client().call('logs', { app: 'll', tail: 100 });
+    const texts = lines.map((l) => l.text).filter((t) => !t.startsWith('fixture'));
+    const at = texts.indexOf('before');
+    const pieces = Math.ceil((LONG + 40) / 16_384);
+    assert.equal(texts[at + pieces + 1], `[skr8tr: the line above was longer than 16384 characters: it was split into ${pieces} lines]`);
+    assert.equal(texts.slice(at + 1, at + 1 + pieces).join(''), JSON.stringify({ msg: 'big json log line', blob: 'y'.repeat(LONG) }), 'every character kept, in order');
+    assert.equal(texts[at + pieces + 2], 'after');
+
+    // The node was never cut off, and another replica's lines still arrive.
+    const other = c.manifest('other.skr8tr', fixtureApp('other'));
+    assert.equal((await c.cli(['up', other])).code, 0);
+    await c.settled('other', 1, 1);
+    await waitFor("the other replica's first line", async () => (await c.client().call('logs', { app: 'other', tail: 10 })).lines.some((l) => l.text.startsWith('fixture v1 listening')), 10_000, 100);
+    assert.doesNotMatch(agent.output.join('\n'), /refused/);
+    assert.doesNotMatch(c.dump(), /agent connection .* closed/);
   });
 });
