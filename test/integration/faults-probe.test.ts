@@ -3,9 +3,12 @@
 // and the apps on a node keep serving through both.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import type { ApiEvent } from '../../src/shared/protocol/api';
+import { paths, readToken } from '../../src/shared/home';
 import { Cluster, fixtureApp, waitFor } from './harness';
+import { agentPort } from './raw';
 import { Load, freePort } from './load';
 
 describe('faults a skeptical operator found', function () {
@@ -125,5 +128,45 @@ describe('faults a skeptical operator found', function () {
     await waitFor("the other replica's first line", async () => (await c.client().call('logs', { app: 'other', tail: 10 })).lines.some((l) => l.text.startsWith('fixture v1 listening')), 10_000, 100);
     assert.doesNotMatch(agent.output.join('\n'), /refused/);
     assert.doesNotMatch(c.dump(), /agent connection .* closed/);
+  });
+
+  it('a logs frame the Conductor refuses names its replica, so the agent can drop those lines rather than send them again', async () => {
+    await c.startConductor();
+    const token = readToken(paths.joinToken(c.home))!;
+    const hello = { t: 'hello', v: 1, token, node: 'raw', address: null, capacity: { cpu: 1, memBytes: 1e9, gpu: false }, version: 'x', replicas: [], followsConductor: false };
+    const logs = { t: 'logs', id: 'web-1-abc123', lines: [{ seq: 1, at: Date.now(), stream: 'out', text: 'z'.repeat(16_385) }], dropped: 0 };
+    const answer = await agentPort(c.home, `${JSON.stringify(hello)}\n${JSON.stringify(logs)}\n`);
+    const refused = answer.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; reason?: string; logs?: string }).find((f) => f.t === 'refused');
+    assert.equal(refused?.logs, 'web-1-abc123');
+    assert.match(refused!.reason!, /logs of web-1-abc123: lines\.0\.text/);
+  });
+
+  it('a replica that never answers: the ingress answers 504 after the app\'s request-timeout, counted as timed out', async () => {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const port = await freePort();
+    const file = c.manifest('hang.skr8tr', fixtureApp('hang', { extra: [`port ${port}`, 'request-timeout 1s'] }));
+    const up = await c.cli(['up', file]);
+    assert.equal(up.code, 0, up.stderr);
+    await c.settled('hang', 1, 1);
+    const t0 = Date.now();
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/hang', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.setTimeout(30_000, () => req.destroy(new Error('the ingress never answered')));
+    });
+    const ms = Date.now() - t0;
+    assert.equal(answer.status, 504, answer.body);
+    assert.match(answer.body, /did not answer within 1\.0 s \(its request-timeout\)/);
+    assert.ok(ms >= 900 && ms < 10_000, `answered after ${ms} ms`);
+    const traffic = await waitFor('the request counted', async () => {
+      const t = await c.client().call('traffic', { name: 'hang' });
+      return t.totals.failures.timeout === 1 ? t : null;
+    });
+    assert.equal(traffic.totals.failed, 1);
   });
 });

@@ -10,7 +10,7 @@ import { EntryReader, reportMisplaced, type BuildContext } from './entry-reader'
 import { readHealth } from './health-block';
 import { checkNeeds, readNeeds } from './needs';
 import { DEFAULTS, LIMITS, type AppSpec, type AppType, type ParsedApp, type Pos } from './model';
-import { parseBoolean, parseBytes, parseDecimal, parseDuration, parseInteger, parseOnOff } from './values';
+import { parseBoolean, parseBytes, parseDecimal, parseDuration, parseInteger, parseOnOff, positiveDuration } from './values';
 
 export type { BuildContext } from './entry-reader';
 
@@ -85,6 +85,8 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     restart: DEFAULTS.restart,
     drainMs: DEFAULTS.drainMs,
     settleMs: DEFAULTS.settleMs,
+    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+    attempts: DEFAULTS.attempts,
     env: {},
     secretKeys: [],
     health: null,
@@ -158,6 +160,12 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
         break;
       case 'settle':
         spec.settleMs = r.typed(e, parseDuration) ?? spec.settleMs;
+        break;
+      case 'request-timeout':
+        spec.requestTimeoutMs = r.typed(e, positiveDuration) ?? spec.requestTimeoutMs;
+        break;
+      case 'attempts':
+        spec.attempts = r.typed(e, (t) => parseInteger(t, 1, 100)) ?? spec.attempts;
         break;
       case 'health':
         spec.health = readHealth(r, e);

@@ -95,6 +95,10 @@ export interface AppSpec {
   restart: RestartPolicy;
   drainMs: number;
   settleMs: number;
+  /** How long the ingress waits for a replica's answer before it answers 504 (journaled specs of older Conductors lack it: DEFAULTS). */
+  requestTimeoutMs: number;
+  /** A `type job`: how many times it is started before it counts as failed (older specs lack it: DEFAULTS). */
+  attempts: number;
   env: Record<string, string>;
   secretKeys: string[];
   health: HealthSpec | null;
@@ -135,6 +139,10 @@ export const DEFAULTS = {
   restart: 'never' as RestartPolicy,
   drainMs: 5_000,
   settleMs: 8_000,
+  /** nginx's proxy_read_timeout. */
+  requestTimeoutMs: 60_000,
+  /** One try and six more, as Kubernetes' backoffLimit of 6 retries. */
+  attempts: 7,
   health: { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
   watchDebounceMs: 100,
   rollout: {
