@@ -8,12 +8,12 @@
 import type { Logger } from '../shared/logger';
 import { AgentReports, type AgentReportSink } from './agent-reports';
 import { Builds } from './builds';
-import { currentGeneration, generationOf, type Replica, type WorkloadRecord } from './model';
+import { currentGeneration, generationOf, jobFailed, type Replica, type WorkloadRecord } from './model';
 import { Placement, type PlacementOptions } from './placement';
 import { needsVerdict } from './needs';
 import { plan, type PlanInput, type Step } from './planner';
 import { LIVE, ReplicaLifecycle, type AgentLink, type Traffic } from './replica-lifecycle';
-import { built, planned, type PlannedChange, type RolloutTraffic } from './rollout-transitions';
+import { built, jobRunFailed, planned, type PlannedChange, type RolloutTraffic } from './rollout-transitions';
 import type { Snapshots } from './snapshots';
 import type { ConductorState } from './state';
 
@@ -60,7 +60,7 @@ export class Reconciler {
     private readonly options: ReconcilerOptions,
   ) {
     const kick = (app: string) => this.kick(app);
-    this.lifecycle = new ReplicaLifecycle({ state, agents, traffic, log, now, kick });
+    this.lifecycle = new ReplicaLifecycle({ state, agents, traffic, log, now, kick, jobRunFailed: (r, reason) => this.jobRunFailed(r.app, r.generation, reason) });
     this.placement = new Placement(state, agents, this.lifecycle, kick, options);
     this.reports = new AgentReports({ state, agents, lifecycle: this.lifecycle, placement: this.placement, log, now, kick, kickAll: () => this.kickAll(), recentOutput: options.recentOutput });
     // A build outlives the pass that started it: its outcome applies to the workload as it is then.
@@ -139,7 +139,16 @@ export class Reconciler {
     }
     const gen = currentGeneration(w);
     this.traffic.ensure(app, gen.spec);
-    const needs = this.waitForNeeds(w);
+    const failedJob = jobFailed(w);
+    this.state.setProblem(app, 'job', failedJob && `${failedJob}; roll it out again to retry`);
+    // A job that will not run again is in no crash loop.
+    if (failedJob) this.state.setProblem(app, 'crash-loop', null);
+    const needs = this.waitForNeeds(w) && failedJob === null;
+    if (this.state.workloads.get(app) !== w) {
+      // Its rollout just failed on a need that will not hold: plan from what it is now.
+      this.kick(app);
+      return;
+    }
     const result = plan(this.inputOf(w, now, needs));
     let changed = false;
     for (const step of result.steps) {
@@ -159,6 +168,20 @@ export class Reconciler {
     this.kickWaiting(app);
   }
 
+  /** A run of a job failed: counted (journaled); true when that was its generation's last attempt. */
+  private jobRunFailed(app: string, generation: number, reason: string): boolean {
+    const w = this.state.workloads.get(app);
+    if (!w) return false;
+    const t = jobRunFailed(w, generation, reason);
+    this.state.commit(t, 'own');
+    const failed = jobFailed(t.next);
+    if (failed === null) return false;
+    this.state.setProblem(app, 'job', `${failed}; roll it out again to retry`);
+    this.state.say(app, `${failed}; roll it out again to retry`, 'error');
+    this.kickWaiting(app);
+    return true;
+  }
+
   // ---- needs -------------------------------------------------------------------------------------
 
   /** Whether what the app needs holds; while it does not, the app launches nothing and says what it waits for (once in its steps). */
@@ -172,11 +195,20 @@ export class Reconciler {
         job: currentGeneration(needed).spec.type === 'job',
         replicas: this.state.replicasOf(name),
         problem: this.state.problemOf(name, 'crash-loop') ?? this.state.problemOf(name, 'placement'),
+        failed: jobFailed(needed),
       };
     });
     const before = this.state.problemOf(w.name, 'needs');
     this.state.setProblem(w.name, 'needs', verdict.waitingFor);
-    if (verdict.waitingFor && !before) this.state.say(w.name, verdict.waitingFor);
+    const newlyFailed = verdict.failed !== null && !before?.startsWith('cannot start');
+    if (verdict.waitingFor && (!before || newlyFailed)) this.state.say(w.name, verdict.waitingFor, verdict.failed ? 'error' : 'info');
+    // A need that will not hold fails the rollout waiting on it, rather than leave it waiting for
+    // ever: back to the generation before when that one serves, else failed outright.
+    const ro = w.rollout;
+    if (verdict.failed && ro?.state === 'running' && ro.toGeneration === w.generation) {
+      const before = this.state.replicasOf(w.name).filter((r) => r.generation === ro.fromGeneration && r.state === 'ready').length;
+      this.rollout(w, { to: ro.fromGeneration > 0 && before >= w.desired ? 'rolling-back' : 'failed', reason: verdict.failed });
+    }
     return verdict.holds;
   }
 

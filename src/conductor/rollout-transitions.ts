@@ -28,7 +28,7 @@ export interface Transition {
 }
 
 /** What the planner decides for a rollout (its `rollout` step). */
-export type PlannedChange = { to: Extract<RolloutState, 'succeeded' | 'paused' | 'rolling-back' | 'rolled-back'>; reason: string | null };
+export type PlannedChange = { to: Extract<RolloutState, 'succeeded' | 'paused' | 'rolling-back' | 'rolled-back' | 'failed'>; reason: string | null };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -118,6 +118,14 @@ export function remove(w: WorkloadRecord, now: number): Transition {
   return { next, steps };
 }
 
+/** A run of a `type job`'s generation failed: counted (a run of another generation starts the count again). */
+export function jobRunFailed(w: WorkloadRecord, generation: number, reason: string): Transition {
+  const next = draft(w);
+  const before = next.jobFailures?.generation === generation ? next.jobFailures.count : 0;
+  next.jobFailures = { generation, count: before + 1, last: reason };
+  return { next, steps: [] };
+}
+
 /** A generation's build succeeded (and its output was captured there, when it has an `out`). */
 export function built(w: WorkloadRecord, generation: number, now: number, capture: string | null): Transition {
   const next = draft(w);
@@ -204,6 +212,14 @@ export function planned(w: WorkloadRecord, change: PlannedChange, now: number, f
       ro.reason = detail;
       next.generation = ro.fromGeneration;
       return { next, steps: [{ rollout: ro, message: `${ro.aborted ? 'aborted' : `failed: ${detail}`}; rolling back to generation ${ro.fromGeneration}`, level: ro.aborted ? 'warn' : 'error' }] };
+    }
+    case 'failed': {
+      // Nothing to return to that would run either (what it needs failed for every generation).
+      const detail = change.reason ?? 'failed';
+      outcome(ro.toGeneration, `failed: ${detail}`);
+      counted();
+      finish(next, ro, 'failed', detail, now);
+      return { next, steps: [{ rollout: ro, message: `failed: ${detail}${served}`, level: 'error' }] };
     }
     case 'rolled-back': {
       outcome(ro.toGeneration, ro.aborted ? 'aborted' : `rolled back: ${ro.reason ?? 'failed'}`);

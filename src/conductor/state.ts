@@ -25,9 +25,10 @@ export interface NodeRecord {
 
 /**
  * What found a workload's problem: placement of replicas, a node overcommitted to run them, the
- * ingress listener, crash-loop backoff, or what it needs (waiting for it, or for its dependents to stop).
+ * ingress listener, crash-loop backoff, what it needs (waiting for it, or for its dependents to stop),
+ * its watched files, or a job whose attempts all failed.
  */
-export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs' | 'watch';
+export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs' | 'watch' | 'job';
 
 export interface IngressInfo {
   port: number;

@@ -169,4 +169,26 @@ describe('faults a skeptical operator found', function () {
     });
     assert.equal(traffic.totals.failed, 1);
   });
+
+  it('a job that keeps failing is tried `attempts` times, then marked failed; the app that needs it completed fails its rollout, naming it', async () => {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const file = c.manifest(
+      'job.skr8tr',
+      ['app migrate', '  type job', '  exec /bin/sh', '  args -c "echo migrating; exit 3"', '  attempts 2', '', fixtureApp('web', { extra: ['needs migrate:completed'] })].join('\n'),
+    );
+    const events = await c.recordEvents();
+    assert.equal((await c.cli(['up', file])).code, 0);
+    const web = await waitFor("web's rollout to fail", async () => {
+      const w = await c.workload('web');
+      return w.history.find((h) => h.state === 'failed') ?? null;
+    }, 30_000, 100);
+    assert.match(web.reason!, /^cannot start: migrate failed: 2 of 2 attempts failed \(last: exited with code 3\)/);
+    const migrate = await c.workload('migrate');
+    assert.match(migrate.problem!, /failed: 2 of 2 attempts failed/);
+    const runs = new Set(events.flatMap((e) => (e.type === 'replica' && e.replica.app === 'migrate' && e.replica.state === 'starting' ? [e.replica.id] : [])));
+    assert.equal(runs.size, 2, `migrate ran twice: ${[...runs].join(', ')}`);
+    assert.equal((await c.workload('migrate')).replicas.filter((r) => ['pending', 'starting', 'ready'].includes(r.state)).length, 0, 'and is not started again');
+    assert.equal((await c.live('web')).length, 0, 'web never started');
+  });
 });

@@ -53,12 +53,13 @@ export async function nodes(argv: string[], ctx: CommandContext): Promise<number
   const client = connect(ctx, values.home);
   const list = await call(ctx, () => client.call('nodes', {}));
   if (values.json) {
-    ctx.out(JSON.stringify(list.map((n) => ({ id: n.id, address: n.address, lastHeartbeatMs: n.lastHeartbeatMs, cpu: n.cpu, memFree: n.memFree, ports: n.ports, replicas: n.replicas, connected: n.connected })), null, 2));
+    ctx.out(JSON.stringify(list.map((n) => ({ id: n.id, address: n.address, lastHeartbeatMs: n.lastHeartbeatMs, cpu: n.cpu, memFree: n.memFree, ports: n.ports, replicas: n.replicas, connected: n.connected, lostInMs: n.lostInMs })), null, 2));
     return 0;
   }
   if (list.length === 0) ctx.out('no nodes; start an agent with `skr8tr agent`');
   for (const n of list) {
-    ctx.out(`${n.id}  ${n.address}  ${n.connected ? 'connected' : 'away'}  heartbeat ${n.lastHeartbeatMs} ms ago  cpu ${Math.round(n.cpu * 100)}%  free ${Math.round(n.memFree / 1024 / 1024)} MiB  ${n.replicas.length} replica${n.replicas.length === 1 ? '' : 's'}${n.ports.length ? `  ports ${n.ports.join(', ')}` : ''}`);
+    const status = n.lostInMs !== null ? `silent (its replicas serve while their checks pass; replaced in ${Math.ceil(n.lostInMs / 1000)} s)` : n.connected ? 'connected' : 'away';
+    ctx.out(`${n.id}  ${n.address}  ${status}  heartbeat ${n.lastHeartbeatMs} ms ago  cpu ${Math.round(n.cpu * 100)}%  free ${Math.round(n.memFree / 1024 / 1024)} MiB  ${n.replicas.length} replica${n.replicas.length === 1 ? '' : 's'}${n.ports.length ? `  ports ${n.ports.join(', ')}` : ''}`);
   }
   return 0;
 }

@@ -10,7 +10,7 @@ const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 const APP_FIELDS = [
   'name', 'type', 'exec', 'args', 'cwd', 'port', 'ingress', 'replicas', 'ramBytes', 'cpu', 'gpu', 'restart', 'drainMs',
-  'settleMs', 'env', 'secretKeys', 'health', 'rollout', 'scale', 'build', 'serve', 'volumes', 'vm', 'needs', 'watch', 'envFiles', 'image',
+  'settleMs', 'requestTimeoutMs', 'attempts', 'env', 'secretKeys', 'health', 'rollout', 'scale', 'build', 'serve', 'volumes', 'vm', 'needs', 'watch', 'envFiles', 'image',
 ];
 
 const text = (...lines: string[]): string => lines.join('\n') + '\n';
