@@ -191,4 +191,31 @@ describe('faults a skeptical operator found', function () {
     assert.equal((await c.workload('migrate')).replicas.filter((r) => ['pending', 'starting', 'ready'].includes(r.state)).length, 0, 'and is not started again');
     assert.equal((await c.live('web')).length, 0, 'web never started');
   });
+
+  it("a replica's control characters reach `skr8tr logs` escaped: no line can erase its prefix, pass for another replica's, or set the title", async () => {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const script = [
+      "process.stdout.write('\\x1b[2K\\x1b[0Gloggy-9-fake01 spoofed via ESC\\n');",
+      "process.stdout.write('\\rloggy-9-fake00 spoofed via CR\\n');",
+      "process.stderr.write('\\x1b]0;evil title\\x07 and a bell\\n');",
+      "console.log('done');",
+      'setInterval(() => {}, 1000);',
+      "process.on('SIGTERM', () => process.exit(0));",
+    ].join('\n');
+    const file = c.manifest('loggy.skr8tr', ['app loggy', `  exec ${process.execPath}`, '  args loggy.js', '  settle 100ms', ''].join('\n'));
+    fs.writeFileSync(path.join(path.dirname(file), 'loggy.js'), script);
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await waitFor('its lines', async () => (await c.client().call('logs', { app: 'loggy', tail: 10 })).lines.some((l) => l.text === 'done'), 20_000, 100);
+    const out = await c.cli(['logs', 'loggy', '--no-color']);
+    assert.equal(out.code, 0, out.stderr);
+    const all = out.stdout + out.stderr;
+    assert.doesNotMatch(all, /[\x00-\x08\x0b-\x1f\x7f]/, 'no control character of the replica is written raw');
+    assert.match(out.stdout, /^loggy-1-[0-9a-f]+ \| \\x1b\[2K\\x1b\[0Gloggy-9-fake01 spoofed via ESC$/m);
+    assert.match(out.stdout, /^loggy-1-[0-9a-f]+ \| \\rloggy-9-fake00 spoofed via CR$/m);
+    assert.match(out.stderr, /^loggy-1-[0-9a-f]+ ! \\x1b\]0;evil title\\x07 and a bell$/m);
+    // --json escapes them as JSON does, and keeps the text as written.
+    const json = await c.cli(['logs', 'loggy', '--json']);
+    assert.ok(json.stdout.split('\n').filter(Boolean).some((l) => (JSON.parse(l) as { text: string }).text === '\x1b[2K\x1b[0Gloggy-9-fake01 spoofed via ESC'));
+  });
 });
