@@ -144,7 +144,7 @@ export class Conductor {
         const owner = await portOwner(port);
         return owner && owner.pid !== process.pid ? describeOwner(owner) : null;
       });
-      const watches = new Watches({ workloads: state.workloads, events, log: o.log, never: conductorFolders(o.home), rollout: (app, files) => void ops.rolloutFromWatch(app, files) });
+      const watches = new Watches({ workloads: state.workloads, events, log: o.log, never: conductorFolders(o.home), rollout: (app, files, count, away) => ops.rolloutFromWatch(app, files, count, away) });
       let conductor: Conductor | null = null;
       const api = new ApiServer(
         routes({

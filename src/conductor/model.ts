@@ -17,6 +17,8 @@ export interface GenerationRecord {
   builtAt?: number | null;
   /** Where its build's `out` was captured (snapshots.ts); its replicas run from there. */
   capture?: string | null;
+  /** How many watched files it was made from, when a watch made it (a restarted Conductor tells a removed file by it). */
+  sourceFiles?: number;
 }
 
 export interface RolloutRecord {

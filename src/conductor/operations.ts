@@ -34,10 +34,11 @@ export class Refusal extends Error {
 
 export type SubmitMode = 'up' | 'rollout';
 
-/** What started a submission when not a client: a change of watched files, and which. */
+/** What started a submission when not a client: a change of watched files, and which (and how many are watched, when known). */
 export interface SubmitTrigger {
   kind: 'watch';
   why: string;
+  sourceFiles?: number | null;
 }
 
 export class Operations {
@@ -95,15 +96,15 @@ export class Operations {
    * build first). Refusals (the manifest has errors now, an env file went away) become the
    * workload's problem until a later change succeeds: the running generation keeps serving.
    */
-  async rolloutFromWatch(app: string, files: readonly string[]): Promise<void> {
+  async rolloutFromWatch(app: string, files: readonly string[], count: number | null = null, away = false): Promise<void> {
     const w = this.state.workloads.get(app);
     if (!w?.watching) return;
     const manifest = generationOf(w, w.generation)!.manifestPath;
     const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ` and ${files.length - 3} more` : '');
-    const why = `watch: ${shown} changed`;
+    const why = `watch: ${shown} changed${away ? ' while the Conductor was away' : ''}`;
     try {
       const text = fs.readFileSync(manifest, 'utf8');
-      await this.submit([{ path: manifest, text, apps: [app] }], 'rollout', { kind: 'watch', why });
+      await this.submit([{ path: manifest, text, apps: [app] }], 'rollout', { kind: 'watch', why, sourceFiles: count });
       this.state.setProblem(app, 'watch', null);
     } catch (err) {
       const details = err instanceof Refusal && err.details.length > 0 ? `: ${err.details.join('; ')}` : '';
@@ -152,6 +153,7 @@ export class Operations {
       manifestText: body.text,
       createdAt: now,
       outcome: null,
+      ...(trigger?.sourceFiles != null ? { sourceFiles: trigger.sourceFiles } : {}),
     });
     // `watch` in the request turns watching on, in the same journaled change.
     const watched = (t: Transition): Transition => (body.watch && !t.next.watching ? { ...t, next: { ...t.next, watching: true } } : t);

@@ -218,4 +218,41 @@ describe('faults a skeptical operator found', function () {
     const json = await c.cli(['logs', 'loggy', '--json']);
     assert.ok(json.stdout.split('\n').filter(Boolean).some((l) => (JSON.parse(l) as { text: string }).text === '\x1b[2K\x1b[0Gloggy-9-fake01 spoofed via ESC'));
   });
+
+  it('a save while the Conductor was down rolls out when it starts again (and a start with nothing saved rolls nothing out)', async () => {
+    let conductor = await c.startConductor();
+    await c.startAgent('n1');
+    const port = await freePort();
+    const server = "const v = require('./version.js'); require('http').createServer((q, s) => s.end(v)).listen(Number(process.env.PORT), '127.0.0.1'); process.on('SIGTERM', () => process.exit(0));";
+    const file = c.manifest('w.skr8tr', ['app w', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  health GET /health 200', '  drain 1s', '  watch *.js', ''].join('\n'));
+    const dir = path.dirname(file);
+    fs.writeFileSync(path.join(dir, 'server.js'), server);
+    fs.writeFileSync(path.join(dir, 'version.js'), "module.exports = 'v1';\n");
+    assert.equal((await c.cli(['up', file, '--watch'])).code, 0);
+    await c.settled('w', 1, 1);
+    const body = () =>
+      new Promise<string>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += d));
+          res.on('end', () => resolve(b));
+        }).on('error', reject);
+      });
+    assert.equal(await body(), 'v1');
+
+    // A restart with nothing saved meanwhile rolls nothing out.
+    await c.stop(conductor);
+    conductor = await c.startConductor();
+    await waitFor('the restarted Conductor to compare the files', () => conductor.output.some((l) => l.includes('w: no watched file changed while the Conductor was away')));
+    assert.equal((await c.workload('w')).generation, 1);
+
+    // Killed; a save while it is down; started again: the save rolls out.
+    await c.kill9(conductor);
+    fs.writeFileSync(path.join(dir, 'version.js'), "module.exports = 'v2 saved while away';\n");
+    conductor = await c.startConductor();
+    await waitFor('the save to serve', async () => (await body()) === 'v2 saved while away', 30_000, 100);
+    const w = await c.settled('w', 2, 1, 30_000);
+    assert.equal(w.history.at(-1)!.trigger, 'watch');
+    assert.ok(conductor.output.some((l) => l.includes('watch: version.js changed while the Conductor was away')), 'its step says why');
+  });
 });
