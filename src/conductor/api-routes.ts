@@ -143,8 +143,8 @@ function handlersOf(d: RouteDeps): Handlers {
     up: (req) => ops.submit([req.body], 'up'),
     workspace: (req) => ops.submit(req.body.manifests.map((m) => ({ ...m, watch: m.watch ?? req.body.watch })), req.body.mode),
     watch: (req) => state.workloadSummary(ops.watch(req.params.name, req.body.on)),
-    down: (req) => ({ removing: ops.down([req.params.name], flag(req.query, 'force')) }),
-    downMany: (req) => ({ removing: ops.down(req.body.apps, req.body.force ?? false) }),
+    down: (req) => ops.down([req.params.name], flag(req.query, 'force')),
+    downMany: (req) => ops.down(req.body.apps, req.body.force ?? false),
     scale: (req) => {
       ops.scale(req.params.name, req.body.replicas);
       return state.workloadSummary(ops.workload(req.params.name));

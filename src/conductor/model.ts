@@ -51,6 +51,8 @@ export interface WorkloadRecord {
   history: RolloutRecord[];
   /** Being taken down: its replicas stop once no app that needs it runs, then it is forgotten. */
   removing?: boolean;
+  /** Taken down with `--force` although other apps need it: its replicas stop now (its dependents keep running without it). */
+  forced?: boolean;
   /** Its files are watched: a change rolls it out again (journaled, so a restart resumes watching). */
   watching?: boolean;
   /** A `type job`: the runs of a generation that failed, and how the last one did (journaled: a restart does not run a failed job again). */

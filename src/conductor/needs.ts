@@ -28,12 +28,20 @@ export interface NeedsVerdict {
   failed: string | null;
 }
 
-export function needsVerdict(needs: readonly Need[], lookup: (app: string) => NeededApp | undefined): NeedsVerdict {
+/** What a needed app is when it is no workload (or on its way out): `taken down` (with `--force`, while others needed it), or unknown. */
+export type Missing = 'taken-down' | 'unknown';
+
+export function needsVerdict(needs: readonly Need[], lookup: (app: string) => NeededApp | Missing): NeedsVerdict {
   const waits: string[] = [];
   const failed: string[] = [];
+  const lost: string[] = [];
   for (const n of needs) {
     const w = lookup(n.app);
-    if (!w) {
+    if (w === 'taken-down') {
+      lost.push(`${n.app} (taken down with --force; \`up\` its manifest to bring it back)`);
+      continue;
+    }
+    if (w === 'unknown') {
       waits.push(`${n.app} (no such app is running; \`up\` its manifest)`);
       continue;
     }
@@ -44,11 +52,13 @@ export function needsVerdict(needs: readonly Need[], lookup: (app: string) => Ne
     }
     waits.push(describe(n, w));
   }
-  if (failed.length > 0) {
-    const cannot = `cannot start: ${failed.join('; ')}`;
-    return { holds: false, waitingFor: waits.length > 0 ? `${cannot}; waiting for ${waits.join(', ')}` : cannot, failed: cannot };
-  }
-  return waits.length === 0 ? { holds: true, waitingFor: null, failed: null } : { holds: false, waitingFor: `waiting for ${waits.join(', ')}`, failed: null };
+  const parts = [
+    ...(failed.length > 0 ? [`cannot start: ${failed.join('; ')}`] : []),
+    ...(lost.length > 0 ? [`lost ${lost.join(', ')}: running replicas go on, new ones wait for it`] : []),
+    ...(waits.length > 0 ? [`waiting for ${waits.join(', ')}`] : []),
+  ];
+  if (parts.length === 0) return { holds: true, waitingFor: null, failed: null };
+  return { holds: false, waitingFor: parts.join('; '), failed: failed.length > 0 ? parts[0]! : null };
 }
 
 function holds(n: Need, w: NeededApp): boolean {

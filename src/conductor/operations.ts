@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, parseManifest, type Diagnostic } from '../shared/manifest';
 import { neededFromElsewhere } from '../shared/manifest/needs';
 import type { AppSpec, ParsedApp } from '../shared/manifest/model';
-import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
+import type { DownAnswer, ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
 import { withEnvFiles } from './env-files';
 import { byUser, create, remove, rollTo, scale, watching, type Transition } from './rollout-transitions';
@@ -187,9 +187,10 @@ export class Operations {
 
   /**
    * Takes apps down: each stops once no app that needs it runs (so dependents go first), then is
-   * forgotten. Apps other apps still need are refused unless `force` (they keep running then).
+   * forgotten. Apps other apps still need are refused unless `force`: then they stop now, and the
+   * apps that need them keep running without them (and say what they lost).
    */
-  down(names: readonly string[], force: boolean): string[] {
+  down(names: readonly string[], force: boolean): DownAnswer {
     for (const n of names) this.workload(n);
     const needed = dependents(names, this.state.workloads.values());
     if (needed.size > 0 && !force) {
@@ -198,9 +199,10 @@ export class Operations {
     }
     for (const n of names) {
       const w = this.workload(n);
-      if (!w.removing) this.commit(remove(w, this.now()));
+      const forced = needed.has(n);
+      if (!w.removing || (forced && !w.forced)) this.commit(remove(w, this.now(), forced));
     }
-    return [...names];
+    return { removing: [...names], ...(needed.size > 0 ? { forced: [...needed.keys()] } : {}) };
   }
 
   scale(name: string, replicas: number): void {

@@ -50,6 +50,8 @@ export class Reconciler {
   /** What agents report goes here (agent-server.ts delivers it). */
   readonly reports: AgentReportSink;
   private readonly builds: Builds;
+  /** Apps taken down with --force while others needed them: what those others say they lost (until one of that name runs again). */
+  private readonly forcedAway = new Set<string>();
 
   constructor(
     private readonly state: ConductorState,
@@ -137,6 +139,7 @@ export class Reconciler {
       this.takeDown(w);
       return;
     }
+    this.forcedAway.delete(app);
     const gen = currentGeneration(w);
     this.traffic.ensure(app, gen.spec);
     const failedJob = jobFailed(w);
@@ -188,7 +191,8 @@ export class Reconciler {
   private waitForNeeds(w: WorkloadRecord): boolean {
     const verdict = needsVerdict(currentGeneration(w).spec.needs, (name) => {
       const needed = this.state.workloads.get(name);
-      if (!needed || needed.removing) return undefined;
+      if (needed?.forced || (!needed && this.forcedAway.has(name))) return 'taken-down';
+      if (!needed || needed.removing) return 'unknown';
       return {
         generation: needed.generation,
         desired: needed.desired,
@@ -229,14 +233,21 @@ export class Reconciler {
    */
   private takeDown(w: WorkloadRecord): void {
     const live = (app: string) => this.state.replicasOf(app).some((r) => LIVE.has(r.state) || r.state === 'draining');
-    const waitingOn = [...this.state.workloads.values()].filter((d) => d.name !== w.name && currentGeneration(d).spec.needs.some((n) => n.app === w.name) && live(d.name)).map((d) => d.name);
-    this.state.setProblem(w.name, 'needs', waitingOn.length > 0 ? `stopping after ${waitingOn.join(', ')}, which need it` : null);
+    const needers = [...this.state.workloads.values()].filter((d) => d.name !== w.name && currentGeneration(d).spec.needs.some((n) => n.app === w.name));
+    // Forced: it stops now, and the apps that need it (kicked) say what they lost.
+    const waitingOn = w.forced ? [] : needers.filter((d) => live(d.name)).map((d) => d.name);
+    this.state.setProblem(w.name, 'needs', waitingOn.length > 0 ? `stopping after ${waitingOn.join(', ')}, which need it` : w.forced ? 'taken down with --force: stopping now' : null);
+    if (w.forced && !this.forcedAway.has(w.name)) {
+      this.forcedAway.add(w.name);
+      for (const d of needers) this.kick(d.name);
+    }
     if (waitingOn.length > 0) return;
-    for (const r of this.state.replicasOf(w.name)) if (LIVE.has(r.state)) this.lifecycle.stop(r, 'workload removed');
+    for (const r of this.state.replicasOf(w.name)) if (LIVE.has(r.state)) this.lifecycle.stop(r, w.forced ? 'taken down with --force' : 'workload removed');
     if (live(w.name)) return;
     this.state.deleteWorkload(w.name);
     this.kick(w.name);
     this.kickWaiting(w.name);
+    for (const d of needers) this.kick(d.name);
   }
 
   private inputOf(w: WorkloadRecord, now: number, needsHold: boolean): PlanInput {

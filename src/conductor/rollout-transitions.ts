@@ -104,8 +104,11 @@ export function scale(w: WorkloadRecord, desired: number): Transition {
   return { next, steps: [] };
 }
 
-/** Taken down: no replicas wanted, a rollout in progress ends; the reconciler forgets it once its replicas are gone. */
-export function remove(w: WorkloadRecord, now: number): Transition {
+/**
+ * Taken down: no replicas wanted, a rollout in progress ends; the reconciler forgets it once its
+ * replicas are gone. `forced`: other apps need it, and it stops now all the same.
+ */
+export function remove(w: WorkloadRecord, now: number, forced = false): Transition {
   const next = draft(w);
   const steps: StepLine[] = [];
   if (next.rollout) {
@@ -115,6 +118,7 @@ export function remove(w: WorkloadRecord, now: number): Transition {
   }
   next.desired = 0;
   next.removing = true;
+  if (forced) next.forced = true;
   return { next, steps };
 }
 

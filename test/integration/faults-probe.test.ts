@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { ApiEvent } from '../../src/shared/protocol/api';
 import { paths, readToken } from '../../src/shared/home';
+import { isAlive } from '../../src/shared/platform/process';
 import { Cluster, fixtureApp, waitFor } from './harness';
 import { agentPort } from './raw';
 import { Load, freePort } from './load';
@@ -254,5 +255,39 @@ describe('faults a skeptical operator found', function () {
     const w = await c.settled('w', 2, 1, 30_000);
     assert.equal(w.history.at(-1)!.trigger, 'watch');
     assert.ok(conductor.output.some((l) => l.includes('watch: version.js changed while the Conductor was away')), 'its step says why');
+  });
+
+  it('down --force of an app another needs stops it now; the one that needs it keeps running and says what it lost', async () => {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const file = c.manifest('xy.skr8tr', [fixtureApp('cy'), fixtureApp('cx', { extra: ['needs cy'] })].join('\n'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('cy', 1, 1);
+    const cx = await c.settled('cx', 1, 1);
+    const cyPid = (await c.workload('cy')).replicas.find((r) => r.state === 'ready')!.pid!;
+
+    const refused = await c.cli(['down', 'cy']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /cy is needed by cx/);
+    const down = await c.cli(['down', 'cy', '--force']);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /cy: taken down; its replicas stop now, and the apps that need it keep running without it/);
+    await waitFor('cy to stop and be gone', async () => !isAlive(cyPid) && !(await c.client().call('workloads', {})).some((w) => w.name === 'cy'), 20_000, 100);
+    const after = await c.settled('cx', 1, 1);
+    assert.deepEqual(after.running.map((r) => r.pid), cx.running.map((r) => r.pid), 'cx keeps running');
+    assert.match(after.problem ?? '', /^lost cy \(taken down with --force; `up` its manifest to bring it back\)/);
+    // A new replica of cx waits for cy, and says why.
+    assert.equal((await c.cli(['scale', 'cx', '2'])).code, 0);
+    const waiting = await waitFor('cx to want 2 and wait for cy', async () => {
+      const w = await c.workload('cx');
+      return w.desired === 2 && /^lost cy/.test(w.problem ?? '') ? w : null;
+    });
+    assert.equal(waiting.replicas.filter((r) => ['pending', 'starting', 'ready'].includes(r.state)).length, 1, 'no new replica without cy');
+    // cy brought back (`up` also sets cx to its manifest's count again): a new replica of cx starts.
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('cy', 1, 1);
+    assert.equal((await c.cli(['scale', 'cx', '2'])).code, 0);
+    await c.settled('cx', 1, 2, 30_000);
+    assert.equal((await c.workload('cx')).problem, null);
   });
 });

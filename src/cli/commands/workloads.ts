@@ -60,7 +60,9 @@ export async function down(argv: string[], ctx: CommandContext): Promise<number>
   const apps = positionals.flatMap((p) => (fs.existsSync(p) ? manifestFiles([p]).flatMap((f) => loadManifest(f).result.apps.map((a) => a.spec.name)) : [p]));
   const client = connect(ctx, values.home);
   const r = await call(ctx, () => client.call('downMany', {}, { apps, force: values.force ?? false }));
-  for (const name of r.removing) ctx.out(`${name}: taken down; its replicas stop after the apps that need it`);
+  for (const name of r.removing) {
+    ctx.out(r.forced?.includes(name) ? `${name}: taken down; its replicas stop now, and the apps that need it keep running without it` : `${name}: taken down; its replicas stop after the apps that need it`);
+  }
   return 0;
 }
 

@@ -229,6 +229,12 @@ export interface WatchBody {
   on: boolean;
 }
 
+/** What `down` did: the apps being taken down; `forced`: those of them other apps need, stopped now (the others stop after their dependents). */
+export interface DownAnswer {
+  removing: string[];
+  forced?: string[];
+}
+
 /** Apps to take down, dependents first; `force`: even those other apps need. */
 export interface DownBody {
   apps: string[];
