@@ -77,10 +77,16 @@ export class Operations {
     if (problems.length > 0) throw new Refusal('unprocessable', problems.length === 1 ? problems[0]! : `${problems.length} problems; nothing was changed`, problems);
     const result: SubmitResult = { apps: [], warnings };
     const byPath = new Map(bodies.map((b) => [b.path, b]));
+    const changes: Transition[] = [];
     for (const a of submitted) {
-      this.onSecrets(Object.values(a.parsed.secrets));
-      result.apps.push(this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode, trigger));
+      const { answer, change } = this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode, trigger);
+      result.apps.push(answer);
+      if (change) changes.push(change);
     }
+    for (const a of submitted) this.onSecrets(Object.values(a.parsed.secrets));
+    // Every app of the submission saved in one journal write, or none (refused: nothing changed).
+    this.state.commitAll(changes, 'acknowledged');
+    for (const t of changes) this.reconciler.kick(t.next.name);
     return result;
   }
 
@@ -141,7 +147,8 @@ export class Operations {
     return out;
   }
 
-  private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode, trigger: SubmitTrigger | null): SubmitResult['apps'][number] {
+  /** What submitting one app changes (null: nothing) and answers; committed with the others of its submission. */
+  private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode, trigger: SubmitTrigger | null): { answer: SubmitResult['apps'][number]; change: Transition | null } {
     const name = app.spec.name;
     const now = this.now();
     const existing = this.state.workloads.get(name);
@@ -158,21 +165,19 @@ export class Operations {
     // `watch` in the request turns watching on, in the same journaled change.
     const watched = (t: Transition): Transition => (body.watch && !t.next.watching ? { ...t, next: { ...t.next, watching: true } } : t);
     if (!existing) {
-      const t = create(name, generationRecord(1), app.spec.replicas, this.rolloutId(name), now);
-      this.commit(watched(t));
-      return { name, action: 'created', generation: 1, rollout: t.next.rollout!.id };
+      const t = watched(create(name, generationRecord(1), app.spec.replicas, this.rolloutId(name), now));
+      return { answer: { name, action: 'created', generation: 1, rollout: t.next.rollout!.id }, change: t };
     }
     const current = generationOf(existing, existing.generation)!;
     const same = sameSpec(current.spec, app.spec) && sameSecrets(current.secrets, app.secrets);
     if (same && mode === 'up') {
       const t = watched(scale(existing, app.spec.replicas));
-      if (t.next.desired !== existing.desired || t.next.watching !== existing.watching) this.commit(t);
-      return { name, action: 'unchanged', generation: existing.generation, rollout: existing.rollout?.id ?? null };
+      const changed = t.next.desired !== existing.desired || t.next.watching !== existing.watching;
+      return { answer: { name, action: 'unchanged', generation: existing.generation, rollout: existing.rollout?.id ?? null }, change: changed ? t : null };
     }
     const next = existing.latestGeneration + 1;
-    const t = rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same, trigger: trigger?.kind ?? null, ...(trigger ? { why: trigger.why } : {}) }, now);
-    this.commit(watched(t));
-    return { name, action: 'rollout', generation: next, rollout: t.next.rollout!.id };
+    const t = watched(rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same, trigger: trigger?.kind ?? null, ...(trigger ? { why: trigger.why } : {}) }, now));
+    return { answer: { name, action: 'rollout', generation: next, rollout: t.next.rollout!.id }, change: t };
   }
 
   /** Journals and tells a change a client asked for (refused if it cannot be saved), then acts on it. */

@@ -7,6 +7,7 @@ import type { NodeView, ReplicaView, RolloutView, StepView, WorkloadSummary, Wor
 import type { EventLog } from './event-log';
 import type { Journal, JournalState } from './journal';
 import { HISTORY_LIMIT, currentGeneration, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
+import { RepeatedFailure } from './repeated-failure';
 import type { StepLine, Transition } from './rollout-transitions';
 
 export interface NodeRecord {
@@ -59,6 +60,8 @@ export class ConductorState {
   readonly nodes = new Map<string, NodeRecord>();
   /** Why a workload cannot reach its desired state right now, by what found it. */
   private readonly problems = new Map<string, Map<ProblemSource, string>>();
+  /** The Conductor's own changes that cannot be journaled (a full disk): said once, then counted. */
+  private readonly saveTrouble = new RepeatedFailure({ failing: 'cannot save the state; it is kept in memory and saved with the next change', recovered: 'the state is saved again' });
 
   constructor(
     private readonly journal: Journal,
@@ -79,18 +82,41 @@ export class ConductorState {
    * follower that stops at the end has seen every step).
    */
   commit(t: Transition, mode: CommitMode): void {
-    const next = t.next;
-    next.generations = next.generations.slice(-HISTORY_LIMIT.generations);
-    next.history = next.history.slice(-HISTORY_LIMIT.rollouts);
-    const before = this.workloads.get(next.name);
+    this.commitAll([t], mode);
+  }
+
+  /**
+   * Several transitions as one change (the apps of one submission): journaled together, in one
+   * write, or (acknowledged) not at all — never some of them.
+   */
+  commitAll(ts: readonly Transition[], mode: CommitMode): void {
+    if (ts.length === 0) return;
+    for (const t of ts) {
+      t.next.generations = t.next.generations.slice(-HISTORY_LIMIT.generations);
+      t.next.history = t.next.history.slice(-HISTORY_LIMIT.rollouts);
+    }
     try {
-      this.journal.append({ op: 'put', workload: next });
+      this.journal.appendAll(ts.map((t) => ({ op: 'put', workload: t.next })));
+      const back = this.saveTrouble.succeeded(this.now());
+      if (back) this.log.info(back);
     } catch (err) {
       if (mode === 'acknowledged') throw err;
-      this.log.error(`cannot save the state of ${next.name}: ${(err as Error).message}; it is kept in memory and saved with the next change`);
+      const line = this.saveTrouble.failed(this.now(), `${ts.map((t) => t.next.name).join(', ')}: ${(err as Error).message}`);
+      if (line) this.log.error(line);
     }
+    for (const t of ts) this.apply(t);
+    // Compaction is the journal's housekeeping: when it cannot be done now, the change stands (it is journaled), and it is tried again later.
+    try {
+      this.journal.compactIfLarge(this.journaled);
+    } catch (err) {
+      this.log.warn(`cannot compact the journal now: ${(err as Error).message}; it is tried again with a later change`);
+    }
+  }
+
+  private apply(t: Transition): void {
+    const next = t.next;
+    const before = this.workloads.get(next.name);
     this.workloads.set(next.name, next);
-    this.journal.compactIfLarge(this.journaled);
     this.emitWorkload(next.name);
     const ro = next.rollout;
     if (ro && (before?.rollout?.id !== ro.id || before.rollout.state !== ro.state || before.rollout.reason !== ro.reason)) {

@@ -85,8 +85,6 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     restart: DEFAULTS.restart,
     drainMs: DEFAULTS.drainMs,
     settleMs: DEFAULTS.settleMs,
-    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
-    attempts: DEFAULTS.attempts,
     env: {},
     secretKeys: [],
     health: null,
@@ -100,6 +98,9 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     watch: null,
     envFiles: [],
     image: null,
+    // Last, as the journal's upgrade adds them to specs of earlier versions (a spec's JSON compares whole).
+    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+    attempts: DEFAULTS.attempts,
   };
   let ingress: Written['ingress'] = null;
   let execAt: Written['execAt'] = null;

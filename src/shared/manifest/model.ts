@@ -95,10 +95,6 @@ export interface AppSpec {
   restart: RestartPolicy;
   drainMs: number;
   settleMs: number;
-  /** How long the ingress waits for a replica's answer before it answers 504 (journaled specs of older Conductors lack it: DEFAULTS). */
-  requestTimeoutMs: number;
-  /** A `type job`: how many times it is started before it counts as failed (older specs lack it: DEFAULTS). */
-  attempts: number;
   env: Record<string, string>;
   secretKeys: string[];
   health: HealthSpec | null;
@@ -115,6 +111,10 @@ export interface AppSpec {
   envFiles: string[];
   /** The container image that holds the program; only `skr8tr export` reads it. */
   image: string | null;
+  /** How long the ingress waits for a replica's answer before it answers 504. */
+  requestTimeoutMs: number;
+  /** A `type job`: how many times it is started before it counts as failed. */
+  attempts: number;
 }
 
 /** A position in a manifest, 1-based. */
