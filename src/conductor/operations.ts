@@ -113,8 +113,16 @@ export class Operations {
       await this.submit([{ path: manifest, text, apps: [app] }], 'rollout', { kind: 'watch', why, sourceFiles: count });
       this.state.setProblem(app, 'watch', null);
     } catch (err) {
-      const details = err instanceof Refusal && err.details.length > 0 ? `: ${err.details.join('; ')}` : '';
-      this.state.setProblem(app, 'watch', `${why}, but nothing was rolled out: ${(err as Error).message}${details}`);
+      // The same trouble reads the same whichever file's change met it, so it is said once.
+      const gone = (err as NodeJS.ErrnoException).code === 'ENOENT' && !(err instanceof Refusal);
+      // The reasons, each once (a single problem is the refusal's message itself).
+      const details = err instanceof Refusal ? err.details.filter((d) => d !== (err as Error).message) : [];
+      const problem = gone
+        ? `watch: its manifest ${manifest} is gone; the running generation keeps serving, and a change rolls out once it is back`
+        : `watch: a change was not rolled out: ${(err as Error).message}${details.length > 0 ? `: ${details.join('; ')}` : ''}`;
+      // Said once where the user looks (a step or the daemon log: \`dev\`, the log channel), and kept as the workload's problem (list, the tree).
+      if (this.state.problemOf(app, 'watch') !== problem) this.state.say(app, problem, 'warn');
+      this.state.setProblem(app, 'watch', problem);
     }
   }
 

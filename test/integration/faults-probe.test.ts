@@ -290,4 +290,41 @@ describe('faults a skeptical operator found', function () {
     await c.settled('cx', 1, 2, 30_000);
     assert.equal((await c.workload('cx')).problem, null);
   });
+
+  it('a watched env file or manifest that disappears is said once: as the workload\'s problem (list, dev, the tree) and in the daemon log', async () => {
+    const conductor = await c.startConductor();
+    await c.startAgent('n1');
+    const file = c.manifest('gone.skr8tr', ['app gone', `  exec ${process.execPath}`, '  args server.js', '  settle 100ms', '  watch *.js', '  env-file .env', ''].join('\n'));
+    const dir = path.dirname(file);
+    fs.writeFileSync(path.join(dir, 'server.js'), "setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));\n");
+    fs.writeFileSync(path.join(dir, '.env'), 'A=1\n');
+    assert.equal((await c.cli(['up', file, '--watch'])).code, 0);
+    await c.settled('gone', 1, 1);
+    const said = (re: RegExp) => conductor.output.filter((l) => re.test(l)).length;
+
+    fs.rmSync(path.join(dir, '.env'));
+    await waitFor('the missing env file to be the problem', async () => /env-file .*\.env cannot be read \(no such file\)/.test((await c.workload('gone')).problem ?? ''));
+    // Two more saves meet the same trouble (spaced so each is a change of its own; nothing below waits on them).
+    for (const v of [1, 2]) {
+      fs.writeFileSync(path.join(dir, 'server.js'), `// ${v}\nsetInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));\n`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    fs.writeFileSync(path.join(dir, '.env'), 'A=2\n');
+    await waitFor('the env file back: rolled out, the problem gone', async () => {
+      const w = await c.workload('gone');
+      return w.generation > 1 && !w.rollout && w.problem === null;
+    }, 30_000, 100);
+    assert.equal(said(/warn .*gone: watch: a change was not rolled out: .*env-file .*cannot be read/), 1, 'said once in the log');
+    const problem = (await c.cli(['list'])).stdout;
+    assert.doesNotMatch(problem, /cannot be read/, 'and no longer once it is back');
+
+    // The manifest moved away, then a save: said once, as the manifest being gone.
+    fs.renameSync(file, `${file}.moved`);
+    await waitFor('the missing manifest to be the problem', async () => /its manifest .*gone\.skr8tr is gone/.test((await c.workload('gone')).problem ?? ''));
+    fs.writeFileSync(path.join(dir, 'server.js'), "// 3\nsetInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));\n");
+    await new Promise((r) => setTimeout(r, 300));
+    fs.renameSync(`${file}.moved`, file);
+    await waitFor('the manifest back: rolled out again', async () => (await c.workload('gone')).problem === null, 30_000, 100);
+    assert.equal(said(/warn .*gone: watch: its manifest .* is gone/), 1, 'said once in the log');
+  });
 });

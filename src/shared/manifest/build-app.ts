@@ -209,7 +209,10 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
         break;
       case 'env-file': {
         const p = r.word(e);
-        if (p !== null) spec.envFiles.push(r.resolve(p));
+        if (p !== null) {
+          r.positions.set(`env-file.${spec.envFiles.length}`, e.restPos);
+          spec.envFiles.push(r.resolve(p));
+        }
         break;
       }
     }
