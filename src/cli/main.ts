@@ -32,7 +32,7 @@ const COMMANDS: Record<string, Command> = {
   stop: { summary: 'stop one replica (the Conductor replaces it)', usage: workloads.stopUsage, run: workloads.stopReplica },
   list: { summary: 'workloads, their generations and replicas', usage: views.listUsage, run: views.list },
   nodes: { summary: 'nodes, their ports and replicas', usage: views.nodesUsage, run: views.nodes },
-  logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
+  logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows; --tail N: the last N lines (default 100, 0 to 10000)', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
   status: { summary: 'the Conductor\'s state', usage: views.statusUsage, run: views.status },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },
   export: { summary: 'write manifests as Kubernetes objects or Nomad jobs; says what does not carry over', usage: exportCmd.usage, run: exportCmd.exportManifests },

@@ -88,7 +88,7 @@ function handlersOf(d: RouteDeps): Handlers {
       const raw = query.get(name);
       if (raw === null) return null;
       const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new ApiError(400, `\`${name}\` must be a number, not "${raw}"`);
+      if (!Number.isFinite(n) || n < 0) throw new ApiError(400, `\`${name}\` must be a number from 0, not "${raw}"`);
       return n;
     };
     const q: LogQuery = { app: fixed.app ?? query.get('app'), replica: fixed.replica ?? query.get('replica'), generation: num('generation'), since: num('since'), grep: query.get('grep'), tail: tailOf(query) };

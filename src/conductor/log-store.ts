@@ -94,6 +94,8 @@ export class LogStore {
 
   /** The last `q.tail` lines matching the query, from disk and memory, in time order. */
   async query(q: LogQuery, replicas: ReadonlySet<string> | null = null): Promise<LogLine[]> {
+    // The last none (`slice(-0)` would be every one).
+    if (q.tail <= 0) return [];
     const match = matcher(q);
     const found = new Map<string, LogLine>();
     const take = (l: LogLine) => {

@@ -327,4 +327,25 @@ describe('faults a skeptical operator found', function () {
     await waitFor('the manifest back: rolled out again', async () => (await c.workload('gone')).problem === null, 30_000, 100);
     assert.equal(said(/warn .*gone: watch: its manifest .* is gone/), 1, 'said once in the log');
   });
+
+  it('logs: --tail 0 prints nothing, a --since before 1970 is a clear error, and the help says what --tail defaults to and allows', async () => {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const file = c.manifest('talk.skr8tr', fixtureApp('talk'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('talk', 1, 1);
+    await waitFor('its first lines', async () => (await c.client().call('logs', { app: 'talk', tail: 10 })).lines.length >= 2);
+    const none = await c.cli(['logs', 'talk', '--tail', '0']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.equal(none.stdout + none.stderr, '');
+    assert.deepEqual((await c.client().call('logs', { app: 'talk', tail: 0 })).lines, []);
+    const far = await c.cli(['logs', 'talk', '--since', '99999999h']);
+    assert.equal(far.code, 2);
+    assert.match(far.stderr, /--since 99999999h reaches back before 1970/);
+    assert.doesNotMatch(far.stderr, /-\d{6,}/, 'no internal number');
+    const big = await c.cli(['logs', 'talk', '--tail', '100000']);
+    assert.equal(big.code, 2);
+    assert.match(big.stderr, /--tail is how many of the last lines to show: 0 to 10000 \(default 100\)/);
+    assert.match((await c.cli(['help'])).stdout, /--tail N: the last N lines \(default 100, 0 to 10000\)/);
+  });
 });

@@ -89,9 +89,10 @@ export async function logs(argv: string[], ctx: CommandContext, signal?: AbortSi
   } as const;
   const { values, positionals } = parseCommandArgs(argv, options, logsUsage, { min: 0, max: 1 });
   const tail = values.tail ?? '100';
-  if (!/^\d+$/.test(tail)) throw new UsageError(`--tail must be a number, not "${tail}"`, logsUsage);
+  if (!/^\d+$/.test(tail) || Number(tail) > 10_000) throw new UsageError(`--tail is how many of the last lines to show: 0 to 10000 (default 100), not "${tail}"`, logsUsage);
   const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
   if (since === null) throw new UsageError(`--since must be a duration (30s, 5m, 2h, 1d) or a date, not "${values.since}"`, logsUsage);
+  if (since !== undefined && since < 0) throw new UsageError(`--since ${values.since} reaches back before 1970; give a shorter duration or a date`, logsUsage);
   if (values.generation !== undefined && !/^\d+$/.test(values.generation)) throw new UsageError(`--generation must be a number, not "${values.generation}"`, logsUsage);
   const client = connect(ctx, values.home);
   const target = positionals[0];
