@@ -241,12 +241,6 @@ describe('faults a skeptical operator found', function () {
       });
     assert.equal(await body(), 'v1');
 
-    // A restart with nothing saved meanwhile rolls nothing out.
-    await c.stop(conductor);
-    conductor = await c.startConductor();
-    await waitFor('the restarted Conductor to compare the files', () => conductor.output.some((l) => l.includes('w: no watched file changed while the Conductor was away')));
-    assert.equal((await c.workload('w')).generation, 1);
-
     // Killed; a save while it is down; started again: the save rolls out.
     await c.kill9(conductor);
     fs.writeFileSync(path.join(dir, 'version.js'), "module.exports = 'v2 saved while away';\n");
@@ -255,6 +249,12 @@ describe('faults a skeptical operator found', function () {
     const w = await c.settled('w', 2, 1, 30_000);
     assert.equal(w.history.at(-1)!.trigger, 'watch');
     assert.ok(conductor.output.some((l) => l.includes('watch: version.js changed while the Conductor was away')), 'its step says why');
+
+    // A restart with nothing saved meanwhile rolls nothing out.
+    await c.stop(conductor);
+    conductor = await c.startConductor();
+    await waitFor('the restarted Conductor to compare the files', () => conductor.output.some((l) => l.includes('w: no watched file changed while the Conductor was away')));
+    assert.equal((await c.workload('w')).generation, 2);
   });
 
   it('down --force of an app another needs stops it now; the one that needs it keeps running and says what it lost', async () => {
@@ -271,8 +271,8 @@ describe('faults a skeptical operator found', function () {
     assert.match(refused.stderr, /cy is needed by cx/);
     const down = await c.cli(['down', 'cy', '--force']);
     assert.equal(down.code, 0, down.stderr);
-    assert.match(down.stdout, /cy: taken down; its replicas stop now, and the apps that need it keep running without it/);
     await waitFor('cy to stop and be gone', async () => !isAlive(cyPid) && !(await c.client().call('workloads', {})).some((w) => w.name === 'cy'), 20_000, 100);
+    assert.match(down.stdout, /cy: taken down; its replicas stop now, and the apps that need it keep running without it/);
     const after = await c.settled('cx', 1, 1);
     assert.deepEqual(after.running.map((r) => r.pid), cx.running.map((r) => r.pid), 'cx keeps running');
     assert.match(after.problem ?? '', /^lost cy \(taken down with --force; `up` its manifest to bring it back\)/);
