@@ -28,6 +28,7 @@ import { LogOutbox, SEQ_BLOCK } from './log-outbox';
 import { FifoPool } from './fifo-pool';
 import { FileSpool } from './line-spool';
 import { ReplicaProcess, type ReplicaDeps } from './replica-process';
+import { pruneOutputs } from './replica-output';
 import { ReplicaRecords } from './replica-records';
 import { SpawnGate } from './spawn-gate';
 
@@ -96,7 +97,9 @@ export class Agent {
       this.saveRecord(record.id);
       if (p.state !== 'exited') this.o.log.info(`${record.id}: adopted pid ${record.pid}, left running by an earlier run of this agent`);
     }
-    this.spool.prune(new Set(this.replicas.keys()));
+    const kept = new Set(this.replicas.keys());
+    this.spool.prune(kept);
+    pruneOutputs(path.join(this.o.stateDir, 'output'), kept);
     this.o.log.info(`agent ${this.o.node} (pid ${process.pid}) starting`);
     this.dial();
   }

@@ -32,6 +32,14 @@ export function childEnds(paths: OutputPaths): [number, number] {
   }
 }
 
+/** Removes the pipes in `dir` of replicas not in `keep` (an earlier run's, whose replica ended or was stopped). */
+export function pruneOutputs(dir: string, keep: ReadonlySet<string>): void {
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^(.+)\.(out|err)$/.exec(name);
+    if (m && !keep.has(decodeURIComponent(m[1]!))) fs.rmSync(`${dir}/${name}`, { force: true });
+  }
+}
+
 export function removeOutput(paths: OutputPaths | null): void {
   if (!paths) return;
   for (const f of [paths.out, paths.err]) fs.rmSync(f, { force: true });
