@@ -1,6 +1,8 @@
 // The agent: dials the Conductor, says hello with the replicas it runs, heartbeats every second,
 // launches and stops replicas when told, and reports what happens to them at once. While the
 // Conductor is away its replicas keep running; it redials with backoff and reports them again.
+// After its own crash, the next run adopts the replicas the last one left (replica-records.ts), so
+// an agent restarted within the Conductor's node grace changes nothing that serves.
 //
 //   idle ──dial──▶ connecting ──welcome──▶ joined ──close──▶ backoff ──▶ connecting …
 //                      └──refused (bad token…)──▶ backoff (the reason is logged)
@@ -22,9 +24,13 @@ import {
 import { FrameError, LineDecoder, encodeLine, parseJsonLine } from '../shared/protocol/ndjson';
 import { VERSION } from '../shared/version';
 import { CpuSampler } from './cpu-sampler';
-import { LogOutbox } from './log-outbox';
-import { ReplicaProcess } from './replica-process';
+import { LogOutbox, SEQ_BLOCK } from './log-outbox';
+import { FifoPool } from './fifo-pool';
+import { FileSpool } from './line-spool';
+import { ReplicaProcess, type ReplicaDeps } from './replica-process';
+import { pruneOutputs } from './replica-output';
 import { ReplicaRecords } from './replica-records';
+import { SpawnGate } from './spawn-gate';
 
 export interface Endpoint {
   host: string;
@@ -54,6 +60,8 @@ export class Agent {
   /** Replicas that exited while the Conductor was away, reported in the next hello. */
   private readonly unreported = new Map<string, ReplicaReport>();
   private readonly records: ReplicaRecords;
+  private readonly gate = new SpawnGate();
+  private readonly spool: FileSpool;
   private readonly cpu = new CpuSampler();
   private socket: net.Socket | null = null;
   private joined = false;
@@ -62,7 +70,8 @@ export class Agent {
   private backoffMs = 100;
   private lastJoined = Date.now();
   private stopping: Promise<void> | null = null;
-  private readonly outbox = new LogOutbox((id, lines, dropped) => this.send({ t: 'logs', id, lines, dropped }));
+  private readonly outbox: LogOutbox;
+  private readonly fifos: FifoPool;
   /** Resolves when the agent has stopped (by signal, idle exit or a Conductor shutdown). */
   readonly stopped: Promise<void>;
   private resolveStopped!: () => void;
@@ -71,14 +80,26 @@ export class Agent {
 
   constructor(private readonly o: AgentOptions) {
     this.records = new ReplicaRecords(o.stateDir);
+    this.spool = new FileSpool(path.join(o.stateDir, 'output'));
+    this.outbox = new LogOutbox((id, lines, dropped) => this.send({ t: 'logs', id, lines, dropped }), Date.now, 15, (id) => this.saveRecord(id), this.spool);
+    this.fifos = new FifoPool(path.join(o.stateDir, 'output'), this.gate);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
-  /** Takes the node's lock (one agent a node id), accounts for leftovers, and dials. */
+  /** Takes the node's lock (one agent a node id), adopts what an earlier run left, and dials. */
   async start(): Promise<void> {
     this.lock = acquirePidLock(path.join(this.o.stateDir, 'agent.lock'), `an agent for node ${this.o.node}`);
-    const left = await this.records.stopLeftovers(this.o.log);
-    if (left > 0) this.o.log.info(`accounted for ${left} replica${left === 1 ? '' : 's'} left by an earlier run`);
+    for (const record of await this.records.takeOver(this.o.log)) {
+      const p = ReplicaProcess.adopt(record, this.deps(record.id));
+      this.replicas.set(record.id, p);
+      this.outbox.restore(record.id, this.spool.read(record.id));
+      this.outbox.begin(record.id, record.seqFloor);
+      this.saveRecord(record.id);
+      if (p.state !== 'exited') this.o.log.info(`${record.id}: adopted pid ${record.pid}, left running by an earlier run of this agent`);
+    }
+    const kept = new Set(this.replicas.keys());
+    this.spool.prune(kept);
+    pruneOutputs(path.join(this.o.stateDir, 'output'), kept);
     this.o.log.info(`agent ${this.o.node} (pid ${process.pid}) starting`);
     this.dial();
   }
@@ -169,6 +190,8 @@ export class Agent {
         return;
       case 'refused':
         this.o.log.error(`the Conductor refused this agent: ${frame.reason}`);
+        // A batch of lines it refused is dropped (and said), never sent again as it was.
+        if (frame.logs !== undefined) this.outbox.refused(frame.logs, frame.reason);
         return;
       case 'launch':
         this.launch(frame.id, frame.spec);
@@ -196,10 +219,10 @@ export class Agent {
       .filter((p) => p.state !== 'exited')
       .map((p) => ({
         id: p.id,
-        app: p.spec.app,
-        generation: p.spec.generation,
+        app: p.info.app,
+        generation: p.info.generation,
         pid: p.pid,
-        port: p.spec.port,
+        port: p.info.port,
         startedAt: p.startedAt,
         state: 'running',
         exitCode: null,
@@ -217,13 +240,23 @@ export class Agent {
       return;
     }
     this.o.log.debug(`${id}: launch asked`);
-    const p = new ReplicaProcess(
-      id,
-      spec,
-      this.o.env ?? process.env,
-      {
+    const p = ReplicaProcess.launch(id, spec, this.deps(id, `${spec.exec ?? 'serve static'} ${spec.args.length} args`));
+    this.replicas.set(id, p);
+    void p.start();
+  }
+
+  /** What a replica reports to, launched here or adopted. */
+  private deps(id: string, what = 'adopted'): ReplicaDeps {
+    let p: ReplicaProcess | undefined;
+    const me = () => (p ??= this.replicas.get(id));
+    return {
+      baseEnv: this.o.env ?? process.env,
+      gate: this.gate,
+      fifos: this.fifos,
+      save: (record) => this.records.save(id, record && { ...record, seqFloor: seqFloor(this.outbox.lastSeqOf(id)) }),
+      events: {
         launched: (pid) => {
-          this.o.log.info(`${id}: started pid ${pid} (${spec.exec} ${spec.args.length} args)`);
+          this.o.log.info(`${id}: started pid ${pid} (${what})`);
           this.send({ t: 'launched', id, pid });
         },
         launchFailed: (reason) => {
@@ -232,22 +265,26 @@ export class Agent {
           this.send({ t: 'launch-failed', id, reason });
         },
         exited: (code, signal, restarting) => {
+          const r = me();
           if (!restarting) this.outbox.ended(id);
           this.outbox.flush();
-          this.o.log.info(`${id}: exited (${signal ? `signal ${signal}` : `code ${code}`})${restarting ? '; restarting in place' : ''}`);
+          this.o.log.info(`${id}: exited (${signal ? `signal ${signal}` : code !== null ? `code ${code}` : 'its status is unknown: adopted'})${restarting ? '; restarting in place' : ''}`);
           if (!restarting) this.replicas.delete(id);
           if (this.joined) this.send({ t: 'exited', id, code, signal, restarting });
-          else if (!restarting) {
-            this.unreported.set(id, { id, app: spec.app, generation: spec.generation, pid: p.pid, port: spec.port, startedAt: p.startedAt, state: 'exited', exitCode: code, signal });
+          else if (!restarting && r) {
+            this.unreported.set(id, { id, app: r.info.app, generation: r.info.generation, pid: r.pid, port: r.info.port, startedAt: r.startedAt, state: 'exited', exitCode: code, signal });
           }
         },
         restarted: (pid) => this.send({ t: 'restarted', id, pid }),
-        output: (line) => this.outbox.add(id, line),
+        output: (line, pieces) => this.outbox.add(id, line, pieces),
       },
-      (record) => this.records.save(id, record),
-    );
-    this.replicas.set(id, p);
-    void p.start();
+    };
+  }
+
+  /** Saves a replica's adoption record again (its line numbers reached a new block). */
+  private saveRecord(id: string): void {
+    const p = this.replicas.get(id);
+    if (p && p.state !== 'exited' && p.pid !== null) this.records.save(id, { ...p.record(), seqFloor: seqFloor(this.outbox.lastSeqOf(id)) });
   }
 
   private stopReplica(id: string, graceMs: number): void {
@@ -268,7 +305,7 @@ export class Agent {
       if (this.redial) clearTimeout(this.redial);
       const all = [...this.replicas.values()];
       this.o.log.info(`stopping ${all.length} replica${all.length === 1 ? '' : 's'}`);
-      await Promise.all(all.map((p) => p.stop(p.spec.drainMs)));
+      await Promise.all(all.map((p) => p.stop(p.info.drainMs)));
       this.outbox.flush();
       this.outbox.close();
       if (this.heartbeat) clearInterval(this.heartbeat);
@@ -281,6 +318,11 @@ export class Agent {
     })();
     return this.stopping;
   }
+}
+
+/** The first line number an agent that adopts the replica may use: past the block its numbers are in now. */
+function seqFloor(lastSeq: number): number {
+  return (Math.floor(lastSeq / SEQ_BLOCK) + 1) * SEQ_BLOCK + 1;
 }
 
 function normalize(address: string): string {

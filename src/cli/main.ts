@@ -34,7 +34,7 @@ const COMMANDS: Record<string, Command> = {
   stop: { summary: 'stop one replica (the Conductor replaces it)', usage: workloads.stopUsage, run: workloads.stopReplica },
   list: { summary: 'workloads, their generations and replicas', usage: views.listUsage, run: views.list },
   nodes: { summary: 'nodes, their ports and replicas', usage: views.nodesUsage, run: views.nodes },
-  logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
+  logs: { summary: 'every app\'s output interleaved (or one app\'s, or a replica\'s); -f follows; --tail N: the last N lines (default 100, 0 to 10000)', usage: views.logsUsage, run: (argv, ctx) => views.logs(argv, ctx) },
   status: { summary: 'the Conductor\'s state (exit 3 when none runs; it starts none)', usage: views.statusUsage, run: views.status },
   shutdown: { summary: 'stop the workloads, then the Conductor and agents of the home; --keep-workloads leaves the replicas for the next Conductor to adopt', usage: shutdownCmd.shutdownUsage, run: shutdownCmd.shutdown },
   validate: { summary: 'check a manifest; --json prints the model', usage: validateCmd.usage, run: validateCmd.validate },

@@ -62,7 +62,7 @@ export class AgentReports implements AgentReportSink {
   onExited(id: string, code: number | null, signal: string | null, restarting: boolean): void {
     const r = this.d.state.replicas.get(id);
     if (!r) return;
-    const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    const how = signal ? `killed by ${signal}` : code !== null ? `exited with code ${code}` : 'exited (exit status unknown)';
     switch (r.state) {
       case 'draining':
         this.d.lifecycle.ended(r, { reason: r.reason, pid: r.pid });

@@ -1,9 +1,11 @@
 // The Conductor's side of the agent protocol: a listener agents dial, one session a connection.
 // A session must say a valid `hello` with the join token first; every frame is validated, and an
 // invalid, oversized or out-of-order one closes that connection (with a logged reason) and nothing
-// else. Nodes that stay silent longer than the expiry are lost, and their replicas replaced.
+// else. Any frame is a sign of life. A node silent past the expiry gets nothing new, but its replicas
+// keep serving while their health checks pass; only one silent past the grace is lost, and its
+// replicas replaced (node-liveness.ts decides).
 //
-//   connected ──hello ok──▶ joined ──close / expiry──▶ gone
+//   connected ──hello ok──▶ joined ──close──▶ (silent, then lost unless it comes back)
 //       └──bad token / bad frame / no hello in 5 s──▶ refused (closed)
 import * as net from 'node:net';
 import type { Logger } from '../shared/logger';
@@ -14,6 +16,7 @@ import type { LogLine } from '../shared/protocol/api';
 import { VERSION } from '../shared/version';
 import type { AgentReportSink } from './agent-reports';
 import type { NodeConnection, NodeLinks } from './node-links';
+import { nodeLiveness } from './node-liveness';
 import type { ConductorState } from './state';
 
 const HELLO_TIMEOUT_MS = 5_000;
@@ -21,6 +24,8 @@ const HELLO_TIMEOUT_MS = 5_000;
 export interface AgentServerOptions {
   joinToken: string;
   expiryMs: number;
+  /** Silence after which a node's replicas are replaced (node-liveness.ts). */
+  graceMs: number;
 }
 
 /** Where replicas' output lines go; resolves with the number up to which the replica's lines are kept (acknowledged to the agent). */
@@ -56,19 +61,24 @@ class Session implements NodeConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    let logsOf: string | undefined;
     try {
       for (const line of this.decoder.push(chunk)) {
         if (this.closed) return;
         if (line.trim() === '') continue;
-        const parsed = AgentFrame.safeParse(parseJsonLine(line));
-        if (!parsed.success) throw new FrameError(`invalid frame: ${describeInvalid(parsed.error)}`);
+        const value = parseJsonLine(line);
+        const parsed = AgentFrame.safeParse(value);
+        if (!parsed.success) {
+          logsOf = logsFrameOf(value);
+          throw new FrameError(`invalid frame: ${logsOf !== undefined ? `logs of ${logsOf}: ` : ''}${describeInvalid(parsed.error)}`);
+        }
         if (this.node === null && parsed.data.t !== 'hello') throw new FrameError(`\`${parsed.data.t}\` before \`hello\``);
         if (this.node !== null && parsed.data.t === 'hello') throw new FrameError('a second `hello`');
         if (parsed.data.t === 'hello') clearTimeout(this.helloTimer);
         this.server.handle(this, parsed.data);
       }
     } catch (err) {
-      if (err instanceof FrameError) this.close(err.message);
+      if (err instanceof FrameError) this.close(err.message, logsOf);
       else throw err;
     }
   }
@@ -79,13 +89,16 @@ class Session implements NodeConnection {
     return true;
   }
 
-  /** Closes this connection, saying why to the peer (as a `refused` frame) and to the log. */
-  close(reason: string): void {
+  /**
+   * Closes this connection, saying why to the peer (as a `refused` frame) and to the log; `logs`:
+   * the replica whose lines were refused (the agent drops them rather than send them again).
+   */
+  close(reason: string, logs?: string): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.helloTimer);
     this.server.log.warn(`agent connection ${this.peer}${this.node ? ` (${this.node})` : ''} closed: ${reason}`);
-    this.socket.end(encodeLine({ t: 'refused', reason } satisfies ConductorFrame));
+    this.socket.end(encodeLine({ t: 'refused', reason, ...(logs !== undefined ? { logs } : {}) } satisfies ConductorFrame));
     this.socket.destroySoon();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
@@ -127,11 +140,13 @@ export class AgentServer {
 
   handle(session: Session, frame: AgentFrame): void {
     const node = session.node;
+    if (node !== null && frame.t !== 'heartbeat') this.heard(node);
     switch (frame.t) {
       case 'hello':
         this.hello(session, frame);
         return;
       case 'heartbeat':
+        this.backFromSilence(node!);
         this.state.nodeHeartbeat(node!, frame.cpu, frame.memFree);
         return;
       case 'launched':
@@ -213,17 +228,40 @@ export class AgentServer {
     this.all.delete(session);
     if (session.node === null || !this.links.detach(session.node, session)) return;
     if (!this.state.nodes.has(session.node)) return;
-    this.log.warn(`node ${session.node} disconnected; its replicas keep running, and it expires if it stays away ${this.options.expiryMs} ms`);
+    this.log.warn(`node ${session.node} disconnected; its replicas keep running and serving while their health checks pass, and are replaced if it stays away ${formatSilence(this.options.graceMs)}`);
     this.state.nodeDisconnected(session.node);
+  }
+
+  /** Any frame says the node is alive (a busy agent may be late with its heartbeat, not with everything). */
+  private heard(node: string): void {
+    this.backFromSilence(node);
+    this.state.nodeHeard(node);
+  }
+
+  private backFromSilence(node: string): void {
+    const n = this.state.nodes.get(node);
+    if (n && n.silentUntil !== null) this.log.info(`node ${node} is heard from again after ${formatSilence(this.now() - n.lastHeartbeat)} of silence`);
   }
 
   private expire(): void {
     const now = this.now();
+    const limits = { expiryMs: this.options.expiryMs, graceMs: this.options.graceMs };
     for (const n of [...this.state.nodes.values()]) {
       const silence = now - n.lastHeartbeat;
-      if (silence < this.options.expiryMs) continue;
-      const why = `no heartbeat for ${Math.round(silence / 100) / 10} s`;
-      this.log.warn(`node ${n.id} expired: ${why}`);
+      const running = this.state.replicasOn(n.id).filter((r) => r.state !== 'stopped' && r.state !== 'failed');
+      const verdict = nodeLiveness(silence, limits, running.length > 0);
+      if (verdict === 'live') continue;
+      if (verdict === 'silent') {
+        if (n.silentUntil !== null) continue;
+        const mine = running.filter((r) => r.state === 'ready').length;
+        this.log.warn(
+          `node ${n.id} silent for ${formatSilence(silence)}: nothing new is placed on it; its ${mine} ready replica${mine === 1 ? '' : 's'} keep serving while their health checks pass, and are replaced if it stays silent ${formatSilence(limits.graceMs)}`,
+        );
+        this.state.nodeSilent(n.id, n.lastHeartbeat + limits.graceMs);
+        continue;
+      }
+      const why = `no heartbeat for ${formatSilence(silence)}`;
+      this.log.warn(`node ${n.id} lost: ${why}`);
       this.links.get(n.id)?.close(why);
       this.links.detach(n.id);
       this.reports.onNodeLost(n.id, why);
@@ -238,6 +276,17 @@ export class AgentServer {
   }
 }
 
+
+/** The replica a frame that failed validation was about, when it is a `logs` frame that names one. */
+function logsFrameOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as { t?: unknown; id?: unknown };
+  return v.t === 'logs' && typeof v.id === 'string' && v.id.length <= 200 ? v.id : undefined;
+}
+
+function formatSilence(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
 
 export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;

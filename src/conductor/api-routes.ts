@@ -88,7 +88,7 @@ function handlersOf(d: RouteDeps): Handlers {
       const raw = query.get(name);
       if (raw === null) return null;
       const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new ApiError(400, `\`${name}\` must be a number, not "${raw}"`);
+      if (!Number.isFinite(n) || n < 0) throw new ApiError(400, `\`${name}\` must be a number from 0, not "${raw}"`);
       return n;
     };
     const q: LogQuery = { app: fixed.app ?? query.get('app'), replica: fixed.replica ?? query.get('replica'), generation: num('generation'), since: num('since'), grep: query.get('grep'), tail: tailOf(query) };
@@ -143,8 +143,8 @@ function handlersOf(d: RouteDeps): Handlers {
     up: (req) => ops.submit([req.body], 'up'),
     workspace: (req) => ops.submit(req.body.manifests.map((m) => ({ ...m, watch: m.watch ?? req.body.watch })), req.body.mode),
     watch: (req) => state.workloadSummary(ops.watch(req.params.name, req.body.on)),
-    down: (req) => ({ removing: ops.down([req.params.name], flag(req.query, 'force')) }),
-    downMany: (req) => ({ removing: ops.down(req.body.apps, req.body.force ?? false) }),
+    down: (req) => ops.down([req.params.name], flag(req.query, 'force')),
+    downMany: (req) => ops.down(req.body.apps, req.body.force ?? false),
     scale: (req) => {
       ops.scale(req.params.name, req.body.replicas);
       return state.workloadSummary(ops.workload(req.params.name));

@@ -21,6 +21,7 @@ import { EventLog } from './event-log';
 import { Ingress } from './ingress';
 import { IngressTraffic, ingressInfo, ingressReports } from './ingress-traffic';
 import { NodeLinks } from './node-links';
+import { DEFAULT_NODE_GRACE_MS } from './node-liveness';
 import { Journal } from './journal';
 import { LogFiles } from './log-files';
 import { LogStore } from './log-store';
@@ -43,8 +44,10 @@ export interface ConductorOptions {
   listen: string | null;
   /** Where agents dial (`host:port`); port 0 picks one. */
   agents: string;
-  /** Silence after which a node is lost. */
+  /** Silence after which nothing new is placed on a node. */
   expiryMs: number;
+  /** Silence after which a node is lost and its replicas replaced (default DEFAULT_NODE_GRACE_MS). */
+  nodeGraceMs?: number;
   /** Stop workloads and exit after this long with no client connected; null: never. */
   leaseMs: number | null;
   portRange?: [number, number];
@@ -132,12 +135,16 @@ export class Conductor {
         trafficOf: (rolloutId) => timelines.trafficOf(rolloutId),
         ...(o.portRange ? { portRange: o.portRange } : {}),
       });
-      const agents = new AgentServer(state, links, reconciler.reports, logs, o.log, now, { joinToken, expiryMs: o.expiryMs });
+      const agents = new AgentServer(state, links, reconciler.reports, logs, o.log, now, {
+        joinToken,
+        expiryMs: o.expiryMs,
+        graceMs: Math.max(o.expiryMs, o.nodeGraceMs ?? DEFAULT_NODE_GRACE_MS),
+      });
       const ops = new Operations(state, reconciler, now, (values) => o.mask.add(values), async (port) => {
         const owner = await portOwner(port);
         return owner && owner.pid !== process.pid ? describeOwner(owner) : null;
       });
-      const watches = new Watches({ workloads: state.workloads, events, log: o.log, never: conductorFolders(o.home), rollout: (app, files) => void ops.rolloutFromWatch(app, files) });
+      const watches = new Watches({ workloads: state.workloads, events, log: o.log, never: conductorFolders(o.home), rollout: (app, files, count, away) => ops.rolloutFromWatch(app, files, count, away) });
       let conductor: Conductor | null = null;
       const api = new ApiServer(
         routes({

@@ -3,13 +3,19 @@
 // piped to one replica for as long as they last. Backends come from the app's pool
 // (backend-pool.ts); the listener itself is ingress.ts's.
 //
-// A request that fails to reach a backend before any byte of the answer was sent (refused, or reset
-// by a replica going away) is retried on another ready replica, never surfaced, as long as its body
-// was small enough to keep. Each backend has its own keep-alive agent: when the backend leaves, its
-// idle connections close at once and busy ones as their requests finish.
+// A request that fails before any byte of the answer was sent is retried on another ready replica,
+// never surfaced, as long as its body was small enough to keep and running it again is safe
+// (`mayRetry`): the replica never got it (refused), or it is idempotent (GET, HEAD, OPTIONS, PUT,
+// DELETE). A POST that reached a replica which then failed is answered 502, never run twice; so that
+// a connection the replica closed while idle is never taken for one that died with the request, a
+// request that is not idempotent always goes on a fresh connection. Every request is answered within
+// the app's `request-timeout` (from its arrival to the answer's head): 504, counted as timed out.
+// Each backend has its own keep-alive agent: when the backend leaves, its idle connections close at
+// once and busy ones as their requests finish.
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { formatMs } from '../shared/format';
 import type { Logger } from '../shared/logger';
 import type { FailureKind } from '../shared/traffic-window';
 import type { Backend, BackendPool } from './backend-pool';
@@ -18,7 +24,34 @@ import type { TrafficRecorder } from './traffic-meter';
 /** Request bodies up to this size are kept, so the request can be retried on another replica. */
 const REPLAYABLE_BODY_BYTES = 1024 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const DEFAULT_TIMEOUT_MS = 60_000;
 const RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Methods whose effect is the same however often they run (RFC 9110 9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+export function idempotent(method: string | undefined): boolean {
+  return IDEMPOTENT.has((method ?? 'GET').toUpperCase());
+}
+
+/** What is known of a request whose upstream failed before the answer's head. */
+export interface UpstreamFailure {
+  method: string | undefined;
+  /** The connection to the replica was open: the replica may have received the request. */
+  reached: boolean;
+  /** The error's code, or its message when it has none (`socket hang up`). */
+  error: string;
+  /** The body was small enough to be kept, so it can be sent again. */
+  replayable: boolean;
+  /** The client left: nobody to answer. */
+  clientGone: boolean;
+}
+
+/** Whether a failed request may be sent to another replica: never twice to a replica that may have run it, unless running it again is harmless. */
+export function mayRetry(f: UpstreamFailure): boolean {
+  if (f.clientGone || !f.replayable) return false;
+  if (!RETRYABLE.has(f.error) && f.error !== 'socket hang up') return false;
+  return !f.reached || idempotent(f.method);
+}
 
 /** The kind of failure an upstream error is, as the traffic meter counts it. */
 function failureOf(err: NodeJS.ErrnoException): FailureKind {
@@ -86,7 +119,14 @@ export class HttpForwarder {
     private readonly pool: BackendPool,
     private readonly log: Logger,
     private readonly record: TrafficRecorder,
+    /** The app's `request-timeout` (it may change with a rollout: `bound`). */
+    private timeoutMs: number = DEFAULT_TIMEOUT_MS,
   ) {}
+
+  /** A new `request-timeout`, for requests that arrive from now on. */
+  bound(timeoutMs: number): void {
+    this.timeoutMs = timeoutMs;
+  }
 
   /** A new listener's server (one per attempt to listen; the agents outlive it). */
   server(): http.Server {
@@ -155,9 +195,25 @@ export class HttpForwarder {
     req.on('error', () => res.destroy());
 
     const tried = new Set<string>();
+    let current: http.ClientRequest | null = null;
+    let currentId = '';
+    // The bound from the request's arrival to the answer's head, across every replica tried.
+    const timeoutMs = this.timeoutMs;
+    const deadline = setTimeout(() => {
+      if (res.headersSent || clientGone) return;
+      failure = 'timeout';
+      const upstream = current;
+      current = null;
+      upstream?.destroy();
+      res.writeHead(504, { 'content-type': 'text/plain' });
+      res.end(`skr8tr: ${currentId ? `replica ${currentId} of ${this.app}` : this.app} did not answer within ${formatMs(timeoutMs)} (its request-timeout)\n`);
+    }, timeoutMs);
+    res.once('close', () => clearTimeout(deadline));
+    const fresh = !idempotent(req.method);
     const attempt = (): void => {
       const b = this.pool.pick(tried);
       if (!b) {
+        clearTimeout(deadline);
         failure = tried.size > 0 ? lastError : 'unavailable';
         if (!res.headersSent) {
           res.writeHead(tried.size > 0 ? 502 : 503, { 'content-type': 'text/plain', 'retry-after': '1' });
@@ -168,10 +224,19 @@ export class HttpForwarder {
       tried.add(b.id);
       const end = this.pool.begin(b);
       let answered = false;
-      const upstream = http.request({ host: b.host, port: b.port, method: req.method, path: req.url, headers: hasHost ? headers : [...headers, 'host', hostOf(b)], agent: this.agents.get(b) });
+      let reached = false;
+      // A request that is not idempotent never rides a connection the replica may have just closed.
+      const upstream = http.request({ host: b.host, port: b.port, method: req.method, path: req.url, headers: hasHost ? headers : [...headers, 'host', hostOf(b)], agent: fresh ? false : this.agents.get(b) });
+      current = upstream;
+      currentId = b.id;
+      upstream.once('socket', (s: net.Socket) => {
+        if (!s.connecting) reached = true;
+        else s.once('connect', () => (reached = true));
+      });
       const feed = (chunk: Buffer | null) => (chunk === null ? upstream.end() : upstream.write(chunk));
       upstream.on('response', (up) => {
         answered = true;
+        clearTimeout(deadline);
         res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(up.rawHeaders));
         // What pipe() does, with the two listeners a response needs: the first chunk leaves with the head.
         up.on('data', (chunk: Buffer) => {
@@ -193,23 +258,24 @@ export class HttpForwarder {
       upstream.on('error', (err: NodeJS.ErrnoException) => {
         end();
         listeners.delete(feed);
-        // The client left (this error may be the request being dropped for it): nobody to answer.
-        if (clientGone) return;
+        // Timed out (answered already), or the client left (this error may be the request being dropped for it): nobody to answer.
+        if (current !== upstream || clientGone) return;
         lastError = failureOf(err);
         if (answered || res.headersSent) {
           failure = lastError;
           res.destroy();
           return;
         }
-        const retry = replayable && (RETRYABLE.has(err.code ?? '') || err.message === 'socket hang up');
-        if (retry) {
-          this.log.debug(`ingress ${this.app}: ${b.id} failed before answering (${err.code ?? err.message}); retrying on another replica`);
+        const error = err.code ?? err.message;
+        if (mayRetry({ method: req.method, reached, error, replayable, clientGone })) {
+          this.log.debug(`ingress ${this.app}: ${b.id} failed before answering (${error}); retrying on another replica`);
           attempt();
           return;
         }
+        clearTimeout(deadline);
         failure = lastError;
         res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`skr8tr: replica ${b.id} failed: ${err.code ?? err.message}\n`);
+        res.end(`skr8tr: replica ${b.id} failed: ${error}${reached && !idempotent(req.method) ? ` (a ${req.method} it may have received is not sent to another replica)` : ''}\n`);
       });
       res.on('close', () => {
         if (!res.writableFinished) upstream.destroy();

@@ -3,7 +3,7 @@
 // (a port taken by another process) becomes the workload's problem, shown in `list`, the tree and
 // the rollout's steps.
 import type { Logger } from '../shared/logger';
-import type { AppSpec } from '../shared/manifest/model';
+import { DEFAULTS, type AppSpec } from '../shared/manifest/model';
 import type { Ingress } from './ingress';
 import type { Replica } from './model';
 import type { Traffic } from './replica-lifecycle';
@@ -39,7 +39,9 @@ export class IngressTraffic implements Traffic {
   ) {}
 
   ensure(app: string, spec: AppSpec): void {
-    if (spec.ingress && spec.port !== null) this.ingress.ensure(app, spec.port, spec.health?.kind === 'tcp' ? 'tcp' : 'http');
+    if (spec.ingress && spec.port !== null) {
+      this.ingress.ensure(app, spec.port, spec.health?.kind === 'tcp' ? 'tcp' : 'http', spec.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+    }
     else if (this.ingress.has(app)) void this.ingress.close(app);
   }
 

@@ -52,6 +52,7 @@ class AppIngress {
     log: Logger,
     private readonly events: ListenerEvents,
     meter: TrafficMeter,
+    timeoutMs: number,
   ) {
     this.record = meter.recorder(app);
     this.pool = new BackendPool({
@@ -61,7 +62,12 @@ class AppIngress {
       overran: (b, capMs) =>
         log.warn(`ingress ${app}: ${b.id} still had ${b.inFlight} request${b.inFlight === 1 ? '' : 's'} in flight after ${capMs} ms; stopping it anyway`),
     });
-    this.http = mode === 'http' ? new HttpForwarder(app, this.pool, log, this.record) : null;
+    this.http = mode === 'http' ? new HttpForwarder(app, this.pool, log, this.record, timeoutMs) : null;
+  }
+
+  /** The app's `request-timeout` changed (a rollout): new requests are bound by it. */
+  bound(timeoutMs: number): void {
+    this.http?.bound(timeoutMs);
   }
 
   open(): void {
@@ -118,12 +124,15 @@ export class Ingress {
     readonly meter: TrafficMeter,
   ) {}
 
-  /** Makes sure `app` listens on `port` (reopening if the port or mode changed). */
-  ensure(app: string, port: number, mode: IngressMode): void {
+  /** Makes sure `app` listens on `port` (reopening if the port or mode changed), answering within `timeoutMs`. */
+  ensure(app: string, port: number, mode: IngressMode, timeoutMs: number): void {
     const existing = this.apps.get(app);
-    if (existing && existing.port === port && existing.mode === mode) return;
+    if (existing && existing.port === port && existing.mode === mode) {
+      existing.bound(timeoutMs);
+      return;
+    }
     if (existing) void existing.close();
-    const a = new AppIngress(app, this.address, port, mode, this.log, this.events, this.meter);
+    const a = new AppIngress(app, this.address, port, mode, this.log, this.events, this.meter, timeoutMs);
     this.apps.set(app, a);
     a.open();
   }

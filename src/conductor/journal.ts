@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { writeFileAtomic } from '../shared/home';
+import { DEFAULTS } from '../shared/manifest/model';
 import type { WorkloadRecord } from './model';
 
 export type JournalRecord =
@@ -111,9 +112,16 @@ export class Journal {
 
   /** Appends a record and flushes it to disk; throws (and changes nothing) when it cannot. */
   append(record: JournalRecord): void {
-    const body = JSON.stringify({ s: this.seq + 1, r: record } satisfies Stored);
-    const line = `${crc(body)} ${body}\n`;
-    const data = Buffer.from(line);
+    this.appendAll([record]);
+  }
+
+  /** Appends records in one write and one flush: all of them, or (it throws) none. */
+  appendAll(records: readonly JournalRecord[]): void {
+    const lines = records.map((r, i) => {
+      const body = JSON.stringify({ s: this.seq + 1 + i, r } satisfies Stored);
+      return `${crc(body)} ${body}\n`;
+    });
+    const data = Buffer.from(lines.join(''));
     let written = 0;
     try {
       // A record written behind a partial one would be cut with it on replay: cut that first.
@@ -131,7 +139,7 @@ export class Journal {
       }
       throw err;
     }
-    this.seq++;
+    this.seq += records.length;
     this.bytes += data.length;
   }
 
@@ -182,6 +190,8 @@ export function upgraded(w: WorkloadRecord): WorkloadRecord {
     g.spec.watch ??= null;
     g.spec.envFiles ??= [];
     g.spec.image ??= null;
+    g.spec.requestTimeoutMs ??= DEFAULTS.requestTimeoutMs;
+    g.spec.attempts ??= DEFAULTS.attempts;
   }
   for (const ro of w.rollout ? [w.rollout, ...w.history] : w.history) ro.traffic ??= null;
   return w;

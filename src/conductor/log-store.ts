@@ -8,6 +8,7 @@ import { textMatcher } from '../shared/log-format';
 import type { LogLine } from '../shared/protocol/api';
 import { Ring } from '../shared/ring';
 import { LogFiles, replicaParts, type StoredLine } from './log-files';
+import { RepeatedFailure } from './repeated-failure';
 
 const LINES_PER_REPLICA = 2000;
 
@@ -42,10 +43,13 @@ export class LogStore {
   private readonly followers = new Set<{ match: (l: LogLine) => boolean; send: (l: LogLine) => void }>();
   /** The generations last kept, an app (retain acts on a change). */
   private readonly retained = new Map<string, string>();
+  /** A full disk fails every write: said once, then counted. */
+  private readonly writeTrouble = new RepeatedFailure({ failing: 'cannot write replica logs; they are kept in memory only', recovered: 'replica logs are written to disk again' });
 
   constructor(
     private readonly files: LogFiles,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -74,8 +78,11 @@ export class LogStore {
     }
     try {
       await this.files.append(parts.app, replica, fresh);
+      const back = this.writeTrouble.succeeded(this.now());
+      if (back) this.log.info(back);
     } catch (err) {
-      this.log.warn(`cannot write the logs of ${replica}: ${(err as Error).message}; they are kept in memory only`);
+      const line = this.writeTrouble.failed(this.now(), `${replica}: ${(err as Error).message}`);
+      if (line) this.log.warn(line);
     }
     return upTo;
   }
@@ -87,6 +94,8 @@ export class LogStore {
 
   /** The last `q.tail` lines matching the query, from disk and memory, in time order. */
   async query(q: LogQuery, replicas: ReadonlySet<string> | null = null): Promise<LogLine[]> {
+    // The last none (`slice(-0)` would be every one).
+    if (q.tail <= 0) return [];
     const match = matcher(q);
     const found = new Map<string, LogLine>();
     const take = (l: LogLine) => {

@@ -1,6 +1,6 @@
 // The Conductor's records. Desired state (workloads, their generations, rollouts, history) is
 // journaled; replicas and nodes are what the agents report, rebuilt from them after a restart.
-import type { AppSpec } from '../shared/manifest/model';
+import { DEFAULTS, type AppSpec } from '../shared/manifest/model';
 import type { ReplicaState, RolloutState } from '../shared/protocol/api';
 import type { TrafficCount } from '../shared/traffic-window';
 
@@ -17,6 +17,8 @@ export interface GenerationRecord {
   builtAt?: number | null;
   /** Where its build's `out` was captured (snapshots.ts); its replicas run from there. */
   capture?: string | null;
+  /** How many watched files it was made from, when a watch made it (a restarted Conductor tells a removed file by it). */
+  sourceFiles?: number;
 }
 
 export interface RolloutRecord {
@@ -49,8 +51,12 @@ export interface WorkloadRecord {
   history: RolloutRecord[];
   /** Being taken down: its replicas stop once no app that needs it runs, then it is forgotten. */
   removing?: boolean;
+  /** Taken down with `--force` although other apps need it: its replicas stop now (its dependents keep running without it). */
+  forced?: boolean;
   /** Its files are watched: a change rolls it out again (journaled, so a restart resumes watching). */
   watching?: boolean;
+  /** A `type job`: the runs of a generation that failed, and how the last one did (journaled: a restart does not run a failed job again). */
+  jobFailures?: { generation: number; count: number; last: string };
 }
 
 export const HISTORY_LIMIT = { generations: 10, rollouts: 20, terminalReplicas: 10 };
@@ -80,6 +86,17 @@ export interface Replica {
 
 export function generationOf(w: WorkloadRecord, generation: number): GenerationRecord | undefined {
   return w.generations.find((g) => g.generation === generation);
+}
+
+/** Why a `type job`'s current generation counts as failed (its `attempts` all failed), or null. */
+export function jobFailed(w: WorkloadRecord): string | null {
+  const f = w.jobFailures;
+  if (!f || f.generation !== w.generation) return null;
+  const spec = generationOf(w, w.generation)?.spec;
+  if (!spec || spec.type !== 'job') return null;
+  const attempts = spec.attempts ?? DEFAULTS.attempts;
+  if (f.count < attempts) return null;
+  return `failed: ${f.count} of ${attempts} attempt${attempts === 1 ? '' : 's'} failed (last: ${f.last})`;
 }
 
 export function currentGeneration(w: WorkloadRecord): GenerationRecord {

@@ -4,7 +4,8 @@
 //
 //   ready      the needed app has a replica ready (its health check passed)
 //   started    the needed app has a replica running (launched: starting or ready)
-//   completed  the needed job has a replica that exited 0, in its current generation
+//   completed  the needed job has a replica that exited 0, in its current generation (one whose
+//              attempts all failed never will: the need fails, and says so)
 import type { Need } from '../shared/manifest/model';
 import type { ReplicaState } from '../shared/protocol/api';
 
@@ -15,26 +16,49 @@ export interface NeededApp {
   replicas: readonly { generation: number; state: ReplicaState; completed: boolean }[];
   /** Why it cannot reach its desired state (crash loop, no node fits), if it cannot. */
   problem: string | null;
+  /** A job whose current generation's attempts all failed: why (it will not complete unless rolled out again). */
+  failed: string | null;
 }
 
 export interface NeedsVerdict {
   holds: boolean;
   /** `waiting for db (starting, 1/2 ready)`; null when it holds. */
   waitingFor: string | null;
+  /** A need that will not hold as things are (a needed job failed): `migrate failed: …`; null when none. */
+  failed: string | null;
 }
 
-export function needsVerdict(needs: readonly Need[], lookup: (app: string) => NeededApp | undefined): NeedsVerdict {
+/** What a needed app is when it is no workload (or on its way out): `taken down` (with `--force`, while others needed it), or unknown. */
+export type Missing = 'taken-down' | 'unknown';
+
+export function needsVerdict(needs: readonly Need[], lookup: (app: string) => NeededApp | Missing): NeedsVerdict {
   const waits: string[] = [];
+  const failed: string[] = [];
+  const lost: string[] = [];
   for (const n of needs) {
     const w = lookup(n.app);
-    if (!w) {
+    if (w === 'taken-down') {
+      lost.push(`${n.app} (taken down with --force; \`up\` its manifest to bring it back)`);
+      continue;
+    }
+    if (w === 'unknown') {
       waits.push(`${n.app} (no such app is running; \`up\` its manifest)`);
       continue;
     }
     if (holds(n, w)) continue;
+    if (n.condition === 'completed' && w.failed) {
+      failed.push(`${n.app} ${w.failed}; roll ${n.app} out again to retry`);
+      continue;
+    }
     waits.push(describe(n, w));
   }
-  return waits.length === 0 ? { holds: true, waitingFor: null } : { holds: false, waitingFor: `waiting for ${waits.join(', ')}` };
+  const parts = [
+    ...(failed.length > 0 ? [`cannot start: ${failed.join('; ')}`] : []),
+    ...(lost.length > 0 ? [`lost ${lost.join(', ')}: running replicas go on, new ones wait for it`] : []),
+    ...(waits.length > 0 ? [`waiting for ${waits.join(', ')}`] : []),
+  ];
+  if (parts.length === 0) return { holds: true, waitingFor: null, failed: null };
+  return { holds: false, waitingFor: parts.join('; '), failed: failed.length > 0 ? parts[0]! : null };
 }
 
 function holds(n: Need, w: NeededApp): boolean {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { formatDiagnostic, hasErrors, parseManifest, type Diagnostic } from '../shared/manifest';
 import { neededFromElsewhere } from '../shared/manifest/needs';
 import type { AppSpec, ParsedApp } from '../shared/manifest/model';
-import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
+import type { DownAnswer, ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { generationOf, type RolloutRecord, type WorkloadRecord } from './model';
 import { withEnvFiles } from './env-files';
 import { byUser, create, remove, rollTo, scale, watching, type Transition } from './rollout-transitions';
@@ -34,10 +34,11 @@ export class Refusal extends Error {
 
 export type SubmitMode = 'up' | 'rollout';
 
-/** What started a submission when not a client: a change of watched files, and which. */
+/** What started a submission when not a client: a change of watched files, and which (and how many are watched, when known). */
 export interface SubmitTrigger {
   kind: 'watch';
   why: string;
+  sourceFiles?: number | null;
 }
 
 export class Operations {
@@ -76,10 +77,16 @@ export class Operations {
     if (problems.length > 0) throw new Refusal('unprocessable', problems.length === 1 ? problems[0]! : `${problems.length} problems; nothing was changed`, problems);
     const result: SubmitResult = { apps: [], warnings };
     const byPath = new Map(bodies.map((b) => [b.path, b]));
+    const changes: Transition[] = [];
     for (const a of submitted) {
-      this.onSecrets(Object.values(a.parsed.secrets));
-      result.apps.push(this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode, trigger));
+      const { answer, change } = this.submitApp(a.parsed, byPath.get(a.manifestPath)!, mode, trigger);
+      result.apps.push(answer);
+      if (change) changes.push(change);
     }
+    for (const a of submitted) this.onSecrets(Object.values(a.parsed.secrets));
+    // Every app of the submission saved in one journal write, or none (refused: nothing changed).
+    this.state.commitAll(changes, 'acknowledged');
+    for (const t of changes) this.reconciler.kick(t.next.name);
     return result;
   }
 
@@ -95,19 +102,27 @@ export class Operations {
    * build first). Refusals (the manifest has errors now, an env file went away) become the
    * workload's problem until a later change succeeds: the running generation keeps serving.
    */
-  async rolloutFromWatch(app: string, files: readonly string[]): Promise<void> {
+  async rolloutFromWatch(app: string, files: readonly string[], count: number | null = null, away = false): Promise<void> {
     const w = this.state.workloads.get(app);
     if (!w?.watching) return;
     const manifest = generationOf(w, w.generation)!.manifestPath;
     const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ` and ${files.length - 3} more` : '');
-    const why = `watch: ${shown} changed`;
+    const why = `watch: ${shown} changed${away ? ' while the Conductor was away' : ''}`;
     try {
       const text = fs.readFileSync(manifest, 'utf8');
-      await this.submit([{ path: manifest, text, apps: [app] }], 'rollout', { kind: 'watch', why });
+      await this.submit([{ path: manifest, text, apps: [app] }], 'rollout', { kind: 'watch', why, sourceFiles: count });
       this.state.setProblem(app, 'watch', null);
     } catch (err) {
-      const details = err instanceof Refusal && err.details.length > 0 ? `: ${err.details.join('; ')}` : '';
-      this.state.setProblem(app, 'watch', `${why}, but nothing was rolled out: ${(err as Error).message}${details}`);
+      // The same trouble reads the same whichever file's change met it, so it is said once.
+      const gone = (err as NodeJS.ErrnoException).code === 'ENOENT' && !(err instanceof Refusal);
+      // The reasons, each once (a single problem is the refusal's message itself).
+      const details = err instanceof Refusal ? err.details.filter((d) => d !== (err as Error).message) : [];
+      const problem = gone
+        ? `watch: its manifest ${manifest} is gone; the running generation keeps serving, and a change rolls out once it is back`
+        : `watch: a change was not rolled out: ${(err as Error).message}${details.length > 0 ? `: ${details.join('; ')}` : ''}`;
+      // Said once where the user looks (a step or the daemon log: \`dev\`, the log channel), and kept as the workload's problem (list, the tree).
+      if (this.state.problemOf(app, 'watch') !== problem) this.state.say(app, problem, 'warn');
+      this.state.setProblem(app, 'watch', problem);
     }
   }
 
@@ -140,7 +155,8 @@ export class Operations {
     return out;
   }
 
-  private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode, trigger: SubmitTrigger | null): SubmitResult['apps'][number] {
+  /** What submitting one app changes (null: nothing) and answers; committed with the others of its submission. */
+  private submitApp(app: ParsedApp, body: ManifestBody, mode: SubmitMode, trigger: SubmitTrigger | null): { answer: SubmitResult['apps'][number]; change: Transition | null } {
     const name = app.spec.name;
     const now = this.now();
     const existing = this.state.workloads.get(name);
@@ -152,25 +168,24 @@ export class Operations {
       manifestText: body.text,
       createdAt: now,
       outcome: null,
+      ...(trigger?.sourceFiles != null ? { sourceFiles: trigger.sourceFiles } : {}),
     });
     // `watch` in the request turns watching on, in the same journaled change.
     const watched = (t: Transition): Transition => (body.watch && !t.next.watching ? { ...t, next: { ...t.next, watching: true } } : t);
     if (!existing) {
-      const t = create(name, generationRecord(1), app.spec.replicas, this.rolloutId(name), now);
-      this.commit(watched(t));
-      return { name, action: 'created', generation: 1, rollout: t.next.rollout!.id };
+      const t = watched(create(name, generationRecord(1), app.spec.replicas, this.rolloutId(name), now));
+      return { answer: { name, action: 'created', generation: 1, rollout: t.next.rollout!.id }, change: t };
     }
     const current = generationOf(existing, existing.generation)!;
     const same = sameSpec(current.spec, app.spec) && sameSecrets(current.secrets, app.secrets);
     if (same && mode === 'up') {
       const t = watched(scale(existing, app.spec.replicas));
-      if (t.next.desired !== existing.desired || t.next.watching !== existing.watching) this.commit(t);
-      return { name, action: 'unchanged', generation: existing.generation, rollout: existing.rollout?.id ?? null };
+      const changed = t.next.desired !== existing.desired || t.next.watching !== existing.watching;
+      return { answer: { name, action: 'unchanged', generation: existing.generation, rollout: existing.rollout?.id ?? null }, change: changed ? t : null };
     }
     const next = existing.latestGeneration + 1;
-    const t = rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same, trigger: trigger?.kind ?? null, ...(trigger ? { why: trigger.why } : {}) }, now);
-    this.commit(watched(t));
-    return { name, action: 'rollout', generation: next, rollout: t.next.rollout!.id };
+    const t = watched(rollTo(existing, { added: generationRecord(next), target: next, desired: app.spec.replicas, rolloutId: this.rolloutId(name), same, trigger: trigger?.kind ?? null, ...(trigger ? { why: trigger.why } : {}) }, now));
+    return { answer: { name, action: 'rollout', generation: next, rollout: t.next.rollout!.id }, change: t };
   }
 
   /** Journals and tells a change a client asked for (refused if it cannot be saved), then acts on it. */
@@ -185,9 +200,10 @@ export class Operations {
 
   /**
    * Takes apps down: each stops once no app that needs it runs (so dependents go first), then is
-   * forgotten. Apps other apps still need are refused unless `force` (they keep running then).
+   * forgotten. Apps other apps still need are refused unless `force`: then they stop now, and the
+   * apps that need them keep running without them (and say what they lost).
    */
-  down(names: readonly string[], force: boolean): string[] {
+  down(names: readonly string[], force: boolean): DownAnswer {
     for (const n of names) this.workload(n);
     const needed = dependents(names, this.state.workloads.values());
     if (needed.size > 0 && !force) {
@@ -196,9 +212,10 @@ export class Operations {
     }
     for (const n of names) {
       const w = this.workload(n);
-      if (!w.removing) this.commit(remove(w, this.now()));
+      const forced = needed.has(n);
+      if (!w.removing || (forced && !w.forced)) this.commit(remove(w, this.now(), forced));
     }
-    return [...names];
+    return { removing: [...names], ...(needed.size > 0 ? { forced: [...needed.keys()] } : {}) };
   }
 
   scale(name: string, replicas: number): void {

@@ -11,7 +11,7 @@ import { PortAllocator } from './ports';
 import { LIVE, type AgentLink, type ReplicaLifecycle } from './replica-lifecycle';
 import { isLoopback } from './probes';
 import { overcommitOf, place, roomFor, type PlacementMode, type SchedNode, type SchedRequest } from './scheduler';
-import type { ConductorState } from './state';
+import type { ConductorState, NodeRecord } from './state';
 
 export interface PlacementOptions {
   portRange?: [number, number];
@@ -142,7 +142,7 @@ export class Placement {
   checkCapacity(w: WorkloadRecord): void {
     let problem: string | null = null;
     // Only relaxed placement overcommits: with strict placement there is nothing to add up (this runs every pass).
-    const connected = [...this.state.nodes.values()].filter((n) => n.connected).length;
+    const connected = [...this.state.nodes.values()].filter(placeable).length;
     if (connected > 0 && this.mode(connected) === 'relaxed') {
       const nodes = this.schedNodes(w.name, w.generation, false);
       const spec = currentGeneration(w).spec;
@@ -186,7 +186,7 @@ export class Placement {
   private schedNodes(app: string, generation: number, draining: boolean): SchedNode[] {
     const out: SchedNode[] = [];
     for (const n of this.state.nodes.values()) {
-      if (!n.connected) continue;
+      if (!placeable(n)) continue;
       const mine = this.state.replicasOn(n.id).filter((r) => LIVE.has(r.state) || (draining && r.state === 'draining'));
       const node: SchedNode = {
         id: n.id,
@@ -231,4 +231,9 @@ export class Placement {
 /** What placement asks of a node for the spec: a `check exec` runs on the Conductor's host, so its replicas go only there. */
 function schedRequest(spec: AppSpec, hostPort: number | null): SchedRequest {
   return { cpu: spec.cpu, ramBytes: spec.ramBytes, gpu: spec.gpu, hostPort, conductorHost: spec.health?.kind === 'exec' ? isLoopback : null };
+}
+
+/** A node new replicas may go to: connected, and not silent (a silent node's replicas stay, but nothing new goes there). */
+function placeable(n: NodeRecord): boolean {
+  return n.connected && n.silentUntil === null;
 }

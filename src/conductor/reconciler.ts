@@ -8,12 +8,12 @@
 import type { Logger } from '../shared/logger';
 import { AgentReports, type AgentReportSink } from './agent-reports';
 import { Builds } from './builds';
-import { currentGeneration, generationOf, type Replica, type WorkloadRecord } from './model';
+import { currentGeneration, generationOf, jobFailed, type Replica, type WorkloadRecord } from './model';
 import { Placement, type PlacementOptions } from './placement';
 import { needsVerdict } from './needs';
 import { plan, type PlanInput, type Step } from './planner';
 import { LIVE, ReplicaLifecycle, type AgentLink, type Traffic } from './replica-lifecycle';
-import { built, planned, type PlannedChange, type RolloutTraffic } from './rollout-transitions';
+import { built, jobRunFailed, planned, type PlannedChange, type RolloutTraffic } from './rollout-transitions';
 import type { Snapshots } from './snapshots';
 import type { ConductorState } from './state';
 
@@ -50,6 +50,8 @@ export class Reconciler {
   /** What agents report goes here (agent-server.ts delivers it). */
   readonly reports: AgentReportSink;
   private readonly builds: Builds;
+  /** Apps taken down with --force while others needed them: what those others say they lost (until one of that name runs again). */
+  private readonly forcedAway = new Set<string>();
 
   constructor(
     private readonly state: ConductorState,
@@ -60,7 +62,7 @@ export class Reconciler {
     private readonly options: ReconcilerOptions,
   ) {
     const kick = (app: string) => this.kick(app);
-    this.lifecycle = new ReplicaLifecycle({ state, agents, traffic, log, now, kick });
+    this.lifecycle = new ReplicaLifecycle({ state, agents, traffic, log, now, kick, jobRunFailed: (r, reason) => this.jobRunFailed(r.app, r.generation, reason) });
     this.placement = new Placement(state, agents, this.lifecycle, kick, options);
     this.reports = new AgentReports({ state, agents, lifecycle: this.lifecycle, placement: this.placement, log, now, kick, kickAll: () => this.kickAll(), recentOutput: options.recentOutput });
     // A build outlives the pass that started it: its outcome applies to the workload as it is then.
@@ -137,9 +139,19 @@ export class Reconciler {
       this.takeDown(w);
       return;
     }
+    this.forcedAway.delete(app);
     const gen = currentGeneration(w);
     this.traffic.ensure(app, gen.spec);
-    const needs = this.waitForNeeds(w);
+    const failedJob = jobFailed(w);
+    this.state.setProblem(app, 'job', failedJob && `${failedJob}; roll it out again to retry`);
+    // A job that will not run again is in no crash loop.
+    if (failedJob) this.state.setProblem(app, 'crash-loop', null);
+    const needs = this.waitForNeeds(w) && failedJob === null;
+    if (this.state.workloads.get(app) !== w) {
+      // Its rollout just failed on a need that will not hold: plan from what it is now.
+      this.kick(app);
+      return;
+    }
     const result = plan(this.inputOf(w, now, needs));
     let changed = false;
     for (const step of result.steps) {
@@ -159,24 +171,48 @@ export class Reconciler {
     this.kickWaiting(app);
   }
 
+  /** A run of a job failed: counted (journaled); true when that was its generation's last attempt. */
+  private jobRunFailed(app: string, generation: number, reason: string): boolean {
+    const w = this.state.workloads.get(app);
+    if (!w) return false;
+    const t = jobRunFailed(w, generation, reason);
+    this.state.commit(t, 'own');
+    const failed = jobFailed(t.next);
+    if (failed === null) return false;
+    this.state.setProblem(app, 'job', `${failed}; roll it out again to retry`);
+    this.state.say(app, `${failed}; roll it out again to retry`, 'error');
+    this.kickWaiting(app);
+    return true;
+  }
+
   // ---- needs -------------------------------------------------------------------------------------
 
   /** Whether what the app needs holds; while it does not, the app launches nothing and says what it waits for (once in its steps). */
   private waitForNeeds(w: WorkloadRecord): boolean {
     const verdict = needsVerdict(currentGeneration(w).spec.needs, (name) => {
       const needed = this.state.workloads.get(name);
-      if (!needed || needed.removing) return undefined;
+      if (needed?.forced || (!needed && this.forcedAway.has(name))) return 'taken-down';
+      if (!needed || needed.removing) return 'unknown';
       return {
         generation: needed.generation,
         desired: needed.desired,
         job: currentGeneration(needed).spec.type === 'job',
         replicas: this.state.replicasOf(name),
         problem: this.state.problemOf(name, 'crash-loop') ?? this.state.problemOf(name, 'placement'),
+        failed: jobFailed(needed),
       };
     });
     const before = this.state.problemOf(w.name, 'needs');
     this.state.setProblem(w.name, 'needs', verdict.waitingFor);
-    if (verdict.waitingFor && !before) this.state.say(w.name, verdict.waitingFor);
+    const newlyFailed = verdict.failed !== null && !before?.startsWith('cannot start');
+    if (verdict.waitingFor && (!before || newlyFailed)) this.state.say(w.name, verdict.waitingFor, verdict.failed ? 'error' : 'info');
+    // A need that will not hold fails the rollout waiting on it, rather than leave it waiting for
+    // ever: back to the generation before when that one serves, else failed outright.
+    const ro = w.rollout;
+    if (verdict.failed && ro?.state === 'running' && ro.toGeneration === w.generation) {
+      const before = this.state.replicasOf(w.name).filter((r) => r.generation === ro.fromGeneration && r.state === 'ready').length;
+      this.rollout(w, { to: ro.fromGeneration > 0 && before >= w.desired ? 'rolling-back' : 'failed', reason: verdict.failed });
+    }
     return verdict.holds;
   }
 
@@ -197,14 +233,21 @@ export class Reconciler {
    */
   private takeDown(w: WorkloadRecord): void {
     const live = (app: string) => this.state.replicasOf(app).some((r) => LIVE.has(r.state) || r.state === 'draining');
-    const waitingOn = [...this.state.workloads.values()].filter((d) => d.name !== w.name && currentGeneration(d).spec.needs.some((n) => n.app === w.name) && live(d.name)).map((d) => d.name);
-    this.state.setProblem(w.name, 'needs', waitingOn.length > 0 ? `stopping after ${waitingOn.join(', ')}, which need it` : null);
+    const needers = [...this.state.workloads.values()].filter((d) => d.name !== w.name && currentGeneration(d).spec.needs.some((n) => n.app === w.name));
+    // Forced: it stops now, and the apps that need it (kicked) say what they lost.
+    const waitingOn = w.forced ? [] : needers.filter((d) => live(d.name)).map((d) => d.name);
+    this.state.setProblem(w.name, 'needs', waitingOn.length > 0 ? `stopping after ${waitingOn.join(', ')}, which need it` : w.forced ? 'taken down with --force: stopping now' : null);
+    if (w.forced && !this.forcedAway.has(w.name)) {
+      this.forcedAway.add(w.name);
+      for (const d of needers) this.kick(d.name);
+    }
     if (waitingOn.length > 0) return;
-    for (const r of this.state.replicasOf(w.name)) if (LIVE.has(r.state)) this.lifecycle.stop(r, 'workload removed');
+    for (const r of this.state.replicasOf(w.name)) if (LIVE.has(r.state)) this.lifecycle.stop(r, w.forced ? 'taken down with --force' : 'workload removed');
     if (live(w.name)) return;
     this.state.deleteWorkload(w.name);
     this.kick(w.name);
     this.kickWaiting(w.name);
+    for (const d of needers) this.kick(d.name);
   }
 
   private inputOf(w: WorkloadRecord, now: number, needsHold: boolean): PlanInput {

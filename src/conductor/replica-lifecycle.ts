@@ -42,6 +42,8 @@ export interface LifecycleDeps {
   now: () => number;
   /** Asks for a reconcile pass of the app. */
   kick: (app: string) => void;
+  /** A run of a `type job` failed (it exited non-zero, could not start, or missed its deadline); true when that was its last attempt. */
+  jobRunFailed: (r: Replica, reason: string) => boolean;
 }
 
 export const LIVE: ReadonlySet<string> = new Set(['pending', 'starting', 'ready']);
@@ -95,7 +97,8 @@ export class ReplicaLifecycle {
     this.d.state.say(r.app, `${r.id}: ${reason}`, 'warn');
   }
 
-  fail(r: Replica, reason: string): void {
+  /** `jobCounted`: a job's run whose failure was already counted as an attempt. */
+  fail(r: Replica, reason: string, jobCounted = false): void {
     if (r.state === 'stopped' || r.state === 'failed') return;
     this.closeProber(r.id);
     const wasLive = r.state !== 'draining';
@@ -103,7 +106,13 @@ export class ReplicaLifecycle {
     this.d.state.updateReplica(r, { state: 'failed', reason, endedAt: this.d.now(), inIngress: false });
     this.d.state.say(r.app, `${r.id} failed: ${reason}`, 'error');
     if (r.node) this.d.agents.stop(r.node, r.id, 0);
+    if (wasLive && !jobCounted && this.isJob(r)) this.d.jobRunFailed(r, reason);
     if (wasLive) this.recordFailure(r);
+  }
+
+  private isJob(r: Replica): boolean {
+    const w = this.d.state.workloads.get(r.app);
+    return (w ? generationOf(w, r.generation)?.spec.type : undefined) === 'job';
   }
 
   /** A replica lost with its node: not the app's failure (no backoff, no rollback). */
@@ -135,8 +144,12 @@ export class ReplicaLifecycle {
     this.probers.set(r.id, prober);
   }
 
-  /** It exited and its agent restarts it in place: out of the ingress until it is ready again. */
+  /** It exited and its agent restarts it in place: out of the ingress until it is ready again. A job's run that failed counts as an attempt: after its last, it is not restarted. */
   restarting(r: Replica, how: string): void {
+    if (this.isJob(r) && this.d.jobRunFailed(r, how)) {
+      this.fail(r, how, true);
+      return;
+    }
     this.closeProber(r.id);
     if (r.inIngress) void this.d.traffic.leave(r, 0);
     this.d.state.updateReplica(r, { state: 'starting', readyAt: null, inIngress: false, restarts: r.restarts + 1, reason: `${how}; restarting in place` });

@@ -28,7 +28,7 @@ export interface Transition {
 }
 
 /** What the planner decides for a rollout (its `rollout` step). */
-export type PlannedChange = { to: Extract<RolloutState, 'succeeded' | 'paused' | 'rolling-back' | 'rolled-back'>; reason: string | null };
+export type PlannedChange = { to: Extract<RolloutState, 'succeeded' | 'paused' | 'rolling-back' | 'rolled-back' | 'failed'>; reason: string | null };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -104,8 +104,11 @@ export function scale(w: WorkloadRecord, desired: number): Transition {
   return { next, steps: [] };
 }
 
-/** Taken down: no replicas wanted, a rollout in progress ends; the reconciler forgets it once its replicas are gone. */
-export function remove(w: WorkloadRecord, now: number): Transition {
+/**
+ * Taken down: no replicas wanted, a rollout in progress ends; the reconciler forgets it once its
+ * replicas are gone. `forced`: other apps need it, and it stops now all the same.
+ */
+export function remove(w: WorkloadRecord, now: number, forced = false): Transition {
   const next = draft(w);
   const steps: StepLine[] = [];
   if (next.rollout) {
@@ -115,7 +118,16 @@ export function remove(w: WorkloadRecord, now: number): Transition {
   }
   next.desired = 0;
   next.removing = true;
+  if (forced) next.forced = true;
   return { next, steps };
+}
+
+/** A run of a `type job`'s generation failed: counted (a run of another generation starts the count again). */
+export function jobRunFailed(w: WorkloadRecord, generation: number, reason: string): Transition {
+  const next = draft(w);
+  const before = next.jobFailures?.generation === generation ? next.jobFailures.count : 0;
+  next.jobFailures = { generation, count: before + 1, last: reason };
+  return { next, steps: [] };
 }
 
 /** A generation's build succeeded (and its output was captured there, when it has an `out`). */
@@ -204,6 +216,14 @@ export function planned(w: WorkloadRecord, change: PlannedChange, now: number, f
       ro.reason = detail;
       next.generation = ro.fromGeneration;
       return { next, steps: [{ rollout: ro, message: `${ro.aborted ? 'aborted' : `failed: ${detail}`}; rolling back to generation ${ro.fromGeneration}`, level: ro.aborted ? 'warn' : 'error' }] };
+    }
+    case 'failed': {
+      // Nothing to return to that would run either (what it needs failed for every generation).
+      const detail = change.reason ?? 'failed';
+      outcome(ro.toGeneration, `failed: ${detail}`);
+      counted();
+      finish(next, ro, 'failed', detail, now);
+      return { next, steps: [{ rollout: ro, message: `failed: ${detail}${served}`, level: 'error' }] };
     }
     case 'rolled-back': {
       outcome(ro.toGeneration, ro.aborted ? 'aborted' : `rolled back: ${ro.reason ?? 'failed'}`);

@@ -16,6 +16,7 @@ export { conductorUsage };
 export async function runConductor(argv: string[]): Promise<number> {
   let values;
   let expiryMs: number;
+  let nodeGraceMs: number | null;
   let leaseMs: number | null;
   let portRange: [number, number] | undefined;
   let placement: PlacementMode | 'auto';
@@ -26,6 +27,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       listen: { type: 'string' },
       agents: { type: 'string' },
       expiry: { type: 'string' },
+      'node-grace': { type: 'string' },
       lease: { type: 'string' },
       'port-range': { type: 'string' },
       'ingress-address': { type: 'string' },
@@ -35,6 +37,8 @@ export async function runConductor(argv: string[]): Promise<number> {
       quiet: { type: 'boolean' },
     });
     expiryMs = positiveOption('expiry', values.expiry, 5_000, true)!;
+    nodeGraceMs = positiveOption('node-grace', values['node-grace'], null, true);
+    if (nodeGraceMs !== null && nodeGraceMs < expiryMs) throw new DaemonUsageError(`--node-grace (${nodeGraceMs} ms) must be at least --expiry (${expiryMs} ms)`);
     leaseMs = positiveOption('lease', values.lease, null, true);
     if (values.listen) hostPortOption('listen', values.listen, true);
     if (values.agents) hostPortOption('agents', values.agents, true);
@@ -59,6 +63,7 @@ export async function runConductor(argv: string[]): Promise<number> {
       listen: values.listen ?? null,
       agents: values.agents ?? '127.0.0.1:0',
       expiryMs,
+      ...(nodeGraceMs !== null ? { nodeGraceMs } : {}),
       leaseMs,
       ...(portRange ? { portRange } : {}),
       ingressAddress: values['ingress-address'] ?? '127.0.0.1',

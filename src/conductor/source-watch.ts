@@ -1,7 +1,9 @@
 // Watching one app's files: native file events (chokidar, over fs.watch) under the manifest's
 // folder, filtered by the app's `watch` globs and ignores, and quiet for `debounce` before it tells.
 // Never polls. `.git`, `node_modules`, the build's `out` and the Conductor's home are never watched;
-// the manifest itself and the app's env files always are.
+// the manifest itself and the app's env files always are. It can also say which of its files changed
+// since a time (a Conductor that restarts: what was saved while it was away).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
@@ -23,6 +25,9 @@ const ALWAYS_IGNORED = ['**/.git/**', '**/node_modules/**'];
 
 export class SourceWatch {
   private readonly watcher: FSWatcher;
+  /** Whether a file (relative to the root) is one the globs ask for. */
+  private readonly wanted: (rel: string) => boolean;
+  private readonly alwaysFiles: ReadonlySet<string>;
   private timer: NodeJS.Timeout | null = null;
   private changed = new Set<string>();
   private closed = false;
@@ -36,6 +41,8 @@ export class SourceWatch {
     const wanted = picomatch(config.paths, { dot: true });
     const unwanted = picomatch([...ALWAYS_IGNORED, ...config.ignore], { dot: true });
     const always = new Set(config.always.map((f) => path.resolve(f)));
+    this.wanted = (rel) => wanted(rel) && !unwanted(rel);
+    this.alwaysFiles = always;
     const never = config.never.map((d) => path.resolve(d));
     const ignored = (file: string, stats?: { isFile(): boolean }) => {
       const abs = path.resolve(file);
@@ -58,6 +65,35 @@ export class SourceWatch {
   /** Resolves once the watcher has read the tree (changes after this are seen). */
   ready(): Promise<void> {
     return new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+  }
+
+  /**
+   * The watched files changed (written, created, moved into place) after `since`, relative to the
+   * root, and whether the count of watched files differs from `count` (when known): a file removed.
+   * Read once the watcher is ready.
+   */
+  async changedSince(since: number, count: number | null): Promise<{ files: string[]; count: number }> {
+    const files = new Set<string>(this.alwaysFiles);
+    for (const [dir, names] of Object.entries(this.watcher.getWatched())) {
+      for (const name of names) {
+        const abs = path.resolve(dir, name);
+        const rel = path.relative(this.config.root, abs);
+        if (!rel.startsWith('..') && this.wanted(rel)) files.add(abs);
+      }
+    }
+    const changed: string[] = [];
+    let present = 0;
+    const all = [...files];
+    for (let i = 0; i < all.length; i += 64) {
+      const stats = await Promise.all(all.slice(i, i + 64).map((f) => fs.promises.stat(f).catch(() => null)));
+      stats.forEach((st, j) => {
+        if (!st?.isFile()) return;
+        present++;
+        if (Math.max(st.mtimeMs, st.ctimeMs) > since) changed.push(path.relative(this.config.root, all[i + j]!) || path.basename(all[i + j]!));
+      });
+    }
+    if (count !== null && present < count) changed.push(`${count - present} watched file${count - present === 1 ? '' : 's'} removed`);
+    return { files: changed.sort(), count: present };
   }
 
   private saw(file: string): void {

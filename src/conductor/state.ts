@@ -3,10 +3,11 @@
 // crash and emits the event clients project their views from. A workload changes only by `commit`
 // of a transition (rollout-transitions.ts): journaled, then made current, then told once.
 import type { Logger } from '../shared/logger';
-import type { NodeView, ReplicaView, RolloutView, StepView, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
+import type { NodeView, ProblemKind, ReplicaView, RolloutView, StepView, WorkloadSummary, WorkloadView } from '../shared/protocol/api';
 import type { EventLog } from './event-log';
 import type { Journal, JournalState } from './journal';
 import { HISTORY_LIMIT, currentGeneration, type Replica, type RolloutRecord, type WorkloadRecord } from './model';
+import { RepeatedFailure } from './repeated-failure';
 import type { StepLine, Transition } from './rollout-transitions';
 
 export interface NodeRecord {
@@ -15,16 +16,16 @@ export interface NodeRecord {
   capacity: { cpu: number; memBytes: number; gpu: boolean };
   version: string;
   connected: boolean;
+  /** When anything was last heard from it (a heartbeat or any other frame). */
   lastHeartbeat: number;
+  /** Silent past the expiry: nothing new goes there; its replicas are replaced at this time if it stays silent (null: it reports). */
+  silentUntil: number | null;
   cpu: number;
   memFree: number;
 }
 
-/**
- * What found a workload's problem: placement of replicas, a node overcommitted to run them, the
- * ingress listener, crash-loop backoff, or what it needs (waiting for it, or for its dependents to stop).
- */
-export type ProblemSource = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs' | 'watch';
+/** What found a workload's problem (declared with the API: protocol/api.ts ProblemKind). */
+export type ProblemSource = ProblemKind;
 
 export interface IngressInfo {
   port: number;
@@ -55,6 +56,8 @@ export class ConductorState {
   readonly nodes = new Map<string, NodeRecord>();
   /** Why a workload cannot reach its desired state right now, by what found it. */
   private readonly problems = new Map<string, Map<ProblemSource, string>>();
+  /** The Conductor's own changes that cannot be journaled (a full disk): said once, then counted. */
+  private readonly saveTrouble = new RepeatedFailure({ failing: 'cannot save the state; it is kept in memory and saved with the next change', recovered: 'the state is saved again' });
 
   constructor(
     private readonly journal: Journal,
@@ -75,18 +78,41 @@ export class ConductorState {
    * follower that stops at the end has seen every step).
    */
   commit(t: Transition, mode: CommitMode): void {
-    const next = t.next;
-    next.generations = next.generations.slice(-HISTORY_LIMIT.generations);
-    next.history = next.history.slice(-HISTORY_LIMIT.rollouts);
-    const before = this.workloads.get(next.name);
+    this.commitAll([t], mode);
+  }
+
+  /**
+   * Several transitions as one change (the apps of one submission): journaled together, in one
+   * write, or (acknowledged) not at all — never some of them.
+   */
+  commitAll(ts: readonly Transition[], mode: CommitMode): void {
+    if (ts.length === 0) return;
+    for (const t of ts) {
+      t.next.generations = t.next.generations.slice(-HISTORY_LIMIT.generations);
+      t.next.history = t.next.history.slice(-HISTORY_LIMIT.rollouts);
+    }
     try {
-      this.journal.append({ op: 'put', workload: next });
+      this.journal.appendAll(ts.map((t) => ({ op: 'put', workload: t.next })));
+      const back = this.saveTrouble.succeeded(this.now());
+      if (back) this.log.info(back);
     } catch (err) {
       if (mode === 'acknowledged') throw err;
-      this.log.error(`cannot save the state of ${next.name}: ${(err as Error).message}; it is kept in memory and saved with the next change`);
+      const line = this.saveTrouble.failed(this.now(), `${ts.map((t) => t.next.name).join(', ')}: ${(err as Error).message}`);
+      if (line) this.log.error(line);
     }
+    for (const t of ts) this.apply(t);
+    // Compaction is the journal's housekeeping: when it cannot be done now, the change stands (it is journaled), and it is tried again later.
+    try {
+      this.journal.compactIfLarge(this.journaled);
+    } catch (err) {
+      this.log.warn(`cannot compact the journal now: ${(err as Error).message}; it is tried again with a later change`);
+    }
+  }
+
+  private apply(t: Transition): void {
+    const next = t.next;
+    const before = this.workloads.get(next.name);
     this.workloads.set(next.name, next);
-    this.journal.compactIfLarge(this.journaled);
     this.emitWorkload(next.name);
     const ro = next.rollout;
     if (ro && (before?.rollout?.id !== ro.id || before.rollout.state !== ro.state || before.rollout.reason !== ro.reason)) {
@@ -201,9 +227,9 @@ export class ConductorState {
   // ---- nodes -----------------------------------------------------------------------------------
 
   /** A node said hello: it is connected, with what it says of itself. */
-  nodeJoined(n: Omit<NodeRecord, 'connected' | 'lastHeartbeat' | 'cpu' | 'memFree'>): void {
+  nodeJoined(n: Omit<NodeRecord, 'connected' | 'lastHeartbeat' | 'silentUntil' | 'cpu' | 'memFree'>): void {
     const existing = this.nodes.get(n.id);
-    this.nodes.set(n.id, { ...n, connected: true, lastHeartbeat: this.now(), cpu: existing?.cpu ?? 0, memFree: existing?.memFree ?? n.capacity.memBytes });
+    this.nodes.set(n.id, { ...n, connected: true, lastHeartbeat: this.now(), silentUntil: null, cpu: existing?.cpu ?? 0, memFree: existing?.memFree ?? n.capacity.memBytes });
     this.saveKnownNodes();
     this.emitNode(n.id);
   }
@@ -212,12 +238,31 @@ export class ConductorState {
     const n = this.nodes.get(id);
     if (!n) return;
     n.lastHeartbeat = this.now();
+    n.silentUntil = null;
     n.cpu = cpu;
     n.memFree = memFree;
     this.emitNode(id);
   }
 
-  /** Its connection closed: it keeps its replicas until it comes back or expires. */
+  /** A frame other than a heartbeat came from it: it is alive (told only when it was silent). */
+  nodeHeard(id: string): void {
+    const n = this.nodes.get(id);
+    if (!n) return;
+    n.lastHeartbeat = this.now();
+    if (n.silentUntil === null) return;
+    n.silentUntil = null;
+    this.emitNode(id);
+  }
+
+  /** Silent past the expiry: nothing new is placed there until it reports; its replicas stay until `until`. */
+  nodeSilent(id: string, until: number): void {
+    const n = this.nodes.get(id);
+    if (!n || n.silentUntil !== null) return;
+    n.silentUntil = until;
+    this.emitNode(id);
+  }
+
+  /** Its connection closed: it keeps its replicas until it comes back or is lost. */
   nodeDisconnected(id: string): void {
     const n = this.nodes.get(id);
     if (!n) return;
@@ -336,6 +381,7 @@ export class ConductorState {
       rollout: w.rollout ? this.rolloutView(w.rollout) : null,
       manifestPath: currentGeneration(w).manifestPath,
       problem: this.problemOf(w.name),
+      problems: Object.fromEntries(this.problems.get(w.name) ?? []),
       watching: w.watching === true,
       watchable: !!spec.watch,
     };
@@ -364,6 +410,7 @@ export class ConductorState {
       address: n.address,
       connected: n.connected,
       lastHeartbeatMs: Math.max(0, this.now() - n.lastHeartbeat),
+      lostInMs: n.silentUntil === null ? null : Math.max(0, n.silentUntil - this.now()),
       cpu: n.cpu,
       memFree: n.memFree,
       capacity: n.capacity,

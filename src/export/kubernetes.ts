@@ -6,7 +6,7 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IService } from 'kubernetes-models/v1/Service';
 import * as YAML from 'yaml';
-import type { AppSpec } from '../shared/manifest/model';
+import { DEFAULTS, type AppSpec } from '../shared/manifest/model';
 import { dnsLabel, ExportRefused, Notes, portablePath, seconds } from './common';
 import { podParts, PORT_NAME, PRESTOP_PAUSE_SECONDS } from './kube-pod';
 
@@ -97,14 +97,19 @@ export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeD
       spec: {
         completions: spec.replicas,
         parallelism: spec.replicas,
-        backoffLimit: spec.restart === 'never' ? 0 : 6,
+        backoffLimit: attemptsOf(spec) - 1,
         template: { metadata: { labels }, spec: { restartPolicy: spec.restart === 'never' ? 'Never' : 'OnFailure', ...podSpec } },
       },
     };
+    comments.push({ path: ['spec', 'backoffLimit'], text: `attempts ${attemptsOf(spec)}: one try and ${attemptsOf(spec) - 1} retr${attemptsOf(spec) === 2 ? 'y' : 'ies'}, then the job has failed` });
     if (spec.port !== null) notes.add(`port ${spec.port}: a job gets no Service`);
     docs.push({ object: job, header: [], comments });
   }
 
+  const timeout = spec.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  if (service && spec.port !== null && spec.ingress && timeout !== DEFAULTS.requestTimeoutMs) {
+    notes.add(`request-timeout ${seconds(timeout, 1)} s: a Service does not bound a request; set it where traffic enters (ingress-nginx: the annotation nginx.ingress.kubernetes.io/proxy-read-timeout: "${seconds(timeout, 1)}")`);
+  }
   if (service && spec.port !== null) {
     const svc: IService = {
       apiVersion: 'v1',
@@ -122,6 +127,11 @@ export function appObjects(spec: AppSpec, ctx: KubeContext, notes: Notes): KubeD
   if (create) notes.add(`secrets: read from the Secret \`${name}\` (values are never exported); create it first: ${create}`);
   docs[0]!.header = [`app ${spec.name} from ${ctx.manifestName}, exported by skr8tr`, ...notes.lines.map((n) => `- ${n}`)];
   return docs;
+}
+
+/** A job's `attempts` (a spec journaled before the key existed has none). */
+function attemptsOf(spec: AppSpec): number {
+  return spec.attempts ?? DEFAULTS.attempts;
 }
 
 /** The command that creates an app's Secret, with placeholders for the values. */

@@ -53,6 +53,7 @@ function group(g: NomadGroup, c: GroupComments): HclItem {
       ),
     );
   }
+  if (g.RestartPolicy) body.push(block('restart', [], [attr('attempts', g.RestartPolicy.Attempts), attr('mode', g.RestartPolicy.Mode)], c.get('restart')));
   if (g.Scaling) body.push(block('scaling', [], [attr('enabled', g.Scaling.Enabled), attr('min', g.Scaling.Min), attr('max', g.Scaling.Max)], c.get('scaling')));
   for (const t of g.Tasks) body.push(task(t, c));
   return block('group', [g.Name], body, c.get('group'));

@@ -2,7 +2,7 @@
 // `nomad job inspect` prints; durations in nanoseconds): a group per app, each with one `raw_exec`
 // task, so the same command runs without an image. nomad-hcl.ts writes the same jobs as HCL, with
 // the comments gathered here. Pure: the model in, objects out.
-import type { AppSpec } from '../shared/manifest/model';
+import { DEFAULTS, type AppSpec } from '../shared/manifest/model';
 import { dnsLabel, mapVars, mebibytes, type Notes, portablePath, type SkrVar, usesVar } from './common';
 
 export interface NomadCheck {
@@ -45,6 +45,8 @@ export interface NomadGroup {
   Networks?: { DynamicPorts?: { Label: string }[]; ReservedPorts?: { Label: string; Value: number }[] }[];
   Services?: { Name: string; PortLabel: string; Provider: 'nomad' | 'consul'; Checks?: NomadCheck[] }[];
   Update?: NomadUpdate;
+  /** A batch group's restarts: `attempts` less the first try, then the allocation fails. */
+  RestartPolicy?: { Attempts: number; Mode: 'fail' };
   Scaling?: { Enabled: true; Min: number; Max: number };
   Tasks: NomadTask[];
 }
@@ -57,7 +59,7 @@ export interface NomadJob {
 }
 
 /** Comments for the HCL form, by group and by the block they stand above. */
-export type GroupComments = Map<'group' | 'network' | 'service' | 'update' | 'task' | 'kill' | 'resources' | 'template' | 'scaling', string[]>;
+export type GroupComments = Map<'group' | 'network' | 'service' | 'update' | 'restart' | 'task' | 'kill' | 'resources' | 'template' | 'scaling', string[]>;
 
 export const PORT_LABEL = 'app';
 /** How long a task whose service is deregistered waits before its kill signal. */
@@ -143,6 +145,15 @@ export function appGroup(spec: AppSpec, job: NomadJob, manifestDir: string, note
   const group: NomadGroup = { Name: name, Count: spec.replicas, Tasks: [task] };
   if (service && spec.port !== null) networkAndService(spec, group, name, manifestDir, comments, notes);
   else if (spec.port !== null) notes.add(`port ${spec.port}: a batch job gets no service`);
+  if (!service) {
+    const attempts = spec.attempts ?? DEFAULTS.attempts;
+    group.RestartPolicy = { Attempts: attempts - 1, Mode: 'fail' };
+    comments.set('restart', [`attempts ${attempts}: one try and ${attempts - 1} restart${attempts === 2 ? '' : 's'}, then the allocation fails (Nomad may still reschedule it elsewhere: its reschedule block)`]);
+  }
+  const timeout = spec.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  if (service && spec.port !== null && spec.ingress && timeout !== DEFAULTS.requestTimeoutMs) {
+    notes.add(`request-timeout ${Math.round(timeout / 1000)} s: Nomad's service does not bound a request; set it on the proxy in front of it`);
+  }
   if (service) {
     group.Update = updateOf(spec);
     comments.set('update', updateComments(spec));

@@ -4,6 +4,7 @@
 // untrusted workspace everything here still works (it only reads the document).
 import * as vscode from 'vscode';
 import { isManifestPath, parseManifest, syntaxOf, type Diagnostic as ManifestDiagnostic } from '../shared/manifest';
+import { fileChecks } from '../shared/manifest/file-checks';
 import { completionsAt, hoverAt, wordRange } from '../shared/manifest/editor';
 import type { ParsedApp } from '../shared/manifest/model';
 import { neededFromElsewhere } from '../shared/manifest/needs';
@@ -80,7 +81,7 @@ export class ManifestDiagnostics implements vscode.Disposable {
     // An app needed from another manifest is no longer worth a warning once it runs.
     const runs = new Set(running.map((r) => r.name));
     const own = result.diagnostics.filter((d) => !runs.has(neededFromElsewhere(d.message) ?? ''));
-    const all = [...own, ...portClashDiagnostics(result.apps, running, doc.uri.fsPath)];
+    const all = [...own, ...portClashDiagnostics(result.apps, running, doc.uri.fsPath), ...fileChecks(result.apps, doc.uri.fsPath)];
     const show = (more: ManifestDiagnostic[]) => this.collection.set(doc.uri, [...all, ...more, ...result.hints].map((d) => toVsDiagnostic(doc, d)));
     show([]);
     const version = doc.version;

@@ -217,13 +217,19 @@ function nodeItem(model: ClusterModel, id: string, now: number): ItemSpec | null
   if (!n) return null;
   const replicas = model.replicasOn(id).length;
   const mem = `${(n.memFree / 1024 ** 3).toFixed(1)} GiB free`;
-  const heartbeat = n.connected ? `heartbeat ${formatAge(n.lastHeartbeatMs)}` : 'away';
+  const silent = (n.lostInMs ?? null) !== null;
+  const heartbeat = silent ? `silent for ${Math.round(n.lastHeartbeatMs / 1000)} s` : n.connected ? `heartbeat ${formatAge(n.lastHeartbeatMs)}` : 'away';
+  const state = silent
+    ? `silent: nothing new goes there; its replicas keep serving while their health checks pass, and are replaced if it stays silent`
+    : n.connected
+      ? 'connected'
+      : 'disconnected: its replicas keep running and serving while their health checks pass; they are replaced if it stays away';
   void now;
   return {
     id: treeId({ kind: 'node', node: id }),
     label: id,
     description: `${n.address} · ${heartbeat} · cpu ${Math.round(n.cpu * 100)}% · ${mem} · ${replicas} replica${replicas === 1 ? '' : 's'}`,
-    tooltip: `${id} at ${n.address} (agent ${n.version})\n${n.connected ? 'connected' : 'disconnected: its replicas keep running; it expires if it stays away'}\nCPU ${Math.round(n.cpu * 100)}% of ${n.capacity.cpu} cores, ${mem} of ${(n.capacity.memBytes / 1024 ** 3).toFixed(1)} GiB${n.capacity.gpu ? ', GPU' : ''}\nports: ${n.ports.join(', ') || 'none'}`,
+    tooltip: `${id} at ${n.address} (agent ${n.version})\n${state}\nCPU ${Math.round(n.cpu * 100)}% of ${n.capacity.cpu} cores, ${mem} of ${(n.capacity.memBytes / 1024 ** 3).toFixed(1)} GiB${n.capacity.gpu ? ', GPU' : ''}\nports: ${n.ports.join(', ') || 'none'}`,
     icon: n.connected ? { id: 'server', color: 'testing.iconPassed' } : { id: 'debug-disconnect', color: 'problemsWarningIcon.foreground' },
     contextValue: `node:${n.connected ? 'connected' : 'away'}`,
     collapsible: replicas > 0 ? 'expanded' : 'none',

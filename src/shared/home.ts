@@ -85,13 +85,13 @@ export function readConductorInfo(home: string): ConductorInfo | null {
   }
 }
 
-/** Writes a file atomically: a temporary file in the same folder, fsync, then rename. */
-export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
+/** Writes a file atomically: a temporary file in the same folder, fsync (unless not `durable`: it need only outlive this process, not the machine), then rename. */
+export function writeFileAtomic(file: string, data: string, mode = 0o600, durable = true): void {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

@@ -1,6 +1,9 @@
 // Replica log lines as people read them, in a terminal (`skr8tr logs`) and in the editor's Logs view
 // (a pseudoterminal): the replica's id in its app's colour, `│` (`|` without colours) before a line of
 // standard output and a red `!` before one of standard error. Pure; colours are ANSI escapes, left out on request.
+// A replica's own text never reaches the terminal raw: its control characters and escape sequences
+// are shown escaped (`\x1b[2K`, `\r`), as journalctl does, so a line cannot erase the prefix, pass
+// for another replica's, or set the window's title. `--json` escapes them as JSON does.
 import type { LogLine } from './protocol/api';
 
 /** Colours that read on dark and light backgrounds (ANSI 8-colour foregrounds, no black or white). */
@@ -23,8 +26,25 @@ const paint = (code: number, text: string, on: boolean) => (on ? `\x1b[${code}m$
 export function formatLine(l: LogLine, o: FormatOptions): string {
   const id = l.replica.padEnd(o.width ?? 0);
   const mark = l.stream === 'err' ? paint(31, '!', o.colour) : o.colour ? paint(90, '│', true) : '|';
-  return `${paint(colourOf(l.app), id, o.colour)} ${mark} ${l.text}`;
+  return `${paint(colourOf(l.app), id, o.colour)} ${mark} ${escapeControls(l.text)}`;
 }
+
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * Control characters (C0 but the tab, DEL, C1), and the invisible ones that reorder or break what
+ * follows (bidirectional overrides, line and paragraph separators), written as escapes a terminal
+ * shows: `\x1b`, `\r`, `\u202e`.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 
 /** A line of the view's own (a new generation, a rollout's end), dimmed. */
 export function noteLine(text: string, colour: boolean): string {

@@ -6,9 +6,10 @@
 //   ready    the rollout the submission started (if any) succeeded, and every desired replica of
 //            its current generation is ready (a `type job`: that many of them completed)
 //   failed   that rollout ended otherwise (failed, rolled back, aborted); the Conductor reports a
-//            crash loop in its `problem` (outside a rollout of the submission, whose own outcome
-//            decides); it was taken down; or it has waited for what it `needs` longer than its
-//            `deadline` (the Conductor's rollout may wait on: the wait ends anyway, naming the need)
+//            crash loop among its `problems` (outside a rollout of the submission, whose own outcome
+//            decides) or a job whose attempts all failed; it was taken down; or it has waited for
+//            what it `needs` longer than its `deadline` (the Conductor's rollout may wait on: the
+//            wait ends anyway, naming the need)
 //   waiting  otherwise, for something said in words
 // and the whole wait
 //   waiting ──an app failed──▶ failed (at once)
@@ -39,18 +40,6 @@ export type WaitVerdict =
   | { kind: 'failed'; apps: AppState[]; failed: Extract<AppState, { state: 'failed' }>[] }
   | { kind: 'timed-out'; apps: AppState[]; waiting: Extract<AppState, { state: 'waiting' }>[] };
 
-/** The Conductor's words for a crash loop and for an app held back by what it needs (conductor/replica-lifecycle.ts, conductor/needs.ts). */
-const CRASH_LOOP = /(^|; )crash loop: /;
-const NEEDS_WAIT = /(?:^|; )(waiting for .*)$/;
-
-export function isCrashLoop(problem: string | null): boolean {
-  return problem !== null && CRASH_LOOP.test(problem);
-}
-
-/** What an app waits for among its needs (`waiting for db (…)`), from its problem; null when it waits for none. */
-export function needsWait(problem: string | null): string | null {
-  return problem === null ? null : (NEEDS_WAIT.exec(problem)?.[1] ?? null);
-}
 
 export class ReadyWaiter {
   private readonly follower: RolloutFollower;
@@ -117,7 +106,7 @@ export class ReadyWaiter {
   private workload(w: WorkloadSummary, now: number): void {
     if (!this.targets.has(w.name)) return;
     this.workloads.set(w.name, w);
-    if (needsWait(w.problem) === null) this.blockedSince.delete(w.name);
+    if (w.problems.needs === undefined) this.blockedSince.delete(w.name);
     else if (!this.blockedSince.has(w.name)) this.blockedSince.set(w.name, Math.max(now, this.startedAt));
   }
 
@@ -151,11 +140,12 @@ export class ReadyWaiter {
     if (ended && ended.state !== 'succeeded') return { app, state: 'failed', reason: `rollout ${ended.id} ${ended.state}${ended.reason ? `: ${ended.reason}` : ''}` };
     if (!w) return { app, state: 'waiting', for: 'its workload to appear' };
     const rolling = t.rollout !== null && !ended;
-    if (!rolling && isCrashLoop(w.problem)) return { app, state: 'failed', reason: w.problem! };
+    if (!rolling && w.problems['crash-loop']) return { app, state: 'failed', reason: w.problems['crash-loop'] };
+    if (w.problems.job) return { app, state: 'failed', reason: w.problems.job };
     const since = this.blockedSince.get(app);
     if (since !== undefined && now >= since + t.deadlineMs) {
       const rollout = w.rollout && w.rollout.id !== ended?.id ? `; its rollout ${w.rollout.id} goes on in the Conductor (\`skr8tr abort ${app}\` ends it)` : '';
-      return { app, state: 'failed', reason: `waited ${formatMs(t.deadlineMs)} (its deadline) for what it needs: ${needsWait(w.problem)}${rollout}` };
+      return { app, state: 'failed', reason: `waited ${formatMs(t.deadlineMs)} (its deadline) for what it needs: ${w.problems.needs}${rollout}` };
     }
     const count = t.job ? this.completedOf(app, w.generation) : this.readyOf(app, w.generation);
     const what = t.job ? 'completed' : 'ready';

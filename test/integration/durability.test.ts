@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Cluster, DIST, fixtureApp } from './harness';
+import { Cluster, DIST, fixtureApp, waitFor } from './harness';
 import { requireOrSkip } from './requires';
 
 function names(c: Cluster): Promise<string[]> {
@@ -137,6 +137,23 @@ describe('a full disk or a read-only home', function () {
     await c.stop(conductor);
     conductor = await c.startConductor();
     assert.equal((await c.workload('a')).desired, 2);
+  });
+
+  it('a full disk under a chatty replica: the failed log writes are said once, not one line each, and their end is said', async () => {
+    await c.startConductor();
+    await c.startAgent('n1');
+    const file = c.manifest('chatty.skr8tr', ['app chatty', `  exec ${process.execPath}`, '  args -e "let n = 0; setInterval(() => console.log(\'line \' + ++n), 5)"', '  settle 100ms', ''].join('\n'));
+    assert.equal((await c.cli(['up', file])).code, 0);
+    await c.settled('chatty', 1, 1);
+    fill(c.home);
+    const lineCount = async () => (await c.client().call('logs', { app: 'chatty', tail: 10_000 })).lines.length;
+    const atFull = await lineCount();
+    // Hundreds of lines (dozens of batches, each a failed write) while the disk is full.
+    await waitFor('lines while the disk is full', async () => (await lineCount()) > atFull + 400, 30_000, 100);
+    const warnings = () => c.dump().split('\n').filter((l) => l.includes('cannot write replica logs'));
+    assert.equal(warnings().length, 1, warnings().join('\n'));
+    fs.rmSync(path.join(c.home, 'filler'));
+    await waitFor('the end of the failures to be said', () => /replica logs are written to disk again, after \d+ failures/.test(c.dump()), 30_000, 100);
   });
 
   it('a read-only home: the Conductor refuses to start with a clear error, and the state from before is intact', async () => {

@@ -40,8 +40,8 @@ describe('faults', function () {
     assert.equal(listed.size, 3);
   });
 
-  it('kill -9 of an agent: its node expires and its replicas move to another agent; its restart stops what it left', async () => {
-    await c.startConductor();
+  it('kill -9 of an agent that stays away past the node grace: its replicas move to another agent; when it returns, it stops what it left', async () => {
+    await c.startConductor(['--node-grace', '2000']);
     const a1 = await c.startAgent('n1');
     const file = c.manifest('web.skr8tr', fixtureApp('web', { replicas: 2 }));
     assert.equal((await c.cli(['up', file])).code, 0);
@@ -60,7 +60,8 @@ describe('faults', function () {
     const nodes = await c.client().request<{ id: string }[]>('GET', '/v1/nodes');
     assert.deepEqual(nodes.map((n) => n.id), ['n2']);
 
-    // The killed agent's replicas outlived it; its next run accounts for them and stops them.
+    // The killed agent's replicas outlived it; its next run adopts them, and the Conductor, which
+    // replaced them, has them stopped.
     assert.ok(orphans.some((p) => isAlive(p)), 'the replicas of a SIGKILLed agent are still running');
     await c.startAgent('n1');
     await waitFor('the replicas left by the killed agent to be stopped', () => orphans.every((p) => !isAlive(p)));
@@ -68,8 +69,8 @@ describe('faults', function () {
     assert.equal(after.replicas.filter((r) => r.state === 'ready').length, 2);
   });
 
-  it('an agent that comes back after its node expired: its duplicates are stopped, not kept', async () => {
-    await c.startConductor();
+  it('an agent that comes back after its node was lost: its duplicates are stopped, not kept', async () => {
+    await c.startConductor(['--node-grace', '2000']);
     const a1 = await c.startAgent('n1');
     const file = c.manifest('dup.skr8tr', fixtureApp('dup', { replicas: 1 }));
     assert.equal((await c.cli(['up', file])).code, 0);

@@ -56,12 +56,13 @@ export async function nodes(argv: string[], ctx: CommandContext): Promise<number
   const client = await connect(ctx, values.home);
   const list = await call(ctx, () => client.call('nodes', {}));
   if (values.json) {
-    ctx.out(JSON.stringify(list.map((n) => ({ id: n.id, address: n.address, lastHeartbeatMs: n.lastHeartbeatMs, cpu: n.cpu, memFree: n.memFree, ports: n.ports, replicas: n.replicas, connected: n.connected })), null, 2));
+    ctx.out(JSON.stringify(list.map((n) => ({ id: n.id, address: n.address, lastHeartbeatMs: n.lastHeartbeatMs, cpu: n.cpu, memFree: n.memFree, ports: n.ports, replicas: n.replicas, connected: n.connected, lostInMs: n.lostInMs })), null, 2));
     return 0;
   }
   if (list.length === 0) ctx.out('no nodes; start an agent with `skr8tr agent`');
   for (const n of list) {
-    ctx.out(`${n.id}  ${n.address}  ${n.connected ? 'connected' : 'away'}  heartbeat ${n.lastHeartbeatMs} ms ago  cpu ${Math.round(n.cpu * 100)}%  free ${Math.round(n.memFree / 1024 / 1024)} MiB  ${n.replicas.length} replica${n.replicas.length === 1 ? '' : 's'}${n.ports.length ? `  ports ${n.ports.join(', ')}` : ''}`);
+    const status = n.lostInMs !== null ? `silent (its replicas serve while their checks pass; replaced in ${Math.ceil(n.lostInMs / 1000)} s)` : n.connected ? 'connected' : 'away';
+    ctx.out(`${n.id}  ${n.address}  ${status}  heartbeat ${n.lastHeartbeatMs} ms ago  cpu ${Math.round(n.cpu * 100)}%  free ${Math.round(n.memFree / 1024 / 1024)} MiB  ${n.replicas.length} replica${n.replicas.length === 1 ? '' : 's'}${n.ports.length ? `  ports ${n.ports.join(', ')}` : ''}`);
   }
   return 0;
 }
@@ -101,9 +102,10 @@ export async function logs(argv: string[], ctx: CommandContext, signal?: AbortSi
   } as const;
   const { values, positionals } = parseCommandArgs(argv, options, logsUsage, { min: 0, max: 1 });
   const tail = values.tail ?? '100';
-  if (!/^\d+$/.test(tail)) throw new UsageError(`--tail must be a number, not "${tail}"`, logsUsage);
+  if (!/^\d+$/.test(tail) || Number(tail) > 10_000) throw new UsageError(`--tail is how many of the last lines to show: 0 to 10000 (default 100), not "${tail}"`, logsUsage);
   const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
   if (since === null) throw new UsageError(`--since must be a duration (30s, 5m, 2h, 1d) or a date, not "${values.since}"`, logsUsage);
+  if (since !== undefined && since < 0) throw new UsageError(`--since ${values.since} reaches back before 1970; give a shorter duration or a date`, logsUsage);
   if (values.generation !== undefined && !/^\d+$/.test(values.generation)) throw new UsageError(`--generation must be a number, not "${values.generation}"`, logsUsage);
   const client = await connect(ctx, values.home);
   const target = positionals[0];

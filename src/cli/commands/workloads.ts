@@ -80,20 +80,24 @@ export async function down(argv: string[], ctx: CommandContext): Promise<number>
   const client = await connect(ctx, values.home);
   const before = await call(ctx, () => client.call('workloads', {}));
   const r = await call(ctx, () => client.call('downMany', {}, { apps, force: values.force ?? false }));
-  for (const name of r.removing) ctx.out(`${name}: ${downLine(name, before)}`);
+  for (const name of r.removing) ctx.out(`${name}: ${downLine(name, before, r.forced?.includes(name) ?? false)}`);
   return 0;
 }
 
 /** What happens to an app taken down, from the workloads as they were: its replicas stop now, or after the live apps that need it (taken down first, or kept by `--force`). */
-export function downLine(name: string, workloads: readonly WorkloadView[]): string {
+export function downLine(name: string, workloads: readonly WorkloadView[], forced: boolean): string {
   const live = (w: WorkloadView) => w.replicas.filter((r) => r.state === 'pending' || r.state === 'starting' || r.state === 'ready').length;
   const w = workloads.find((x) => x.name === name);
   const n = w ? live(w) : 0;
+  // As the Conductor takes it down (reconciler.ts, takeDown): its replicas stop once no live app needs it,
+  // or at once when forced (the apps that need it keep running without it).
+  const dependents = workloads.filter((d) => d.name !== name && live(d) > 0 && d.spec.needs.some((x) => x.app === name)).map((d) => d.name);
+  const needs = `${dependents.join(', ')}, which need${dependents.length === 1 ? 's' : ''} it`;
   if (n === 0) return 'taken down (it ran no replicas)';
   const replicas = `its ${n === 1 ? 'replica' : `${n} replicas`}`;
-  // As the Conductor takes it down (reconciler.ts, takeDown): its replicas stop once no live app needs it.
-  const first = workloads.filter((d) => d.name !== name && live(d) > 0 && d.spec.needs.some((x) => x.app === name)).map((d) => d.name);
-  return first.length > 0 ? `taken down; ${replicas} stop${n === 1 ? 's' : ''} after ${first.join(', ')}, which need${first.length === 1 ? 's' : ''} it` : `taken down; ${replicas} ${n === 1 ? 'is' : 'are'} stopping`;
+  const stop = n === 1 ? 'stops' : 'stop';
+  if (dependents.length === 0) return `taken down; ${replicas} ${n === 1 ? 'is' : 'are'} stopping`;
+  return forced ? `taken down; ${replicas} ${stop} now, and ${needs}, keep${dependents.length === 1 ? 's' : ''} running without it` : `taken down; ${replicas} ${stop} after ${needs}`;
 }
 
 export const scaleUsage = 'skr8tr scale APP N [--home DIR]';

@@ -10,7 +10,7 @@ import { EntryReader, reportMisplaced, type BuildContext } from './entry-reader'
 import { readHealth } from './health-block';
 import { checkNeeds, readNeeds } from './needs';
 import { DEFAULTS, LIMITS, type AppSpec, type AppType, type ParsedApp, type Pos } from './model';
-import { parseBoolean, parseBytes, parseDecimal, parseDuration, parseInteger, parseOnOff } from './values';
+import { parseBoolean, parseBytes, parseDecimal, parseDuration, parseInteger, parseOnOff, positiveDuration } from './values';
 
 export type { BuildContext } from './entry-reader';
 
@@ -98,6 +98,9 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
     watch: null,
     envFiles: [],
     image: null,
+    // Last, as the journal's upgrade adds them to specs of earlier versions (a spec's JSON compares whole).
+    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+    attempts: DEFAULTS.attempts,
   };
   let ingress: Written['ingress'] = null;
   let execAt: Written['execAt'] = null;
@@ -159,6 +162,12 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
       case 'settle':
         spec.settleMs = r.typed(e, parseDuration) ?? spec.settleMs;
         break;
+      case 'request-timeout':
+        spec.requestTimeoutMs = r.typed(e, positiveDuration) ?? spec.requestTimeoutMs;
+        break;
+      case 'attempts':
+        spec.attempts = r.typed(e, (t) => parseInteger(t, 1, 100)) ?? spec.attempts;
+        break;
       case 'health':
         spec.health = readHealth(r, e);
         break;
@@ -200,7 +209,10 @@ function buildApp(entry: Entry, ctx: BuildContext): ParsedApp | null {
         break;
       case 'env-file': {
         const p = r.word(e);
-        if (p !== null) spec.envFiles.push(r.resolve(p));
+        if (p !== null) {
+          r.positions.set(`env-file.${spec.envFiles.length}`, e.restPos);
+          spec.envFiles.push(r.resolve(p));
+        }
         break;
       }
     }

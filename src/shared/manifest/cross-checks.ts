@@ -77,6 +77,12 @@ export function crossCheck(spec: AppSpec, written: Written, positions: ReadonlyM
       sink.warning(positions.get('replicas') ?? positions.get('scale')!, `\`replicas\` ${spec.replicas} is outside the scale bounds ${min ?? 0}–${max ?? '∞'}`);
     }
   }
+  if (positions.has('request-timeout') && !spec.ingress) {
+    sink.warning(positions.get('request-timeout')!, '`request-timeout` bounds what the ingress waits for; without `port` (and `ingress on`) it does nothing');
+  }
+  if (positions.has('attempts') && spec.type !== 'job') {
+    sink.warning(positions.get('attempts')!, '`attempts` counts the runs of a `type job`; a service is replaced whenever it fails (`restart` says what its agent does)');
+  }
   if (spec.volumes.some((v) => v.env === 'PORT')) {
     sink.error(positions.get('volume')!, 'a volume may not use `PORT` as its variable');
   }

@@ -5,7 +5,7 @@ import type { AppSpec, ParsedApp } from './model';
 
 const FIELDS: readonly (keyof AppSpec)[] = [
   'name', 'type', 'exec', 'args', 'cwd', 'port', 'ingress', 'replicas', 'ramBytes', 'cpu', 'gpu',
-  'restart', 'drainMs', 'settleMs', 'env', 'secretKeys', 'health', 'rollout', 'scale', 'build',
+  'restart', 'drainMs', 'settleMs', 'requestTimeoutMs', 'attempts', 'env', 'secretKeys', 'health', 'rollout', 'scale', 'build',
   'serve', 'volumes', 'vm', 'needs', 'watch', 'envFiles', 'image',
 ];
 

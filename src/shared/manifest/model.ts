@@ -113,6 +113,10 @@ export interface AppSpec {
   envFiles: string[];
   /** The container image that holds the program; only `skr8tr export` reads it. */
   image: string | null;
+  /** How long the ingress waits for a replica's answer before it answers 504. */
+  requestTimeoutMs: number;
+  /** A `type job`: how many times it is started before it counts as failed. */
+  attempts: number;
 }
 
 /** A position in a manifest, 1-based. */
@@ -137,6 +141,10 @@ export const DEFAULTS = {
   restart: 'never' as RestartPolicy,
   drainMs: 5_000,
   settleMs: 8_000,
+  /** nginx's proxy_read_timeout. */
+  requestTimeoutMs: 60_000,
+  /** One try and six more, as Kubernetes' backoffLimit of 6 retries. */
+  attempts: 7,
   health: { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 },
   watchDebounceMs: 100,
   rollout: {

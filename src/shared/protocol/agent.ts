@@ -19,6 +19,8 @@ export const AGENT_PROTOCOL_VERSION = 1;
  * launch's size before sending it and fails the replica with the reason when it is too large.
  */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Longest line of a replica's output a `logs` frame carries; the agent splits longer ones (line-splitter.ts). */
+export const MAX_LINE_CHARS = 16_384;
 
 // zod/mini spells the checks as functions: `z.string().check(z.minLength(1))` is zod's `z.string().min(1)`.
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
@@ -95,7 +97,7 @@ export const AgentFrame = z.discriminatedUnion('t', [
     id,
     /** Each line numbered by its replica (from 1, without gaps unless lines were dropped): the Conductor keeps each once. */
     lines: z
-      .array(z.object({ seq: z.number().check(z.int(), z.positive()), at: z.number(), stream: z.enum(['out', 'err']), text: z.string().check(z.maxLength(16_384)) }))
+      .array(z.object({ seq: z.number().check(z.int(), z.positive()), at: z.number(), stream: z.enum(['out', 'err']), text: z.string().check(z.maxLength(MAX_LINE_CHARS)) }))
       .check(z.maxLength(1000)),
     dropped: count(),
   }),
@@ -104,7 +106,8 @@ export type AgentFrame = z.infer<typeof AgentFrame>;
 
 export const ConductorFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('welcome'), v: int(), node: z.string(), version: z.string() }),
-  z.object({ t: z.literal('refused'), reason: z.string() }),
+  /** The connection ends, and why; `logs`: the replica whose `logs` frame was refused (the agent drops those lines rather than send them again). */
+  z.object({ t: z.literal('refused'), reason: z.string(), logs: z.optional(z.string()) }),
   z.object({ t: z.literal('launch'), id, spec: LaunchSpec }),
   z.object({ t: z.literal('stop'), id, graceMs: count() }),
   /** The Conductor is going away for good: an agent that follows it stops its replicas and exits. */

@@ -112,6 +112,13 @@ export interface GenerationView {
   spec: AppSpec;
 }
 
+/**
+ * What found a workload's problem: placement of replicas, a node overcommitted to run them, the
+ * ingress listener, crash-loop backoff, what it needs (waiting for it, or for its dependents to stop),
+ * its watched files, or a job whose attempts all failed.
+ */
+export type ProblemKind = 'placement' | 'capacity' | 'ingress' | 'crash-loop' | 'needs' | 'watch' | 'job';
+
 /** A workload without its replicas: what workload events carry (replicas have their own events). */
 export interface WorkloadSummary {
   name: string;
@@ -126,6 +133,8 @@ export interface WorkloadSummary {
   manifestPath: string;
   /** Why the workload cannot reach its desired state right now (no node fits, crash loop...), or null. */
   problem: string | null;
+  /** The same, by what found it (a client that acts on a problem reads this, never the words). */
+  problems: Partial<Record<ProblemKind, string>>;
   /** Its files are watched: a change rolls it out again. */
   watching: boolean;
   /** It has a `watch` block (what watching would watch). */
@@ -144,6 +153,8 @@ export interface NodeView {
   address: string;
   connected: boolean;
   lastHeartbeatMs: number;
+  /** Silent past the expiry: its replicas keep serving while their health checks pass, and are replaced in this long if it stays silent (null: it reports). */
+  lostInMs: number | null;
   cpu: number;
   memFree: number;
   capacity: { cpu: number; memBytes: number; gpu: boolean };
@@ -227,6 +238,12 @@ export interface WorkspaceBody {
 export interface WatchBody {
   /** Watch the app's files (a change rolls it out again), or stop watching them. */
   on: boolean;
+}
+
+/** What `down` did: the apps being taken down; `forced`: those of them other apps need, stopped now (the others stop after their dependents). */
+export interface DownAnswer {
+  removing: string[];
+  forced?: string[];
 }
 
 /** Apps to take down, dependents first; `force`: even those other apps need. */

@@ -28,15 +28,15 @@ describe('dev: what Ctrl-C does', () => {
 describe('down: what it says', () => {
   it('an app nobody needs: its live replicas are stopping (ended ones not counted)', () => {
     const all = [workload('web', 3)];
-    assert.equal(downLine('web', all), 'taken down; its 3 replicas are stopping');
-    assert.equal(downLine('web', [workload('web', 1)]), 'taken down; its replica is stopping');
-    assert.equal(downLine('web', [workload('web', 0)]), 'taken down (it ran no replicas)');
+    assert.equal(downLine('web', all, false), 'taken down; its 3 replicas are stopping');
+    assert.equal(downLine('web', [workload('web', 1)], false), 'taken down; its replica is stopping');
+    assert.equal(downLine('web', [workload('web', 0)], false), 'taken down (it ran no replicas)');
   });
 
   it('an app that live apps need: its replicas stop after them', () => {
     const all = [workload('db', 1), workload('api', 2, ['db']), workload('web', 1, ['db'])];
-    assert.equal(downLine('db', all), 'taken down; its replica stops after api, web, which need it');
-    assert.equal(downLine('db', [workload('db', 1), workload('api', 2, ['db']), workload('web', 0, ['db'])]), 'taken down; its replica stops after api, which needs it');
-    assert.equal(downLine('api', all), 'taken down; its 2 replicas are stopping');
+    assert.equal(downLine('db', all, false), 'taken down; its replica stops after api, web, which need it');
+    assert.equal(downLine('db', [workload('db', 1), workload('api', 2, ['db']), workload('web', 0, ['db'])], false), 'taken down; its replica stops after api, which needs it');
+    assert.equal(downLine('api', all, false), 'taken down; its 2 replicas are stopping');
   });
 });

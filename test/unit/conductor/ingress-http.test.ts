@@ -2,7 +2,7 @@
 // headers goes to the replica, and what of the replica's comes back. Pure: raw header lists in and
 // out (the forwarding itself runs over real sockets in test/integration/ingress.test.ts).
 import * as assert from 'node:assert/strict';
-import { endToEnd, requestHead } from '../../../src/conductor/ingress-http';
+import { endToEnd, mayRetry, requestHead, type UpstreamFailure } from '../../../src/conductor/ingress-http';
 
 const head = (rawHeaders: string[], remoteAddress = '127.0.0.1') => requestHead({ rawHeaders, socket: { remoteAddress } });
 
@@ -43,5 +43,26 @@ describe('ingress heads', () => {
     assert.deepEqual(endToEnd(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked']), [
       'Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2',
     ]);
+  });
+});
+
+describe('ingress retries', () => {
+  const failure = (over: Partial<UpstreamFailure>): UpstreamFailure => ({ method: 'GET', reached: true, error: 'ECONNRESET', replayable: true, clientGone: false, ...over });
+
+  it('a request no replica got (refused at connect) is tried on another, whatever its method', () => {
+    for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) assert.equal(mayRetry(failure({ method, reached: false, error: 'ECONNREFUSED' })), true, method);
+  });
+
+  it('a request a replica may have received is tried again only if it is idempotent', () => {
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'get']) assert.equal(mayRetry(failure({ method })), true, method);
+    for (const method of ['POST', 'PATCH', 'CONNECT']) assert.equal(mayRetry(failure({ method })), false, method);
+    assert.equal(mayRetry(failure({ method: 'POST', error: 'socket hang up' })), false);
+    assert.equal(mayRetry(failure({ method: 'GET', error: 'socket hang up' })), true);
+  });
+
+  it('never when the client left, the body was not kept, or the error is not a connection failing', () => {
+    assert.equal(mayRetry(failure({ clientGone: true })), false);
+    assert.equal(mayRetry(failure({ replayable: false, reached: false, error: 'ECONNREFUSED' })), false);
+    assert.equal(mayRetry(failure({ error: 'HPE_INVALID_CONTENT_LENGTH' })), false);
   });
 });

@@ -569,7 +569,8 @@ describe('journal', () => {
   it('a record of an earlier version gets the fields added since at their defaults', () => {
     const w = { name: 'old', generation: 1, latestGeneration: 1, desired: 1, rollout: null, history: [], generations: [{ generation: 1, spec: { name: 'old' }, secrets: {}, manifestPath: '/m/a.skr8tr', manifestText: '', createdAt: 0, outcome: null }] };
     const up = upgraded(w as unknown as WorkloadRecord);
-    assert.deepEqual([up.generations[0]!.spec.needs, up.generations[0]!.spec.watch, up.generations[0]!.spec.envFiles, up.generations[0]!.spec.image], [[], null, [], null]);
+    const spec = up.generations[0]!.spec;
+    assert.deepEqual([spec.needs, spec.watch, spec.envFiles, spec.image, spec.requestTimeoutMs, spec.attempts], [[], null, [], null, 60_000, 7]);
   });
 
   it('rollouts of an earlier version, active and in the history, get `traffic: null` (not counted)', () => {

@@ -10,7 +10,7 @@ const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 const APP_FIELDS = [
   'name', 'type', 'exec', 'args', 'cwd', 'port', 'ingress', 'replicas', 'ramBytes', 'cpu', 'gpu', 'restart', 'drainMs',
-  'settleMs', 'env', 'secretKeys', 'health', 'rollout', 'scale', 'build', 'serve', 'volumes', 'vm', 'needs', 'watch', 'envFiles', 'image',
+  'settleMs', 'requestTimeoutMs', 'attempts', 'env', 'secretKeys', 'health', 'rollout', 'scale', 'build', 'serve', 'volumes', 'vm', 'needs', 'watch', 'envFiles', 'image',
 ];
 
 const text = (...lines: string[]): string => lines.join('\n') + '\n';
@@ -47,6 +47,8 @@ describe('skr8tr validate (built CLI)', () => {
   before(() => {
     assert.ok(fs.existsSync(CLI), `${CLI} is missing: run \`npm run build\` before the unit tests`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-cli-validate-'));
+    // The programs the manifests name exist here (one that does not is warned about: see below).
+    for (const p of ['server', 's', 't', 'a', 'b']) fs.writeFileSync(path.join(tmp, p), '#!/bin/sh\n', { mode: 0o755 });
   });
 
   after(() => {
@@ -94,6 +96,18 @@ describe('skr8tr validate (built CLI)', () => {
       assert.equal(ok, `${file}: ok (1 app: web)`);
       const quiet = run('validate', write('quiet.skr8tr', text('app web', '  exec ./server', '  port 8080', '  ingress off')));
       assert.doesNotMatch(quiet.stderr, /info:/, 'no hint when the program binds the port itself on purpose');
+    });
+
+    it('a program or an env file that is not there: a warning on its line (`up` would fail), still exit 0', () => {
+      const file = write('missing.skr8tr', text('app web', '  exec /nonexistent/bin/thing', '  env-file .env.missing', 'app other', '  exec definitely-not-a-binary-xyz', 'app fine', '  exec sh', '  env-file s'));
+      const r = run('validate', file);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines[0], `${file}:2:8: warning: program /nonexistent/bin/thing does not exist; \`up\` would start replicas that fail at once`);
+      assert.equal(lines[1], `${file}:3:12: warning: env-file ${path.join(tmp, '.env.missing')} does not exist; \`up\` refuses the app until it can be read`);
+      assert.equal(lines[2], `${file}:5:8: warning: program definitely-not-a-binary-xyz is not found on PATH; \`up\` would start replicas that fail at once`);
+      assert.equal(lines[3], `${file}: ok (3 apps: web, other, fine)`);
+      assert.equal(lines.length, 4, 'a program on PATH and an env file that is there: nothing');
     });
 
     it('several apps are all named', () => {

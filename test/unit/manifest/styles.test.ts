@@ -189,6 +189,8 @@ const EXPECTED = {
   restart: 'never',
   drainMs: 5000,
   settleMs: 8000,
+  requestTimeoutMs: 60000,
+  attempts: 7,
   env: { LOG_LEVEL: 'info', URL: 'http://example.com/a#b' },
   secretKeys: [],
   health: { kind: 'http', method: 'GET', path: '/health', status: 200, command: null, intervalMs: 5000, timeoutMs: 2000, retries: 3 },

@@ -389,6 +389,8 @@ describe('manifest values', () => {
         restart: 'never',
         drainMs: 5000,
         settleMs: 8000,
+        requestTimeoutMs: 60000,
+        attempts: 7,
         env: {},
         secretKeys: [],
         health: null,
@@ -408,6 +410,8 @@ describe('manifest values', () => {
     it('DEFAULTS matches MANIFEST.md', () => {
       assert.equal(DEFAULTS.drainMs, 5000);
       assert.equal(DEFAULTS.settleMs, 8000);
+      assert.equal(DEFAULTS.requestTimeoutMs, 60_000);
+      assert.equal(DEFAULTS.attempts, 7);
       assert.deepEqual(DEFAULTS.health, { status: 200, intervalMs: 10_000, timeoutMs: 2_000, retries: 3 });
       assert.deepEqual(DEFAULTS.rollout, { surge: null, unavailable: 0, deadlineMs: 120_000, healthyForMs: 0, onFailure: 'rollback' });
     });

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { needsVerdict } from '../../../src/conductor/needs';
 import type { ApiEvent, ReplicaView, RolloutView } from '../../../src/shared/protocol/api';
-import { isCrashLoop, needsWait, ReadyWaiter, type WaitTarget, type WaitVerdict } from '../../../src/shared/ready-waiter';
+import { ReadyWaiter, type WaitTarget, type WaitVerdict } from '../../../src/shared/ready-waiter';
 import { EventSource, replicaView, rolloutView, stepView, workloadSummary } from '../extension/fixtures';
 
 const T0 = 100_000;
@@ -88,21 +88,27 @@ describe('ready waiter (up/rollout/rollback --wait)', () => {
     const loop = 'crash loop: 3 failures in a row, next try in 4.0 s (last: exited with code 1 while starting; SyntaxError)';
     const ev = new EventSource();
     const plain = new ReadyWaiter([target('db')], T0, 600_000);
-    feed(plain, [ev.snapshot({ workloads: [workloadSummary('db', { desired: 1, problem: loop })] })]);
+    feed(plain, [ev.snapshot({ workloads: [workloadSummary('db', { desired: 1, problem: loop, problems: { 'crash-loop': loop } })] })]);
     assert.deepEqual(said(plain.verdict(T0)), ['failed', `db failed: ${loop}`]);
     const rolling = new ReadyWaiter([target('db', { rollout: 'ro-2' })], T0, 600_000);
-    feed(rolling, [ev.snapshot({ workloads: [workloadSummary('db', { desired: 1, problem: loop, rollout: rollout('ro-2', 'db') })] })]);
+    feed(rolling, [ev.snapshot({ workloads: [workloadSummary('db', { desired: 1, problem: loop, problems: { 'crash-loop': loop }, rollout: rollout('ro-2', 'db') })] })]);
     assert.equal(rolling.verdict(T0).kind, 'waiting');
   });
 
+  it('a job whose attempts all failed fails at once, with the Conductor\'s reason', () => {
+    const ev = new EventSource();
+    const why = 'failed: 7 of 7 attempts failed (last: exited with code 3); roll it out again to retry';
+    const w = new ReadyWaiter([target('migrate', { job: true })], T0, 600_000);
+    feed(w, [ev.snapshot({ workloads: [workloadSummary('migrate', { desired: 1, ready: 0, problem: why, problems: { job: why } })] })]);
+    assert.deepEqual(said(w.verdict(T0)), ['failed', `migrate failed: ${why}`]);
+  });
+
   it('an app held back by a need: failed at its deadline, naming the need, even while its rollout goes on; the waiter asks to be woken then', () => {
-    const waitingFor = needsVerdict([{ app: 'db', condition: 'ready' }], () => ({ generation: 1, desired: 1, job: false, replicas: [], problem: 'crash loop: 3 failures in a row, next try in 4.0 s (last: exited with code 1)' })).waitingFor!;
-    assert.equal(needsWait(waitingFor), waitingFor, 'the Conductor\'s words are read back');
-    assert.equal(isCrashLoop(waitingFor), false, 'the need\'s crash loop is not the app\'s');
+    const waitingFor = needsVerdict([{ app: 'db', condition: 'ready' }], () => ({ generation: 1, desired: 1, job: false, replicas: [], failed: null, problem: 'crash loop: 3 failures in a row, next try in 4.0 s (last: exited with code 1)' })).waitingFor!;
     const ev = new EventSource();
     const w = new ReadyWaiter([target('api', { rollout: 'ro-a', deadlineMs: 3_000 })], T0, 600_000);
     feed(w, [ev.snapshot(), ev.next({ type: 'workload', workload: workloadSummary('api', { desired: 1, rollout: rollout('ro-a', 'api') }) })], T0);
-    feed(w, [ev.next({ type: 'workload', workload: workloadSummary('api', { desired: 1, rollout: rollout('ro-a', 'api'), problem: waitingFor }) })], T0 + 500);
+    feed(w, [ev.next({ type: 'workload', workload: workloadSummary('api', { desired: 1, rollout: rollout('ro-a', 'api'), problem: waitingFor, problems: { needs: waitingFor } }) })], T0 + 500);
     const before = w.verdict(T0 + 3_499);
     assert.equal(before.kind, 'waiting');
     assert.equal(before.kind === 'waiting' && before.wakeAt, T0 + 3_500, 'woken at the deadline, counted from when it began to wait');
@@ -115,9 +121,9 @@ describe('ready waiter (up/rollout/rollback --wait)', () => {
   it('a need that comes in time resets the wait', () => {
     const ev = new EventSource();
     const w = new ReadyWaiter([target('api', { deadlineMs: 3_000 })], T0, 600_000);
-    feed(w, [ev.snapshot({ workloads: [workloadSummary('api', { desired: 1, problem: 'waiting for db (starting, 0/1 ready)' })] })], T0);
+    feed(w, [ev.snapshot({ workloads: [workloadSummary('api', { desired: 1, problem: 'waiting for db (starting, 0/1 ready)', problems: { needs: 'waiting for db (starting, 0/1 ready)' } })] })], T0);
     feed(w, [ev.next({ type: 'workload', workload: workloadSummary('api', { desired: 1 }) })], T0 + 2_000);
-    feed(w, [ev.next({ type: 'workload', workload: workloadSummary('api', { desired: 1, problem: 'waiting for db (starting, 0/1 ready)' }) })], T0 + 2_500);
+    feed(w, [ev.next({ type: 'workload', workload: workloadSummary('api', { desired: 1, problem: 'waiting for db (starting, 0/1 ready)', problems: { needs: 'waiting for db (starting, 0/1 ready)' } }) })], T0 + 2_500);
     assert.equal(w.verdict(T0 + 4_000).kind, 'waiting', 'its second wait began at +2.5 s');
     assert.equal(w.verdict(T0 + 5_500).kind, 'failed');
   });
