@@ -2,6 +2,7 @@
 // its standard error ended with (the SyntaxError, the missing module), and what to do about the
 // most common first mistake. Pure.
 import type { AppSpec } from '../shared/manifest/model';
+import { ingressPortTakenHint } from '../shared/start-failures';
 
 /** A line of a replica's output, as the log store keeps it. */
 export interface OutputLine {
@@ -53,5 +54,5 @@ const ADDRESS_IN_USE = /EADDRINUSE|address already in use|BindException|Only one
 export function startFailureHint(spec: AppSpec, output: readonly string[]): string | null {
   if (!spec.ingress || spec.port === null) return null;
   if (!output.some((line) => ADDRESS_IN_USE.test(line))) return null;
-  return `it tried to listen on ${spec.port}, which the ingress holds: make it listen on $PORT (given to each replica), or add "ingress off"`;
+  return ingressPortTakenHint(spec.port);
 }
