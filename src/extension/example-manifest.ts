@@ -2,8 +2,9 @@
 // Up with no manifest): a new, unsaved manifest in the editor, commented, for the user to adapt and
 // save beside their code. It writes nothing itself.
 
-export const EXAMPLE_MANIFEST = `# A Skr8tr manifest: the apps to run, one \`app\` block each. Save it as app.skr8tr beside
-# your code, adapt it, then choose Up (right-click the file, or the Up lens above \`app\`).
+export const EXAMPLE_MANIFEST = `# An example Skr8tr manifest
+# The apps to run, one \`app\` block each. Save it as app.skr8tr beside your code, adapt it,
+# then choose Up (right-click the file, or the Up lens above \`app\`).
 # Hover a key to read what it does; Ctrl+Space lists the others.
 app web
   # The program and its arguments (never run through a shell).

@@ -185,7 +185,8 @@ class AppLenses implements vscode.CodeLensProvider {
   constructor(private readonly running: RunningApps) {}
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.isTrusted) return [];
+    // An unsaved manifest (the example, say) has no folder for its relative paths: saved first.
+    if (!vscode.workspace.isTrusted || doc.uri.scheme !== 'file') return [];
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
     return result.apps.flatMap((app) => {
       const range = new vscode.Range(app.pos.line - 1, 0, app.pos.line - 1, 0);
