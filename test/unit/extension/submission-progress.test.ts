@@ -24,9 +24,10 @@ describe('submission progress', () => {
       rolloutView('ro-web', { app: 'web', fromGeneration: 0, toGeneration: 1, ready: 1, desired: 2 }),
       rolloutView('ro-worker', { app: 'worker', state: 'succeeded', fromGeneration: 0, toGeneration: 1, ready: 1, desired: 1, endedAt: 2_000 }),
     ];
-    const workloads = [workloadSummary('api', { problem: 'waiting for cache (starting, 0/1 ready)' })];
+    // cache (not begun) waits for api: said before api's own progress, though api comes first.
+    const workloads = [workloadSummary('cache', { problem: 'waiting for api (starting, 0/1 ready)' })];
     const p = submissionProgress(five, look(rollouts, workloads));
-    assert.equal(p.message, '2/5 apps done · api: waiting for cache (starting, 0/1 ready)');
+    assert.equal(p.message, '2/5 apps done · cache: waiting for api (starting, 0/1 ready)');
     assert.equal(p.done, false);
     // db and worker done (2), web half (0.5), api and cache none: 2.5 of 5.
     assert.equal(p.percent, 50);
