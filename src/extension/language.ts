@@ -50,10 +50,7 @@ export class ManifestDiagnostics implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        this.schedule(e.document, DEBOUNCE_MS);
-        if (isManifest(e.document)) manifests.sawDocument(e.document);
-      }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.collection.delete(d.uri);
         this.cancel(d.uri);
@@ -92,6 +89,7 @@ export class ManifestDiagnostics implements vscode.Disposable {
    */
   check(doc: vscode.TextDocument): ManifestDiagnostic[] {
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
+    this.manifests.sawDocument(doc.uri, result.apps.map((a) => a.spec.name));
     const running = this.running.list();
     // An app needed from another manifest is no warning when a manifest of the workspace (any of
     // its folders) defines it, or when it runs: Up Workspace, or the Conductor, resolves it.

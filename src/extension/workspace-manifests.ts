@@ -48,10 +48,10 @@ export class WorkspaceManifests implements vscode.Disposable {
     return this.apps.size > 0;
   }
 
-  /** A manifest's text as the editor holds it (typing changes which apps it defines). */
-  sawDocument(doc: vscode.TextDocument): void {
-    if (doc.uri.scheme !== 'file' || !this.apps.has(doc.uri.toString())) return;
-    this.set(doc.uri, parseManifest(doc.getText(), doc.uri.fsPath).apps.map((a) => a.spec.name));
+  /** The apps a workspace manifest defines as the editor holds it (typing changes them), from its check. */
+  sawDocument(uri: vscode.Uri, names: string[]): void {
+    if (uri.scheme !== 'file' || !this.apps.has(uri.toString())) return;
+    this.set(uri, names);
   }
 
   private async read(uri: vscode.Uri, tell = true): Promise<void> {

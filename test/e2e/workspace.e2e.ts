@@ -82,7 +82,7 @@ describe('a workspace in a real VS Code', function () {
     await waitFor('api to wait for db in the Workloads view', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
-      return rows.some((r) => /^api 0\/1 :\d+ ?⚠ waiting for db \((launching|starting), 0\/1 ready\) · gen 1/.test(r.text));
+      return rows.some((r) => /^api 0\/1 :\d+ ?⚠ waiting for db \((launching|starting), 0\/1 ready\) · running 0→1 · gen 1/.test(r.text));
     }, 60_000, 100).catch((err: Error) => {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });
