@@ -128,13 +128,13 @@ export function submissionSummary(apps: readonly SubmittedApp[], ended: Readonly
   };
 }
 
-/** The replica that failed the rollout: the newest failed replica of its new generation, else the one its reason names. */
+/** The replica that failed the rollout: the one its reason names (the summary says its words), else the newest failed one of its new generation. */
 export function failedReplica(r: RolloutView, look: SubmissionLook): string | null {
+  const named = r.reason ? new RegExp(`^(${r.app.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${r.toGeneration}-[0-9a-f]+) `).exec(r.reason) : null;
+  if (named) return named[1]!;
   const failed = look
     .replicasOf(r.app)
     .filter((x) => x.generation === r.toGeneration && x.state === 'failed')
     .sort((a, b) => b.createdAt - a.createdAt)[0];
-  if (failed) return failed.id;
-  const named = r.reason ? new RegExp(`^(${r.app.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${r.toGeneration}-[0-9a-f]+) `).exec(r.reason) : null;
-  return named ? named[1]! : null;
+  return failed?.id ?? null;
 }

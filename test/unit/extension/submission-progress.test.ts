@@ -74,11 +74,12 @@ describe('submission summary', () => {
   it('a failure is the summary, however many others succeeded: why, the logs of its replica, its timeline', () => {
     const bad = rolloutView('ro-api', { app: 'api', state: 'rolled-back', fromGeneration: 1, toGeneration: 2, reason: "api-2-ab exited with code 1 while starting; stderr: SyntaxError: Unexpected token ';'" });
     const ended = new Map(five.map((a) => [a.rollout!, a.name === 'api' ? bad : ok(a.name)]));
-    const replicas = [replicaView('api-2-ab', { app: 'api', generation: 2, state: 'failed', createdAt: 5 }), replicaView('api-2-aa', { app: 'api', generation: 2, state: 'failed', createdAt: 1 }), replicaView('api-1-a', { app: 'api', generation: 1 })];
+    // Both new replicas failed: Show Logs opens the one the message names, not the newest.
+    const replicas = [replicaView('api-2-ab', { app: 'api', generation: 2, state: 'failed', createdAt: 1 }), replicaView('api-2-ac', { app: 'api', generation: 2, state: 'failed', createdAt: 5 }), replicaView('api-1-a', { app: 'api', generation: 1 })];
     const s = submissionSummary(five, ended, look([...ended.values()], [], replicas));
     assert.equal(s.level, 'error');
     assert.equal(s.message, "Skr8tr: api rolled-back: api-2-ab exited with code 1 while starting; stderr: SyntaxError: Unexpected token ';'. 4 of 5 apps are running.");
-    assert.equal(s.replica, 'api-2-ab', 'the newest failed replica of the new generation');
+    assert.equal(s.replica, 'api-2-ab', 'the replica its reason names');
     assert.deepEqual(s.actions, ['Show Logs', 'Show Timeline']);
     assert.equal(s.timeline, 'ro-api');
   });
@@ -103,10 +104,12 @@ describe('submission summary', () => {
     assert.equal(mixed.message, 'Skr8tr: 2 apps are running; rolled out a; 1 unchanged.');
   });
 
-  it('the failed replica: by the model, else by the reason, else none', () => {
+  it('the failed replica: the one the reason names, else the newest failed of the new generation, else none', () => {
     const r = rolloutView('x', { app: 'my.app', toGeneration: 3, reason: 'my.app-3-beef01 exited with code 2 while starting' });
+    const model = look([], [], [replicaView('my.app-3-aa', { app: 'my.app', generation: 3, state: 'failed', createdAt: 2 }), replicaView('my.app-3-ab', { app: 'my.app', generation: 3, state: 'failed', createdAt: 1 })]);
     assert.equal(failedReplica(r, look([])), 'my.app-3-beef01');
+    assert.equal(failedReplica(r, model), 'my.app-3-beef01');
+    assert.equal(failedReplica({ ...r, reason: 'a new replica failed' }, model), 'my.app-3-aa');
     assert.equal(failedReplica({ ...r, reason: 'aborted by the user' }, look([])), null);
-    assert.equal(failedReplica(r, look([], [], [replicaView('my.app-3-aa', { app: 'my.app', generation: 3, state: 'failed' })])), 'my.app-3-aa');
   });
 });
