@@ -34,6 +34,7 @@ export class Connection implements vscode.Disposable {
   private lostAt: number | null = null;
   /** The state last told (the link's own has already changed when it tells). */
   private shown: ConnectionState = 'disconnected';
+  private disposed = false;
   /** The running apps as the editor needs them (ports for the port-clash check, watching for the Watch lens); fires only when they change. */
   readonly runningApps: RunningApps = {
     list: () =>
@@ -87,6 +88,8 @@ export class Connection implements vscode.Disposable {
    * checks that ran on a stale answer (the editor's port checks) run again.
    */
   private stateIs(s: ConnectionState): void {
+    // The window going away disconnects too: nothing to tell VS Code then.
+    if (this.disposed) return;
     if (s === 'connected') this.lostAt = null;
     else if (this.shown === 'connected') this.lostAt = Date.now();
     this.shown = s;
@@ -163,6 +166,7 @@ export class Connection implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.link.dispose();
     this.watcher?.close();
     this.changed.dispose();

@@ -68,9 +68,11 @@ export class TimelinePanels implements vscode.Disposable {
     this.panels.set(rolloutId, new TimelinePanel(this.extensionUri, panel, this.connection, rolloutId, title, this.openLogs, () => this.panels.delete(rolloutId)));
   }
 
+  /** The extension goes (a window reload, say): panels stop fetching but stay open, for VS Code to restore them. */
   dispose(): void {
     this.serializer.dispose();
-    for (const p of [...this.panels.values()]) p.dispose();
+    for (const p of [...this.panels.values()]) p.detach();
+    this.panels.clear();
   }
 }
 
@@ -147,13 +149,20 @@ class TimelinePanel {
     if (!this.disposed) void this.panel.webview.postMessage(m);
   }
 
+  /** Closed by the user: gone. */
   dispose(): void {
     if (this.disposed) return;
+    this.detach();
+    this.panel.dispose();
+    this.onDispose();
+  }
+
+  /** No more fetching or listening; the panel itself stays (closing it here would drop it from the window's restored editors). */
+  detach(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.disposables.forEach((d) => d.dispose());
-    this.panel.dispose();
-    this.onDispose();
+    this.disposables.length = 0;
   }
 }
 

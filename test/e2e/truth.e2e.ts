@@ -229,7 +229,10 @@ describe('the editor tells the truth, in a real VS Code', function () {
     const socket = readConductorInfo(home)!.socket;
     fs.renameSync(socket, `${socket}.held`);
     try {
-      await page.reload();
+      // Reloaded as a user does (the workbench saves its editors first; a bare page reload may not).
+      const loaded = page.waitForEvent('load', { timeout: 60_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await loaded;
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       await openInEditor(page, 'probe.skr8tr');
       const problems = await waitFor('the port check of probe.skr8tr', async () => {

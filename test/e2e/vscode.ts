@@ -598,12 +598,16 @@ export async function clickActivityBar(page: Page, label: string): Promise<void>
   const q = label.replace(/["\\]/g, '\\$&');
   const entry = page.locator(`.activitybar .action-item a.action-label[aria-label="${q}"], .activitybar .action-item a.action-label[aria-label^="${q} ("]`);
   const title = page.locator('.part.sidebar .composite.title .title-label h2', { hasText: new RegExp(`^\\s*${reEscape(label)}\\s*$`, 'i') });
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // A workbench still activating extensions on a busy machine may not take a click at once: try again.
+  const deadline = Date.now() + 45_000;
+  let attempts = 0;
+  while (Date.now() < deadline) {
     if (await title.isVisible().catch(() => false)) return;
-    await entry.first().click();
+    attempts++;
+    await entry.first().click({ timeout: 5_000 }).catch(() => undefined);
     if (await title.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) return;
   }
-  throw new Error(`the side bar did not show ${label} after 5 clicks on its activity bar entry`);
+  throw new Error(`the side bar did not show ${label} after ${attempts} clicks on its activity bar entry`);
 }
 
 export interface TreeRow {
