@@ -72,10 +72,8 @@ export class WorkspaceManifests implements vscode.Disposable {
   }
 
   private tell(): void {
-    if (this.searched) {
-      void vscode.commands.executeCommand('setContext', 'skr8tr.hasManifest', this.any);
-      void vscode.commands.executeCommand('setContext', 'skr8tr.manifestsSearched', true);
-    }
+    // `skr8tr.noManifest`: only once searched, and only with a folder open (the welcome views read it).
+    if (this.searched) void vscode.commands.executeCommand('setContext', 'skr8tr.noManifest', !this.any && (vscode.workspace.workspaceFolders?.length ?? 0) > 0);
     this.changed.fire();
   }
 

@@ -16,8 +16,10 @@ import { ROOT, clickActivityBar, runCommand, screenshot, setColorTheme, startVSC
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
 
-function manifest(port: number, version: string, startDelayMs = 700): string {
-  return ['app web', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  replicas 2', '  health GET /health 200', '  drain 1s', '  rollout', '    surge 1', '  env', `    FIXTURE_VERSION ${version}`, `    FIXTURE_START_DELAY_MS ${startDelayMs}`, ''].join('\n');
+/** `gate`: a folder the new replicas wait on until the test writes tickets into it (the fixture's FIXTURE_GATE_DIR). */
+function manifest(port: number, version: string, gate?: string): string {
+  const env = gate ? [`    FIXTURE_GATE_DIR ${gate}`] : ['    FIXTURE_START_DELAY_MS 700'];
+  return ['app web', `  exec ${process.execPath}`, '  args server.js', `  port ${port}`, '  replicas 2', '  health GET /health 200', '  drain 1s', '  rollout', '    surge 1', '  env', `    FIXTURE_VERSION ${version}`, ...env, ''].join('\n');
 }
 
 /** The timeline panel's page: VS Code puts a webview's page in an iframe inside an iframe. */
@@ -129,8 +131,9 @@ describe('the rollout timeline in a real VS Code', function () {
   it('opened from the Rollouts view while the rollout runs, the timeline moves until it ends', async () => {
     const { page } = session!;
     await runCommand(page, 'View: Close All Editors');
-    // New replicas that take 2.5 s each to start, one at a time (`surge 1`): the rollout runs for 5 s or more.
-    fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v3', 2500));
+    // New replicas held unready by a gate until the open panel has shown the rollout running.
+    const gate = fs.mkdtempSync(path.join(work, 'gate-'));
+    fs.writeFileSync(path.join(ws, 'web.skr8tr'), manifest(port, 'v3', gate));
     await runCommand(page, 'Skr8tr: Rollout');
     await clickActivityBar(page, 'Skr8tr');
     const row = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Rollouts/i }) }).locator('.monaco-list-row', { hasText: /web 2 → 3/ });
@@ -142,6 +145,7 @@ describe('the rollout timeline in a real VS Code', function () {
     await waitFor('the timeline of the running rollout', async () => /^running: [0-2]\/2 new replicas ready/.test((await panel.locator('.status').textContent().catch(() => '')) ?? ''), 30_000, 100);
     assert.ok((await panel.locator('svg .now').count()) === 1, 'a running rollout\'s timeline reaches now');
     await screenshot(page, 'timeline-5-light-running');
+    for (const ticket of ['ticket-1', 'ticket-2']) fs.writeFileSync(path.join(gate, ticket), '');
     // It moves by itself: the new generation's lanes appear and the rollout ends, with no reopening.
     await waitFor('the rollout to end in the open panel', async () => /^succeeded in /.test((await panel.locator('.status').textContent().catch(() => '')) ?? ''), 60_000, 200);
     assert.deepEqual(await panel.locator('svg .group-label').allTextContents(), ['generation 2 (old)', 'generation 3 (new)']);

@@ -3,7 +3,8 @@
 //   1. the first view of a folder with no manifest: rendered welcome content, an example, and Up
 //      Workspace saying what is missing with a useful action;
 //   2. Up Workspace on three apps: one progress notification (which app waits for what, held open by
-//      a gate: db's readiness waits for a file the test writes), then one summary;
+//      a gate: db is unready until the test gives it a ticket, the fixture's FIXTURE_GATE_DIR), then
+//      one summary;
 //   3. a version that exits with a SyntaxError: its message in the failure notification (with Show
 //      Logs of that replica), the output channel and the timeline;
 //   4. the Conductor restarted and the window reloaded: no port warning for our own app (the check
@@ -66,7 +67,7 @@ describe('the editor tells the truth, in a real VS Code', function () {
   let vsix: string;
   let session: VSCodeSession | null = null;
   const ports: Record<'db' | 'api' | 'web' | 'held', number> = { db: 0, api: 0, web: 0, held: 0 };
-  const gate = () => path.join(work, 'db-ready');
+  const gate = () => path.join(work, 'db-gate');
   let holder: net.Server | null = null;
 
   /** Chooses the colour theme as a user does; nothing when the workbench already wears it. */
@@ -145,7 +146,8 @@ describe('the editor tells the truth, in a real VS Code', function () {
     const { page } = session!;
     fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
     fs.writeFileSync(path.join(ws, 'bad.js'), "console.error('web v2 starting');\nconst broken = ;\n");
-    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', ports.db, [], { FIXTURE_READY_FILE: gate() }));
+    fs.mkdirSync(gate());
+    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', ports.db, [], { FIXTURE_GATE_DIR: gate() }));
     fs.writeFileSync(path.join(ws, 'api.skr8tr'), app('api', ports.api, ['  needs db']));
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), app('web', ports.web, ['  replicas 2']));
     // The manifests are seen: the welcome no longer offers the example.
@@ -160,7 +162,7 @@ describe('the editor tells the truth, in a real VS Code', function () {
     assert.ok(!during.some((t) => /generation 1 is running/.test(t)), `no toast per app: ${JSON.stringify(during)}`);
     await inEveryTheme('2-one-progress-notification', () => progress.waitFor({ state: 'visible' }));
 
-    fs.writeFileSync(gate(), 'ready');
+    fs.writeFileSync(path.join(gate(), 'ticket-1'), '');
     const summary = toast(page, /Skr8tr: 3 apps are running; rolled out/);
     await summary.waitFor({ state: 'visible', timeout: 90_000 });
     const after = await toasts(page);
@@ -284,9 +286,11 @@ describe('the editor tells the truth, in a real VS Code', function () {
     await dialog.locator('.monaco-button', { hasText: 'Stop Workloads Too' }).click();
     await waitFor('every replica to be gone', () => replicas.every((p) => !fs.existsSync(`/proc/${p}`)), 60_000, 200);
     const workloads = pane(page, 'Workloads');
+    const nodes = pane(page, 'Nodes');
     await workloads.locator('.welcome-view-content', { hasText: 'Not connected to a Conductor, so nothing is shown as running.' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await nodes.locator('.welcome-view-content', { hasText: 'Not connected to a Conductor.' }).waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await workloads.locator('.monaco-list-row').count(), 0, 'no row is shown as running');
-    assert.equal(await pane(page, 'Nodes').locator('.monaco-list-row').count(), 0);
+    assert.equal(await nodes.locator('.monaco-list-row').count(), 0);
     assert.match(await workloads.locator('.pane-header .description').innerText(), /^not connected since \d{1,2}:\d{2}/);
     assert.match(await page.locator('.statusbar').innerText(), /Skr8tr: not connected/);
     await inEveryTheme('5-stopped-not-connected', () => workloads.locator('.welcome-view-content').waitFor({ state: 'visible' }));

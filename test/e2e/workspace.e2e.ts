@@ -1,5 +1,5 @@
 // End to end: Skr8tr: Up Workspace in a real VS Code (code-server) on a folder of two manifests,
-// `api` (web.skr8tr) needing `db` (data.skr8tr), which takes a while to become ready. The Workloads
+// `api` (web.skr8tr) needing `db` (data.skr8tr), which the test holds unready until it has seen api wait. The Workloads
 // view shows api waiting for db, then both ready; Down Workspace takes them down, api first. Then the
 // inner loop: Watch from the CodeLens, edit and save a source file, and the new code serves.
 import * as assert from 'node:assert/strict';
@@ -38,6 +38,7 @@ describe('a workspace in a real VS Code', function () {
   let session: VSCodeSession | null = null;
   let helloPort: number;
   let ws: string;
+  let gate: string;
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'skr8tr-e2e-ws-'));
@@ -45,7 +46,9 @@ describe('a workspace in a real VS Code', function () {
     ws = path.join(work, 'workspace');
     fs.mkdirSync(ws, { recursive: true });
     fs.copyFileSync(FIXTURE, path.join(ws, 'server.js'));
-    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', await freePort(), ['  env', '    FIXTURE_START_DELAY_MS 4000']));
+    // db is held unready by a gate (the fixture's FIXTURE_GATE_DIR) until the test has seen api wait for it.
+    gate = fs.mkdtempSync(path.join(work, 'gate-'));
+    fs.writeFileSync(path.join(ws, 'data.skr8tr'), app('db', await freePort(), ['  env', `    FIXTURE_GATE_DIR ${gate}`]));
     fs.writeFileSync(path.join(ws, 'web.skr8tr'), app('api', await freePort(), ['  needs db']));
     helloPort = await freePort();
     fs.writeFileSync(
@@ -53,7 +56,12 @@ describe('a workspace in a real VS Code', function () {
       ['app hello', `  exec ${process.execPath}`, '  args hello.js', `  port ${helloPort}`, '  health GET /health 200', '  drain 1s', '  watch *.js', ''].join('\n'),
     );
     fs.writeFileSync(path.join(ws, 'hello.js'), HELLO);
-    fs.writeFileSync(path.join(ws, 'ticker.js'), "let n = 0;\nsetInterval(() => console.log(process.env.TICKER + ' ' + (++n) + ' v' + process.env.V), 150);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+    // A ticker prints six lines, then stays quiet: what the test looks for is never scrolled out of the
+    // terminal's visible rows by later lines, however late it looks.
+    fs.writeFileSync(
+      path.join(ws, 'ticker.js'),
+      "let n = 0;\nconst t = setInterval(() => { console.log(process.env.TICKER + ' ' + (++n) + ' v' + process.env.V); if (n === 6) clearInterval(t); }, 150);\nsetInterval(() => {}, 1 << 30);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+    );
     const ticker = (name: string) => [`app ${name}`, `  exec ${process.execPath}`, '  args ticker.js', '  settle 300ms', '  drain 1s', '  env', `    TICKER ${name}`, '    V 1', ''].join('\n');
     fs.writeFileSync(path.join(ws, 'tickers.skr8tr'), ticker('tick') + ticker('tock'));
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -87,6 +95,7 @@ describe('a workspace in a real VS Code', function () {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });
     await screenshot(page, 'ws-1-api-waiting-for-db');
+    fs.writeFileSync(path.join(gate, 'ticket-1'), '');
     await waitFor('both to be ready', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
