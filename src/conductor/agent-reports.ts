@@ -4,7 +4,7 @@
 // (replace, roll back) are the planner's, on the next pass.
 import type { Logger } from '../shared/logger';
 import type { ReplicaReport } from '../shared/protocol/agent';
-import { startFailureHint } from './failure-hints';
+import { startFailureHint, stderrTail, type OutputLine } from './failure-hints';
 import { generationOf, type Replica } from './model';
 import type { Placement } from './placement';
 import { LIVE, type AgentLink, type ReplicaLifecycle } from './replica-lifecycle';
@@ -29,8 +29,10 @@ export interface ReportDeps {
   now: () => number;
   kick: (app: string) => void;
   kickAll: () => void;
-  /** A replica's last lines of output (for the hint of a replica that failed while starting). */
-  recentOutput: (replicaId: string, lines: number) => string[];
+  /** A replica's last lines of output (secrets masked), quoted by the reason of a replica that failed while starting. */
+  recentOutput: (replicaId: string, lines: number) => OutputLine[];
+  /** Resolves once the lines an agent sent for the replica so far are in memory (its exit follows them). */
+  outputSettled: (replicaId: string) => Promise<void>;
 }
 
 export class AgentReports implements AgentReportSink {
@@ -69,12 +71,14 @@ export class AgentReports implements AgentReportSink {
         this.d.state.say(r.app, `stopped ${r.id} (${how})`);
         break;
       case 'pending':
-      case 'starting': {
-        const spec = this.specOf(r);
-        const hint = spec ? startFailureHint(spec, this.d.recentOutput(r.id, 20)) : null;
-        this.d.lifecycle.fail(r, `${how} while starting${hint ? `; ${hint}` : ''}`);
-        break;
-      }
+      case 'starting':
+        // Its last lines come just before its exit and may still be on their way into memory: the reason quotes them.
+        void this.d.outputSettled(r.id).then(() => {
+          if (r.state !== 'pending' && r.state !== 'starting') return;
+          this.d.lifecycle.fail(r, this.startFailure(r, how));
+          this.d.kick(r.app);
+        });
+        return;
       case 'ready':
         if (this.specOf(r)?.type === 'job' && code === 0) {
           this.d.lifecycle.ended(r, { completed: true, reason: 'completed' });
@@ -137,6 +141,7 @@ export class AgentReports implements AgentReportSink {
         readyAt: null,
         endedAt: null,
         reason: 'adopted',
+        adopted: true,
         restarts: 0,
         completed: false,
         inIngress: false,
@@ -166,6 +171,15 @@ export class AgentReports implements AgentReportSink {
       if (!wasDraining) this.d.state.say(r.app, `${r.id}: ${reason}`, 'warn');
     }
     this.d.kickAll();
+  }
+
+  /** `exited with code 1 while starting; stderr: SyntaxError: …`, with what to do when it is a known mistake. */
+  private startFailure(r: Replica, how: string): string {
+    const output = this.d.recentOutput(r.id, 50);
+    const spec = this.specOf(r);
+    const hint = spec ? startFailureHint(spec, output.slice(-20).map((l) => l.text)) : null;
+    const tail = stderrTail(output);
+    return `${how} while starting${tail ? `; stderr: ${tail}` : ''}${hint ? `; ${hint}` : ''}`;
   }
 
   private specOf(r: Replica) {

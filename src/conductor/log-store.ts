@@ -87,6 +87,11 @@ export class LogStore {
     return upTo;
   }
 
+  /** Resolves once the lines received so far for a replica are in memory (a report that follows them, such as its exit, can quote them). */
+  async settled(replica: string): Promise<void> {
+    await this.kept.get(replica);
+  }
+
   /** The recent lines of one replica, in memory (for hints about a replica that just failed). */
   recent(replica: string, n: number): LogLine[] {
     return this.rings.get(replica)?.tail(n) ?? [];

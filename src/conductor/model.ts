@@ -82,6 +82,8 @@ export interface Replica {
   drainMs: number;
   /** Its agent refused the launch: its backend port was taken by another program (it never ran). */
   portTaken: boolean;
+  /** Adopted from an agent after a Conductor restart: when it first became ready is unknown (not its age). */
+  adopted?: boolean;
 }
 
 export function generationOf(w: WorkloadRecord, generation: number): GenerationRecord | undefined {

@@ -6,7 +6,7 @@
 //
 //   change / timer ──▶ kick(app) ──next tick──▶ pass(app): plan(input) ──▶ perform(steps) ──▶ commit
 import type { Logger } from '../shared/logger';
-import { AgentReports, type AgentReportSink } from './agent-reports';
+import { AgentReports, type AgentReportSink, type ReportDeps } from './agent-reports';
 import { Builds } from './builds';
 import { currentGeneration, generationOf, jobFailed, type Replica, type WorkloadRecord } from './model';
 import { Placement, type PlacementOptions } from './placement';
@@ -25,8 +25,9 @@ export interface ReconcilerOptions extends PlacementOptions {
   knownNodes: readonly string[];
   /** Generations' captured build outputs. */
   snapshots: Snapshots;
-  /** A replica's last lines of output (for the hint of a replica that failed while starting). */
-  recentOutput: (replicaId: string, lines: number) => string[];
+  /** A replica's last lines of output (secrets masked), and when those sent so far are in memory: quoted by the reason of a replica that failed while starting. */
+  recentOutput: ReportDeps['recentOutput'];
+  outputSettled: ReportDeps['outputSettled'];
   /** Replica logs, kept with their generation. */
   logs: { retain(app: string, keep: ReadonlySet<number>): void };
   /** What the ingress served since a rollout began (rollout-timelines.ts), for the step that ends it. */
@@ -64,7 +65,7 @@ export class Reconciler {
     const kick = (app: string) => this.kick(app);
     this.lifecycle = new ReplicaLifecycle({ state, agents, traffic, log, now, kick, jobRunFailed: (r, reason) => this.jobRunFailed(r.app, r.generation, reason) });
     this.placement = new Placement(state, agents, this.lifecycle, kick, options);
-    this.reports = new AgentReports({ state, agents, lifecycle: this.lifecycle, placement: this.placement, log, now, kick, kickAll: () => this.kickAll(), recentOutput: options.recentOutput });
+    this.reports = new AgentReports({ state, agents, lifecycle: this.lifecycle, placement: this.placement, log, now, kick, kickAll: () => this.kickAll(), recentOutput: options.recentOutput, outputSettled: options.outputSettled });
     // A build outlives the pass that started it: its outcome applies to the workload as it is then.
     this.builds = new Builds(
       log,

@@ -165,7 +165,8 @@ export class ReplicaLifecycle {
   private ready(r: Replica): void {
     if (r.state !== 'starting') return;
     const now = this.d.now();
-    const after = r.launchedAt !== null ? now - r.launchedAt : null;
+    // An adopted replica's time to ready is unknown: it may have been ready long before this Conductor saw it.
+    const after = r.launchedAt !== null && !r.adopted ? now - r.launchedAt : null;
     const joined = this.d.traffic.join(r);
     this.d.state.updateReplica(r, { state: 'ready', readyAt: now, reason: null, inIngress: joined });
     this.d.state.setProblem(r.app, 'crash-loop', null);

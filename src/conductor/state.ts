@@ -336,7 +336,7 @@ export class ConductorState {
       inIngress: r.inIngress,
       createdAt: r.createdAt,
       readyAt: r.readyAt,
-      readyAfterMs: r.readyAt !== null && r.launchedAt !== null ? r.readyAt - r.launchedAt : null,
+      readyAfterMs: r.readyAt !== null && r.launchedAt !== null && !r.adopted ? r.readyAt - r.launchedAt : null,
       reason: r.reason,
       restarts: r.restarts,
       completed: r.completed,

@@ -8,6 +8,8 @@ export const COMMANDS = {
   'skr8tr.down': { title: 'Skr8tr: Down', trusted: true },
   'skr8tr.upWorkspace': { title: 'Skr8tr: Up Workspace', trusted: true },
   'skr8tr.downWorkspace': { title: 'Skr8tr: Down Workspace', trusted: true },
+  'skr8tr.openExample': { title: 'Skr8tr: Open an Example Manifest', trusted: false },
+  'skr8tr.openManifest': { title: 'Skr8tr: Open Manifest', trusted: false },
   'skr8tr.watch': { title: 'Skr8tr: Watch', trusted: true },
   'skr8tr.unwatch': { title: 'Skr8tr: Stop Watching', trusted: true },
   'skr8tr.scale': { title: 'Skr8tr: Scale', trusted: true },

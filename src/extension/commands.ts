@@ -8,18 +8,18 @@ import { Cancelled } from './cancelled';
 import { COMMANDS, type CommandId } from './command-list';
 import { ExportCommands } from './export-commands';
 import { NewManifest } from './new-manifest';
-import { ManifestCommands } from './manifest-commands';
+import { ManifestCommands, NoManifest } from './manifest-commands';
 import type { Connection } from './connection';
 import type { Daemons } from './daemons';
 import { Incompatible } from './presence';
 import type { DaemonLog } from './daemon-log';
 import type { ManifestDiagnostics } from './language';
-import { describeFilter } from './log-buffer';
 import type { LogView } from './log-view';
 import type { RolloutUi } from './rollout-ui';
 import type { TimelinePanels } from './timeline-panel';
 import { parseTreeId } from './tree-ids';
 import type { Settings } from './config';
+import { ViewCommands } from './view-commands';
 
 export interface CommandDeps {
   connection: Connection;
@@ -30,7 +30,11 @@ export interface CommandDeps {
   timelines: TimelinePanels;
   daemonLog: DaemonLog;
   settings: () => Settings;
+  /** What the user told once for all (Stop Replica's "Don't Ask Again"). */
+  memento: vscode.Memento;
 }
+
+const NO_STOP_QUESTION = 'skr8tr.stopReplica.noQuestion';
 
 
 type Handler = (...args: unknown[]) => Promise<void>;
@@ -39,9 +43,12 @@ export class Commands {
   private readonly manifests: ManifestCommands;
   private readonly exports: ExportCommands;
   private readonly newManifest = new NewManifest();
+  private readonly views: ViewCommands;
 
   constructor(private readonly d: CommandDeps) {
-    this.manifests = new ManifestCommands({ ...d, conductor: () => this.conductor(), appOf: (arg) => this.appOf(arg) });
+    const appOf = (arg: unknown, title: string, filter?: (w: WorkloadSummary) => boolean) => this.appOf(arg, title, filter);
+    this.manifests = new ManifestCommands({ ...d, conductor: () => this.conductor(), appOf });
+    this.views = new ViewCommands({ ...d, conductor: () => this.conductor(), appOf });
     this.exports = new ExportCommands({ diagnostics: d.diagnostics, channel: d.rolloutUi.channel, manifestUri: (arg) => this.manifests.manifestUri(arg) });
   }
 
@@ -60,12 +67,14 @@ export class Commands {
       'skr8tr.pauseRollout': (a) => this.rolloutAction('pause', a),
       'skr8tr.resumeRollout': (a) => this.rolloutAction('resume', a),
       'skr8tr.rollback': (a) => this.rollback(a),
-      'skr8tr.showRolloutTimeline': (a) => this.showTimeline(a),
-      'skr8tr.showLogs': (a) => this.showLogs(a),
-      'skr8tr.logs': () => this.showLogs(undefined),
-      'skr8tr.filterLogs': () => this.filterLogs(),
+      'skr8tr.showRolloutTimeline': (a) => this.views.showTimeline(a),
+      'skr8tr.showLogs': (a) => this.views.showLogs(a),
+      'skr8tr.logs': () => this.views.showLogs(undefined),
+      'skr8tr.filterLogs': () => this.views.filterLogs(),
       'skr8tr.stopReplica': (a) => this.stopReplica(a),
-      'skr8tr.openInBrowser': (a) => this.openInBrowser(a),
+      'skr8tr.openInBrowser': (a) => this.views.openInBrowser(a),
+      'skr8tr.openManifest': (a) => this.views.openManifest(a),
+      'skr8tr.openExample': () => this.views.openExample(),
       'skr8tr.showConductorLog': async () => this.d.daemonLog.channel.show(true),
       'skr8tr.startConductor': async () => void (await this.conductor(true)),
       'skr8tr.restartConductor': () => this.restartConductor(),
@@ -99,6 +108,14 @@ export class Commands {
   private report(id: string, err: unknown): void {
     if (err instanceof Cancelled) return;
     const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof NoManifest) {
+      // Nothing went wrong to read about in a log: say what is missing, and offer what helps.
+      const actions = { 'New Manifest…': 'skr8tr.newManifest', 'Open an Example Manifest': 'skr8tr.openExample' } as const;
+      void vscode.window.showErrorMessage(`Skr8tr: ${message}. A manifest names the program to run, its port and its health check.`, ...(Object.keys(actions) as (keyof typeof actions)[])).then((pick) => {
+        if (pick) void vscode.commands.executeCommand(actions[pick]);
+      });
+      return;
+    }
     this.d.daemonLog.note(`${id} failed: ${err instanceof Error && !(err instanceof ApiClientError) ? (err.stack ?? message) : message}`);
     if (err instanceof ApiClientError) for (const d of err.details) this.d.daemonLog.note(`  ${d}`);
     void vscode.window.showErrorMessage(`Skr8tr: ${message}`, 'Show Log').then((pick) => {
@@ -189,8 +206,8 @@ export class Commands {
 
   // ---- workloads -------------------------------------------------------------------------------
 
-  /** The app a tree element (a workload or a rollout) names, else the only one, else the one the user picks. */
-  private async appOf(arg: unknown, filter?: (w: WorkloadSummary) => boolean): Promise<string> {
+  /** The app a tree element (a workload or a rollout) names, else the only one, else the one the user picks (`title`: the command's). */
+  private async appOf(arg: unknown, title: string, filter?: (w: WorkloadSummary) => boolean): Promise<string> {
     const id = parseTreeId(arg);
     if (id?.kind === 'workload') return id.app;
     if (id?.kind === 'rollout') {
@@ -202,17 +219,17 @@ export class Commands {
     if (all.length === 1) return all[0]!.name;
     const pick = await vscode.window.showQuickPick(
       all.map((w) => ({ label: w.name, description: `${w.ready}/${w.desired} ready · generation ${w.generation}` })),
-      { placeHolder: 'Which workload?' },
+      { title, placeHolder: 'Which workload?' },
     );
     if (!pick) throw new Cancelled();
     return pick.label;
   }
 
   private async scale(arg: unknown): Promise<void> {
-    const app = await this.appOf(arg);
+    const app = await this.appOf(arg, 'Skr8tr: Scale');
     const current = this.d.connection.model.workloads.get(app)?.desired ?? 1;
     const value = await vscode.window.showInputBox({
-      title: `Scale ${app}`,
+      title: `Skr8tr: Scale ${app}`,
       prompt: 'How many replicas?',
       value: String(current),
       validateInput: (v) => (/^\d+$/.test(v) && Number(v) <= 1000 ? null : 'A whole number from 0 to 1000'),
@@ -226,14 +243,14 @@ export class Commands {
   /** Abort, pause or resume the rollout of an app (the progress notification's Cancel runs Abort with the workload's tree id). */
   private async rolloutAction(action: 'abort' | 'pause' | 'resume', arg: unknown): Promise<void> {
     const wanted = action === 'resume' ? ['paused'] : action === 'pause' ? ['running'] : ['running', 'paused'];
-    const app = await this.appOf(arg, (w) => w.rollout !== null && wanted.includes(w.rollout.state));
+    const app = await this.appOf(arg, `Skr8tr: ${action === 'abort' ? 'Abort' : action === 'pause' ? 'Pause' : 'Resume'} Rollout`, (w) => w.rollout !== null && wanted.includes(w.rollout.state));
     const client = await this.conductor();
     const r = await client.call(action, { name: app });
     this.d.rolloutUi.channel.warn(`${app}: rollout ${r.id} ${action === 'abort' ? 'aborted; rolling back' : action === 'pause' ? 'paused' : 'resumed'}`);
   }
 
   private async rollback(arg: unknown): Promise<void> {
-    const app = await this.appOf(arg);
+    const app = await this.appOf(arg, 'Skr8tr: Rollback');
     const client = await this.conductor();
     const w = await client.call('workload', { name: app });
     const choices = w.generations
@@ -241,38 +258,11 @@ export class Commands {
       .sort((a, b) => b.generation - a.generation)
       .map((g) => ({ label: `generation ${g.generation}`, description: g.outcome ?? '', detail: `${new Date(g.createdAt).toLocaleString()} · ${g.manifestPath}`, generation: g.generation }));
     if (choices.length === 0) throw new Error(`${app} has no earlier generation to roll back to`);
-    const pick = await vscode.window.showQuickPick(choices, { placeHolder: `Roll ${app} back from generation ${w.generation} to…` });
+    const pick = await vscode.window.showQuickPick(choices, { title: `Skr8tr: Rollback ${app}`, placeHolder: `Roll ${app} back from generation ${w.generation} to…` });
     if (!pick) throw new Cancelled();
     const r = await client.call('rollback', { name: app }, { to: pick.generation });
     this.d.rolloutUi.channel.show(true);
-    const end = await this.d.rolloutUi.follow(r.id, app, `Skr8tr: rolling ${app} back to generation ${pick.generation}`);
-    this.manifests.outcome(app, end);
-  }
-
-  /**
-   * The timeline of a rollout: the one a Rollouts item (or the outcome notification) names, the
-   * latest of a workload, else the one the user picks among the recent ones.
-   */
-  private async showTimeline(arg: unknown): Promise<void> {
-    await this.conductor();
-    const model = this.d.connection.model;
-    const id = parseTreeId(arg);
-    const recent = [...model.rollouts.values()].sort((a, b) => b.startedAt - a.startedAt);
-    let r = id?.kind === 'rollout' ? model.rollouts.get(id.rollout) : id?.kind === 'workload' ? recent.find((x) => x.app === id.app) : undefined;
-    if (id?.kind === 'rollout' && !r) {
-      this.d.timelines.show(id.rollout, `Timeline: ${id.rollout}`);
-      return;
-    }
-    if (!r) {
-      if (recent.length === 0) throw new Error('no rollout to show yet');
-      const pick = await vscode.window.showQuickPick(
-        recent.map((x) => ({ label: `${x.app} ${x.fromGeneration} → ${x.toGeneration}`, description: `${x.state} · ${new Date(x.startedAt).toLocaleTimeString()}`, rollout: x })),
-        { placeHolder: 'The timeline of which rollout?' },
-      );
-      if (!pick) throw new Cancelled();
-      r = pick.rollout;
-    }
-    this.d.timelines.show(r.id, `Timeline: ${r.app} ${r.fromGeneration} → ${r.toGeneration}`);
+    await this.d.rolloutUi.follow(`Skr8tr: rolling ${app} back to generation ${pick.generation}`, [{ name: app, rollout: r.id }]);
   }
 
   /** The replica a tree element names (in the workloads or the nodes view), or null. */
@@ -281,63 +271,22 @@ export class Commands {
     return id?.kind === 'replica' || id?.kind === 'node-replica' ? id.replica : null;
   }
 
-  /** The Logs view, chosen by a tree item: a replica, a generation or an app; every app from the palette. */
-  private async showLogs(arg: unknown): Promise<void> {
-    const id = parseTreeId(arg);
-    await this.conductor();
-    if (id?.kind === 'replica' || id?.kind === 'node-replica') this.d.logView.open({ replica: id.replica });
-    else if (id?.kind === 'generation') this.d.logView.open({ app: id.app, generation: id.generation });
-    else if (id?.kind === 'workload') this.d.logView.open({ app: id.app });
-    else this.d.logView.open({});
-  }
-
-  /** Narrows (or widens) what the Logs view shows: an app, a generation, a text or /regex/, or everything. */
-  private async filterLogs(): Promise<void> {
-    const current = this.d.logView.filter ?? {};
-    const model = this.d.connection.model;
-    const pick = await vscode.window.showQuickPick(
-      [
-        { label: '$(filter) Text or /regular expression/…', what: 'text' as const },
-        { label: '$(versions) Generation…', what: 'generation' as const },
-        { label: '$(clear-all) All apps, no filter', what: 'all' as const },
-        ...[...model.workloads.keys()].sort().map((app) => ({ label: `$(package) ${app}`, what: 'app' as const, app })),
-      ],
-      { placeHolder: `Logs show: ${describeFilter(current)}` },
-    );
-    if (!pick) throw new Cancelled();
-    if (pick.what === 'all') return this.d.logView.setFilter({});
-    if (pick.what === 'app') return this.d.logView.setFilter({ ...current, app: pick.app, replica: undefined, generation: undefined });
-    if (pick.what === 'text') {
-      const text = await vscode.window.showInputBox({ prompt: 'Show lines holding this text, or matching /regular expression/ (empty: every line)', value: current.text ?? '' });
-      if (text === undefined) throw new Cancelled();
-      return this.d.logView.setFilter({ ...current, text: text || undefined });
-    }
-    const app = current.app ?? (await this.appOf(undefined));
-    const gens = [...new Set([...model.replicas.values()].filter((r) => r.app === app).map((r) => r.generation))].sort((a, b) => b - a);
-    const g = await vscode.window.showQuickPick(gens.map((n) => ({ label: `generation ${n}`, n })), { placeHolder: `Which generation of ${app}?` });
-    if (!g) throw new Cancelled();
-    this.d.logView.setFilter({ ...current, app, generation: g.n, replica: undefined });
-  }
-
-
+  /** Stops a replica (the Conductor starts a replacement), after asking once, unless the user said not to ask again. */
   private async stopReplica(arg: unknown): Promise<void> {
     let replica = this.replicaOf(arg);
     if (!replica) {
       const live = [...this.d.connection.model.replicas.values()].filter((r) => ['pending', 'starting', 'ready'].includes(r.state));
-      const pick = await vscode.window.showQuickPick(live.map((r) => ({ label: r.id, description: `${r.state} · pid ${r.pid ?? '-'} · :${r.port ?? '-'}` })), { placeHolder: 'Stop which replica?' });
+      const pick = await vscode.window.showQuickPick(live.map((r) => ({ label: r.id, description: `${r.state} · pid ${r.pid ?? '-'} · :${r.port ?? '-'}` })), { title: 'Skr8tr: Stop Replica', placeHolder: 'Stop which replica?' });
       if (!pick) throw new Cancelled();
       replica = pick.label;
+    }
+    if (!this.d.memento.get<boolean>(NO_STOP_QUESTION)) {
+      const pick = await vscode.window.showWarningMessage(`Stop ${replica}? The Conductor starts a replacement.`, { modal: true }, 'Stop Replica', "Stop, and Don't Ask Again");
+      if (!pick) throw new Cancelled();
+      if (pick !== 'Stop Replica') await this.d.memento.update(NO_STOP_QUESTION, true);
     }
     const client = await this.conductor();
     await client.call('stopReplica', { id: replica });
     this.d.rolloutUi.channel.info(`${replica}: stopping; the Conductor starts a replacement`);
-  }
-
-  private async openInBrowser(arg: unknown): Promise<void> {
-    const app = await this.appOf(arg, (w) => w.port !== null);
-    const w = this.d.connection.model.workloads.get(app)!;
-    const host = w.ingress && w.ingress.address !== '0.0.0.0' && w.ingress.address !== '::' ? w.ingress.address : '127.0.0.1';
-    const uri = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${host.includes(':') ? `[${host}]` : host}:${w.port}/`));
-    await vscode.env.openExternal(uri);
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ConductorClient } from '../shared/client';
 import type { ApiEvent } from '../shared/protocol/api';
+import { triedIngressPort } from '../shared/start-failures';
 import { ClusterModel, type ModelChange } from './cluster-model';
 import { ConductorLink, realTimer, type LinkState, type Presence } from './conductor-link';
 import type { RunningApps } from './language';
@@ -29,16 +30,31 @@ export class Connection implements vscode.Disposable {
   private watcher: fs.FSWatcher | null = null;
   private readonly portsChanged = new vscode.EventEmitter<void>();
   private portsKey = '';
+  /** When this window's connection was lost (null: connected, or never was). */
+  private lostAt: number | null = null;
+  /** The state last told (the link's own has already changed when it tells). */
+  private shown: ConnectionState = 'disconnected';
+  private disposed = false;
   /** The running apps as the editor needs them (ports for the port-clash check, watching for the Watch lens); fires only when they change. */
   readonly runningApps: RunningApps = {
     list: () =>
-      [...this.model.workloads.values()].map((w) => ({ name: w.name, port: w.port, ingress: w.ingress !== null, manifestPath: w.manifestPath, watching: w.watching })),
+      [...this.model.workloads.values()].map((w) => ({
+        name: w.name,
+        port: w.port,
+        ingress: w.ingress !== null,
+        manifestPath: w.manifestPath,
+        watching: w.watching,
+        triedIngressPort: this.model.replicasOf(w.name).some((r) => triedIngressPort(r.reason)) || [...this.model.rollouts.values()].some((r) => r.app === w.name && triedIngressPort(r.reason)),
+      })),
     onDidChange: this.portsChanged.event,
+    conductorPid: () => this.conductorPid(),
   };
 
   constructor(
     private readonly supervisor: ConductorSupervisor,
     private readonly log: (line: string) => void,
+    /** The pid of this home's Conductor, when one runs (its conductor.json). */
+    private readonly conductorPid: () => number | null,
   ) {
     this.changed.event(() => {
       const key = JSON.stringify(this.runningApps.list());
@@ -46,13 +62,11 @@ export class Connection implements vscode.Disposable {
       this.portsKey = key;
       this.portsChanged.fire();
     });
+    void vscode.commands.executeCommand('setContext', 'skr8tr.connection', 'disconnected');
     this.link = new ConductorLink<ConductorClient>({
       presence: () => supervisor.presence(),
       open: (client, signal, up) => this.stream(client, signal, up),
-      state: (s) => {
-        void vscode.commands.executeCommand('setContext', 'skr8tr.connected', s === 'connected');
-        this.stateChanged.fire(s);
-      },
+      state: (s) => this.stateIs(s),
       lost: (crashedPid) => this.lost(crashedPid),
       log,
       timer: realTimer,
@@ -61,6 +75,33 @@ export class Connection implements vscode.Disposable {
 
   get state(): ConnectionState {
     return this.link.state;
+  }
+
+  /** When the connection was lost (null while connected, or when it never was). */
+  get since(): number | null {
+    return this.lostAt;
+  }
+
+  /**
+   * Not connected: what the model holds may be stale, so it goes (a stream that resumes gets a
+   * snapshot); while reconnecting it is kept to resume from, but not shown (views.ts). Connected:
+   * checks that ran on a stale answer (the editor's port checks) run again.
+   */
+  private stateIs(s: ConnectionState): void {
+    // The window going away disconnects too: nothing to tell VS Code then.
+    if (this.disposed) return;
+    if (s === 'connected') this.lostAt = null;
+    else if (this.shown === 'connected') this.lostAt = Date.now();
+    this.shown = s;
+    void vscode.commands.executeCommand('setContext', 'skr8tr.connected', s === 'connected');
+    void vscode.commands.executeCommand('setContext', 'skr8tr.connection', s);
+    if (s === 'disconnected' && (this.model.position !== null || this.model.workloads.size > 0 || this.model.nodes.size > 0)) {
+      this.model.clear();
+      void vscode.commands.executeCommand('setContext', 'skr8tr.hasWorkloads', false);
+      this.changed.fire({ all: true, workloads: new Set(), nodes: new Set(), workloadList: true, nodeList: true, rollouts: true, steps: [] });
+    }
+    this.stateChanged.fire(s);
+    if (s === 'connected') this.portsChanged.fire();
   }
 
   get client(): ConductorClient | null {
@@ -117,9 +158,7 @@ export class Connection implements vscode.Disposable {
   }
 
   private lost(crashedPid: number | null): void {
-    this.model.clear();
-    this.changed.fire({ all: true, workloads: new Set(), nodes: new Set(), workloadList: true, nodeList: true, rollouts: true, steps: [] });
-    void vscode.commands.executeCommand('setContext', 'skr8tr.hasWorkloads', false);
+    // The model was cleared as the state went to disconnected (stateIs).
     if (crashedPid === null) return;
     void this.supervisor.crashed(crashedPid).then((client) => {
       if (client) void this.link.connect(client);
@@ -127,6 +166,7 @@ export class Connection implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.link.dispose();
     this.watcher?.close();
     this.changed.dispose();

@@ -10,6 +10,8 @@ import type { ParsedApp } from '../shared/manifest/model';
 import { neededFromElsewhere } from '../shared/manifest/needs';
 import { portClashDiagnostics, type PortUser } from '../shared/manifest/port-clash';
 import { describeOwner, portOwner } from '../shared/platform/port-owner';
+import { hintLevel, type HintLevel } from './manifest-hints';
+import type { WorkspaceManifests } from './workspace-manifests';
 
 export const MANIFEST_SELECTOR: vscode.DocumentSelector = [
   { language: 'skr8tr' },
@@ -27,25 +29,36 @@ const DEBOUNCE_MS = 150;
 
 /** The apps the Conductor runs, as the port rule (port-clash.ts) and the Watch lens need them, and when they change. */
 export interface RunningApps {
-  list(): (PortUser & { watching: boolean })[];
+  /** `triedIngressPort`: a replica of it failed because it tried to listen on its ingress's port. */
+  list(): (PortUser & { watching: boolean; triedIngressPort: boolean })[];
+  /** Fires when the list changes, and when the connection returns (a check that ran without it may be stale). */
   onDidChange: vscode.Event<void>;
+  /** The pid of this home's Conductor, when one runs: a port it holds is no other program's. */
+  conductorPid(): number | null;
 }
 
 export class ManifestDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('skr8tr');
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The latest check of each document: a slower, older look at the ports never overwrites a newer one. */
+  private readonly latest = new Map<string, number>();
+  private checks = 0;
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
-  constructor(private readonly running: RunningApps) {
+  constructor(
+    private readonly running: RunningApps,
+    private readonly manifests: WorkspaceManifests,
+  ) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.collection.delete(d.uri);
         this.cancel(d.uri);
+        this.latest.delete(d.uri.toString());
       }),
     );
-    this.disposables.push(running.onDidChange(() => this.recheckAll()));
+    this.disposables.push(running.onDidChange(() => this.recheckAll()), manifests.onDidChange(() => this.recheckAll()));
     this.recheckAll();
   }
 
@@ -77,16 +90,23 @@ export class ManifestDiagnostics implements vscode.Disposable {
    */
   check(doc: vscode.TextDocument): ManifestDiagnostic[] {
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
+    this.manifests.sawDocument(doc.uri, result.apps.map((a) => a.spec.name));
     const running = this.running.list();
-    // An app needed from another manifest is no longer worth a warning once it runs.
-    const runs = new Set(running.map((r) => r.name));
-    const own = result.diagnostics.filter((d) => !runs.has(neededFromElsewhere(d.message) ?? ''));
+    // An app needed from another manifest is no warning when a manifest of the workspace (any of
+    // its folders) defines it, or when it runs: Up Workspace, or the Conductor, resolves it.
+    const known = new Set([...running.map((r) => r.name), ...this.manifests.appNames()]);
+    const own = result.diagnostics.filter((d) => !known.has(neededFromElsewhere(d.message) ?? ''));
     const all = [...own, ...portClashDiagnostics(result.apps, running, doc.uri.fsPath), ...fileChecks(result.apps, doc.uri.fsPath)];
-    const show = (more: ManifestDiagnostic[]) => this.collection.set(doc.uri, [...all, ...more, ...result.hints].map((d) => toVsDiagnostic(doc, d)));
+    const failedToBind = new Set(running.filter((r) => r.triedIngressPort).map((r) => r.name));
+    const hints = result.hints.map((h) => toVsDiagnostic(doc, h, LEVEL[hintLevel(h, result.apps, failedToBind)]));
+    const show = (more: ManifestDiagnostic[]) => this.collection.set(doc.uri, [...[...all, ...more].map((d) => toVsDiagnostic(doc, d)), ...hints]);
     show([]);
+    const key = doc.uri.toString();
+    const check = ++this.checks;
+    this.latest.set(key, check);
     const version = doc.version;
-    void portsInUse(result.apps, new Set(running.map((r) => r.port)), doc.uri.fsPath).then((taken) => {
-      if (taken.length > 0 && !doc.isClosed && doc.version === version) show(taken);
+    void portsInUse(result.apps, new Set(running.map((r) => r.port)), () => this.running.conductorPid(), doc.uri.fsPath).then((taken) => {
+      if (taken.length > 0 && !doc.isClosed && doc.version === version && this.latest.get(key) === check) show(taken);
     });
     return all;
   }
@@ -97,27 +117,37 @@ export class ManifestDiagnostics implements vscode.Disposable {
   }
 }
 
-/** A warning on the `port` line of each app (behind the ingress) whose port another program listens on. */
-async function portsInUse(apps: readonly ParsedApp[], ours: ReadonlySet<number | null>, file: string): Promise<ManifestDiagnostic[]> {
+/**
+ * A warning on the `port` line of each app (behind the ingress) whose port another program listens
+ * on. Ports the Conductor serves (`ours`), and any port this home's Conductor holds, are no other
+ * program's: a clash with another app of ours is said by port-clash.ts once connected.
+ */
+async function portsInUse(apps: readonly ParsedApp[], ours: ReadonlySet<number | null>, conductorPid: () => number | null, file: string): Promise<ManifestDiagnostic[]> {
   const out: ManifestDiagnostic[] = [];
   for (const a of apps) {
     const { port, ingress, name } = a.spec;
     if (port === null || !ingress || ours.has(port)) continue;
     const owner = await portOwner(port).catch(() => null);
-    if (!owner) continue;
+    if (!owner || owner.pid === conductorPid()) continue;
     const pos = a.positions.get('port') ?? a.positions.get('serve.port') ?? a.pos;
     out.push({ severity: 'warning', file, line: pos.line, column: pos.column, message: `port ${port} is in use by ${describeOwner(owner)}; \`up\` of ${name} is refused until it is free` });
   }
   return out;
 }
 
-function toVsDiagnostic(doc: vscode.TextDocument, d: ManifestDiagnostic): vscode.Diagnostic {
+const LEVEL: Record<HintLevel, vscode.DiagnosticSeverity> = {
+  hint: vscode.DiagnosticSeverity.Hint,
+  information: vscode.DiagnosticSeverity.Information,
+  warning: vscode.DiagnosticSeverity.Warning,
+};
+
+function toVsDiagnostic(doc: vscode.TextDocument, d: ManifestDiagnostic, severity?: vscode.DiagnosticSeverity): vscode.Diagnostic {
   const line = Math.min(Math.max(0, d.line - 1), Math.max(0, doc.lineCount - 1));
   const [start, end] = wordRange(doc.lineAt(line).text, d.column);
   const diag = new vscode.Diagnostic(
     new vscode.Range(line, start, line, end),
     d.message,
-    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
+    severity ?? (d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information),
   );
   diag.source = 'skr8tr';
   return diag;
@@ -154,7 +184,8 @@ class AppLenses implements vscode.CodeLensProvider {
   constructor(private readonly running: RunningApps) {}
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.isTrusted) return [];
+    // An unsaved manifest (the example, say) has no folder for its relative paths: saved first.
+    if (!vscode.workspace.isTrusted || doc.uri.scheme !== 'file') return [];
     const result = parseManifest(doc.getText(), doc.uri.fsPath, { syntax: syntaxOf(doc.fileName) });
     return result.apps.flatMap((app) => {
       const range = new vscode.Range(app.pos.line - 1, 0, app.pos.line - 1, 0);
@@ -175,8 +206,8 @@ class AppLenses implements vscode.CodeLensProvider {
   }
 }
 
-export function registerLanguageFeatures(subscriptions: vscode.Disposable[], running: RunningApps): ManifestDiagnostics {
-  const diagnostics = new ManifestDiagnostics(running);
+export function registerLanguageFeatures(subscriptions: vscode.Disposable[], running: RunningApps, manifests: WorkspaceManifests): ManifestDiagnostics {
+  const diagnostics = new ManifestDiagnostics(running, manifests);
   subscriptions.push(diagnostics);
   subscriptions.push(vscode.languages.registerHoverProvider(MANIFEST_SELECTOR, new Hovers()));
   subscriptions.push(vscode.languages.registerCompletionItemProvider(MANIFEST_SELECTOR, new Completions(), ' '));

@@ -77,6 +77,11 @@ export class LogBuffer {
     return '\x1b[2J\x1b[3J\x1b[H' + sorted.filter(this.match).map((l) => this.format(l)).join('');
   }
 
+  /** Whether any kept line passes the filter. */
+  showsAny(): boolean {
+    return this.lines.some(this.match);
+  }
+
   /** Whether a line about an app belongs in the view (for the view's own notes). */
   shows(app: string): boolean {
     return (!this.filterValue.app || this.filterValue.app === app) && !this.filterValue.replica;

@@ -78,6 +78,7 @@ export class LogView implements vscode.Disposable {
       open: () => {
         if (resumeAfter > 0) this.write.fire(noteLine('resumed after the window reloaded', true) + '\r\n');
         this.stream();
+        this.noteIfSilent();
       },
       close: () => {
         this.abort?.abort();
@@ -99,6 +100,27 @@ export class LogView implements vscode.Disposable {
     this.write.fire(this.buffer.setFilter(filter));
     this.rename.fire(this.title());
     this.save();
+    this.noteIfSilent();
+  }
+
+  /**
+   * A view of what has printed nothing yet (a replica still starting, a quiet app) says so, rather
+   * than being an empty terminal: asked of the Conductor, which keeps every line.
+   */
+  private noteIfSilent(): void {
+    const client = this.connection.client;
+    const buffer = this.buffer;
+    if (!client || !buffer) return;
+    const f = buffer.filter;
+    const query = { tail: 1, ...(f.app ? { app: f.app } : {}), ...(f.replica ? { replica: f.replica } : {}), ...(f.generation !== undefined ? { generation: f.generation } : {}), ...(f.text ? { grep: f.text } : {}) };
+    void client.call('logs', query).then(
+      (t) => {
+        if (t.lines.length > 0 || this.buffer !== buffer || buffer.filter !== f || buffer.showsAny()) return;
+        this.pending.push(noteLine(`${describeFilter(f)}: no output yet; waiting for it…`, true) + '\r\n');
+        this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+      },
+      () => {},
+    );
   }
 
   private title(): string {

@@ -2,7 +2,7 @@
 // registers the command table, the views and the language features, and connects to a running
 // Conductor off the activation path. Only this folder imports `vscode`.
 import * as vscode from 'vscode';
-import { paths } from '../shared/home';
+import { paths, readConductorInfo } from '../shared/home';
 import { isManifestPath } from '../shared/manifest';
 import { BuildProblems } from './build-problems';
 import { Commands } from './commands';
@@ -15,6 +15,7 @@ import { LogView } from './log-view';
 import { RolloutUi } from './rollout-ui';
 import { TimelinePanels } from './timeline-panel';
 import { registerViews } from './views';
+import { WorkspaceManifests } from './workspace-manifests';
 
 /** What tests of the extension host may look at. */
 export interface Api {
@@ -37,10 +38,12 @@ export function activate(context: vscode.ExtensionContext): Api {
         });
       },
     });
-    const connection = new Connection(daemons, (line) => daemonLog.note(line));
+    const connection = new Connection(daemons, (line) => daemonLog.note(line), () => readConductorInfo(daemons.home)?.pid ?? null);
     subs.push(connection);
     registerViews(connection, subs);
-    const diagnostics = registerLanguageFeatures(subs, connection.runningApps);
+    const manifests = new WorkspaceManifests();
+    subs.push(manifests);
+    const diagnostics = registerLanguageFeatures(subs, connection.runningApps, manifests);
     subs.push(new BuildProblems(connection));
     const rolloutUi = new RolloutUi(connection, channel);
     subs.push(rolloutUi);
@@ -48,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     subs.push(logView);
     const timelines = new TimelinePanels(context.extensionUri, connection, (replica) => logView.open({ replica }));
     subs.push(timelines);
-    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logView, timelines, daemonLog, settings: readSettings });
+    const commands = new Commands({ connection, daemons, diagnostics, rolloutUi, logView, timelines, daemonLog, settings: readSettings, memento: context.globalState });
     commands.register(subs);
 
     // Local agents that crash are restarted within their budget.
@@ -85,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     setImmediate(() => {
       watchHome();
       void connection.connect();
+      void manifests.search();
     });
     return { connection, commands };
   } catch (err) {

@@ -5,18 +5,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiClientError, type ConductorClient } from '../shared/client';
-import { formatMs } from '../shared/format';
-import { formatCount } from '../shared/traffic-window';
 import { isManifestPath, parseManifest, syntaxOf } from '../shared/manifest';
-import type { ManifestBody, RolloutView, SubmitResult } from '../shared/protocol/api';
+import type { ManifestBody, SubmitResult } from '../shared/protocol/api';
 import { Cancelled } from './cancelled';
 import type { Connection } from './connection';
 import type { ManifestDiagnostics } from './language';
 import type { RolloutUi } from './rollout-ui';
-import { treeId } from './tree-ids';
+import { parseTreeId } from './tree-ids';
+import { MANIFEST_GLOB, NOT_SEARCHED } from './workspace-manifests';
 
-const MANIFEST_GLOB = '**/*.{skr8tr,skr8tr.yaml,skr8tr.yml}';
-const NOT_SEARCHED = '{**/node_modules/**,**/.git/**}';
+
+/** There is no manifest to submit: said with a way to an example, not a log to read. */
+export class NoManifest extends Error {}
 
 export interface ManifestCommandDeps {
   connection: Connection;
@@ -24,8 +24,8 @@ export interface ManifestCommandDeps {
   rolloutUi: RolloutUi;
   /** The connected Conductor (attached, or started when allowed). */
   conductor: () => Promise<ConductorClient>;
-  /** The app a tree item, an argument or the user's pick names. */
-  appOf: (arg: unknown) => Promise<string>;
+  /** The app a tree item, an argument or the user's pick names (`title`: the command's, for the pick). */
+  appOf: (arg: unknown, title: string) => Promise<string>;
 }
 
 export class ManifestCommands {
@@ -33,11 +33,12 @@ export class ManifestCommands {
 
   /** Up or Rollout of one manifest, or of one app of it (a CodeLens passes the app's name). */
   async submit(mode: 'up' | 'rollout', arg: unknown, appArg: unknown): Promise<void> {
-    const uri = await this.manifestUri(arg);
+    const uri = await this.manifestUri(arg, mode === 'up' ? 'Skr8tr: Up' : 'Skr8tr: Rollout');
     const app = typeof appArg === 'string' ? appArg : undefined;
     const body = await this.bodyOf(uri);
     const client = await this.d.conductor();
-    await this.follow(await client.call(mode, {}, { ...body, ...(app ? { apps: [app] } : {}) }));
+    const result = await client.call(mode, {}, { ...body, ...(app ? { apps: [app] } : {}) });
+    await this.follow(result, titleOf(mode === 'up' ? 'Up' : 'Rollout', result));
   }
 
   /** Every manifest in the open folders, checked together: apps start in the order of what they need. */
@@ -47,7 +48,8 @@ export class ManifestCommands {
     for (const f of files) bodies.push(await this.bodyOf(f));
     const client = await this.d.conductor();
     this.d.rolloutUi.channel.info(`up workspace: ${files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}`);
-    await this.follow(await client.call('workspace', {}, { manifests: bodies, mode: 'up' }));
+    const result = await client.call('workspace', {}, { manifests: bodies, mode: 'up' });
+    await this.follow(result, titleOf('Up Workspace', result));
   }
 
   /** Takes down every app of the workspace's manifests that runs, dependents first. */
@@ -57,10 +59,19 @@ export class ManifestCommands {
     await this.takeDown(apps);
   }
 
-  /** Down of a manifest's apps (or the one app a CodeLens names), or of the app a tree item names. */
+  /** Down of a manifest's apps (or the one app a CodeLens names), of the app a tree item names, or of the apps the user picks. */
   async down(arg: unknown, appArg: unknown): Promise<void> {
-    const apps = arg instanceof vscode.Uri ? (typeof appArg === 'string' ? [appArg] : await this.appsOf(arg)) : [await this.d.appOf(arg)];
-    await this.takeDown(apps);
+    if (arg instanceof vscode.Uri) return this.takeDown(typeof appArg === 'string' ? [appArg] : await this.appsOf(arg));
+    if (parseTreeId(arg)) return this.takeDown([await this.d.appOf(arg, 'Skr8tr: Down')]);
+    // From the palette: any of the running apps, several at once.
+    const all = [...this.d.connection.model.workloads.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (all.length === 0) throw new Error('no workloads');
+    const picks = await vscode.window.showQuickPick(
+      all.map((w) => ({ label: w.name, description: `${w.ready}/${w.desired} ready · generation ${w.generation}`, detail: vscode.workspace.asRelativePath(w.manifestPath) })),
+      { title: 'Skr8tr: Down', placeHolder: 'Take down which apps? (apps that need them stop first)', canPickMany: true },
+    );
+    if (!picks || picks.length === 0) throw new Cancelled();
+    await this.takeDown(picks.map((p) => p.label));
   }
 
   /**
@@ -69,10 +80,11 @@ export class ManifestCommands {
    */
   async watch(on: boolean, arg: unknown, appArg: unknown): Promise<void> {
     const fromLens = arg instanceof vscode.Uri && typeof appArg === 'string';
-    const app = fromLens ? appArg : await this.d.appOf(arg);
+    const app = fromLens ? appArg : await this.d.appOf(arg, on ? 'Skr8tr: Watch' : 'Skr8tr: Stop Watching');
     const client = await this.d.conductor();
     if (on && fromLens && !this.d.connection.model.workloads.has(app)) {
-      await this.follow(await client.call('up', {}, { ...(await this.bodyOf(arg)), apps: [app], watch: true }));
+      const result = await client.call('up', {}, { ...(await this.bodyOf(arg)), apps: [app], watch: true });
+      await this.follow(result, titleOf('Up', result));
       return;
     }
     const w = await client.call('watch', { name: app }, { on });
@@ -104,16 +116,16 @@ export class ManifestCommands {
   }
 
   /** The manifest a command is about: its argument, the active editor's, or one the user picks. */
-  async manifestUri(arg: unknown): Promise<vscode.Uri> {
+  async manifestUri(arg: unknown, title = 'Skr8tr'): Promise<vscode.Uri> {
     if (arg instanceof vscode.Uri) return arg;
     const active = vscode.window.activeTextEditor?.document;
     if (active && isManifestPath(active.fileName)) return active.uri;
     const files = await vscode.workspace.findFiles(MANIFEST_GLOB, NOT_SEARCHED, 200);
-    if (files.length === 0) throw new Error('no manifest (*.skr8tr, *.skr8tr.yaml) in this workspace');
+    if (files.length === 0) throw new NoManifest('there is no manifest (a .skr8tr or .skr8tr.yaml file) in this workspace');
     if (files.length === 1) return files[0]!;
     const pick = await vscode.window.showQuickPick(
       files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(f), uri: f })),
-      { placeHolder: 'Which manifest?' },
+      { title, placeHolder: 'Which manifest?' },
     );
     if (!pick) throw new Cancelled();
     return pick.uri;
@@ -121,7 +133,7 @@ export class ManifestCommands {
 
   private async workspaceManifests(): Promise<vscode.Uri[]> {
     const files = await vscode.workspace.findFiles(MANIFEST_GLOB, NOT_SEARCHED, 500);
-    if (files.length === 0) throw new Error('no manifest (*.skr8tr, *.skr8tr.yaml) in the open folders');
+    if (files.length === 0) throw new NoManifest('there is no manifest (a .skr8tr or .skr8tr.yaml file) in the open folders');
     return files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
   }
 
@@ -143,40 +155,24 @@ export class ManifestCommands {
     return { path: uri.fsPath, text: doc.getText() };
   }
 
-  /** Follows each rollout a submission started, in the output channel and a notification. */
-  private async follow(result: SubmitResult): Promise<void> {
+  /** Follows the rollouts a submission started: one progress notification, then one summary (rollout-ui.ts). */
+  private async follow(result: SubmitResult, title: string): Promise<void> {
     const channel = this.d.rolloutUi.channel;
     for (const w of result.warnings) channel.warn(w);
-    const follows: Promise<void>[] = [];
     for (const a of result.apps) {
-      if (a.action === 'unchanged') {
-        channel.info(`${a.name}: unchanged (generation ${a.generation})`);
-        if (result.apps.length === 1) void vscode.window.showInformationMessage(`Skr8tr: ${a.name} is unchanged (generation ${a.generation}). Use Rollout to replace its replicas anyway.`);
-        continue;
-      }
-      if (!a.rollout) continue;
-      channel.show(true);
-      const title = a.action === 'created' ? `Skr8tr: starting ${a.name}` : `Skr8tr: rolling out ${a.name} generation ${a.generation}`;
-      follows.push(this.d.rolloutUi.follow(a.rollout, a.name, title).then((r) => this.outcome(a.name, r)));
+      if (a.action === 'unchanged') channel.info(`${a.name}: unchanged (generation ${a.generation})`);
     }
-    await Promise.all(follows);
+    if (result.apps.some((a) => a.rollout)) channel.show(true);
+    await this.d.rolloutUi.follow(title, result.apps.map((a) => ({ name: a.name, rollout: a.action === 'unchanged' ? null : a.rollout })));
   }
+}
 
-  /** The outcome of a rollout this window followed, as a notification (with a way to its timeline). */
-  outcome(app: string, r: RolloutView | null): void {
-    if (!r) return;
-    const took = r.endedAt !== null ? ` in ${formatMs(r.endedAt - r.startedAt)}` : '';
-    const served = r.traffic ? `; ${formatCount(r.traffic.requests)} requests served, ${formatCount(r.traffic.failed)} failed` : '';
-    const timeline = () => vscode.commands.executeCommand('skr8tr.showRolloutTimeline', treeId({ kind: 'rollout', rollout: r.id }));
-    if (r.state === 'succeeded') {
-      void vscode.window.showInformationMessage(`Skr8tr: ${app} generation ${r.toGeneration} is running (${r.desired} replica${r.desired === 1 ? '' : 's'} ready${took}${served}).`, 'Show Timeline').then((pick) => {
-        if (pick) void timeline();
-      });
-      return;
-    }
-    void vscode.window.showErrorMessage(`Skr8tr: the rollout of ${app} ${r.state}${r.reason ? `: ${r.reason}` : ''}.`, 'Show Timeline', 'Show Output').then((pick) => {
-      if (pick === 'Show Timeline') void timeline();
-      else if (pick) this.d.rolloutUi.channel.show(true);
-    });
+/** The progress notification's title: what was asked, of which apps. */
+function titleOf(what: string, result: SubmitResult): string {
+  const changed = result.apps.filter((a) => a.action !== 'unchanged');
+  if (result.apps.length === 1) {
+    const a = result.apps[0]!;
+    return a.action === 'created' ? `Skr8tr: starting ${a.name}` : `Skr8tr: rolling out ${a.name} generation ${a.generation}`;
   }
+  return `Skr8tr: ${what} (${changed.length} of ${result.apps.length} apps changed)`;
 }

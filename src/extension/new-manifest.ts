@@ -4,8 +4,8 @@
 // the apps, and — only when there are image-only services — how to run them. The result opens
 // unsaved beside the source (nothing is written until Save), its notes are `# import:` comments and
 // Problems at the source's lines. In an untrusted workspace it detects and reads, never executes (a
-// PM2 ecosystem file is read statically). Also owns the `skr8tr.noManifest` context key behind the
-// Workloads view's "No manifest in this folder" welcome.
+// PM2 ecosystem file is read statically). Whether the workspace has a manifest at all (the welcome
+// that offers this command) is workspace-manifests.ts's to say.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as ImportModule from '../import';
@@ -16,24 +16,10 @@ function importModule(): typeof ImportModule {
   return loaded;
 }
 
-const MANIFESTS = '**/*.{skr8tr,skr8tr.yaml,skr8tr.yml}';
-const EXCLUDE = '**/{node_modules,.git,vendor}/**';
 
 export class NewManifest implements vscode.Disposable {
   private readonly problems = vscode.languages.createDiagnosticCollection('skr8tr-import');
-  private readonly watcher = vscode.workspace.createFileSystemWatcher(MANIFESTS);
-  private readonly subs: vscode.Disposable[] = [this.problems, this.watcher];
-
-  constructor() {
-    const refresh = () => void this.updateContext();
-    this.subs.push(this.watcher.onDidCreate(refresh), this.watcher.onDidDelete(refresh), vscode.workspace.onDidChangeWorkspaceFolders(refresh));
-    refresh();
-  }
-
-  private async updateContext(): Promise<void> {
-    const none = (vscode.workspace.workspaceFolders?.length ?? 0) > 0 && (await vscode.workspace.findFiles(MANIFESTS, EXCLUDE, 1)).length === 0;
-    await vscode.commands.executeCommand('setContext', 'skr8tr.noManifest', none);
-  }
+  private readonly subs: vscode.Disposable[] = [this.problems];
 
   async run(arg: unknown): Promise<void> {
     const chosenFile = arg instanceof vscode.Uri ? arg : null;

@@ -7,6 +7,8 @@
 //   loading ──timeline──▶ live (fetch every second while visible) ──ended──▶ ended (no more fetching)
 //      └──no timeline / no Conductor──▶ problem shown (fetched again when the panel is shown again)
 //   any ──panel closed──▶ disposed
+// Panels open when the window reloads come back (a webview serializer: the page keeps its rollout
+// in its state), and fetch again.
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { ApiClientError } from '../shared/client';
@@ -16,14 +18,34 @@ import type { Connection } from './connection';
 
 const REFRESH_MS = 1000;
 
+const VIEW_TYPE = 'skr8tr.timeline';
+
+/** What a timeline page keeps in its state (timeline-view.ts), for the panel to come back after a reload. */
+interface PanelState {
+  rollout: string;
+  title: string;
+}
+
 export class TimelinePanels implements vscode.Disposable {
   private readonly panels = new Map<string, TimelinePanel>();
+  private readonly serializer: vscode.Disposable;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly connection: Connection,
     private readonly openLogs: (replica: string) => void,
-  ) {}
+  ) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const s = state as Partial<PanelState> | undefined;
+        if (typeof s?.rollout !== 'string' || this.panels.has(s.rollout)) {
+          panel.dispose();
+          return;
+        }
+        this.adopt(panel, s.rollout, typeof s.title === 'string' ? s.title : `Timeline: ${s.rollout}`);
+      },
+    });
+  }
 
   /** Shows the timeline of a rollout (the panel it already has, or a new one). */
   show(rolloutId: string, title: string): void {
@@ -32,17 +54,29 @@ export class TimelinePanels implements vscode.Disposable {
       existing.reveal();
       return;
     }
-    const panel = new TimelinePanel(this.extensionUri, this.connection, rolloutId, title, this.openLogs, () => this.panels.delete(rolloutId));
-    this.panels.set(rolloutId, panel);
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    const scripts = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [media, scripts],
+      retainContextWhenHidden: false,
+    });
+    this.adopt(panel, rolloutId, title);
   }
 
+  private adopt(panel: vscode.WebviewPanel, rolloutId: string, title: string): void {
+    this.panels.set(rolloutId, new TimelinePanel(this.extensionUri, panel, this.connection, rolloutId, title, this.openLogs, () => this.panels.delete(rolloutId)));
+  }
+
+  /** The extension goes (a window reload, say): panels stop fetching but stay open, for VS Code to restore them. */
   dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
+    this.serializer.dispose();
+    for (const p of [...this.panels.values()]) p.detach();
+    this.panels.clear();
   }
 }
 
 class TimelinePanel {
-  private readonly panel: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | null = null;
   private ended = false;
@@ -51,6 +85,7 @@ class TimelinePanel {
 
   constructor(
     extensionUri: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
     private readonly connection: Connection,
     private readonly rolloutId: string,
     title: string,
@@ -59,13 +94,11 @@ class TimelinePanel {
   ) {
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     const scripts = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel('skr8tr.timeline', title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [media, scripts],
-      retainContextWhenHidden: false,
-    });
+    // A panel restored after a reload comes with the options it had; set them again all the same.
+    this.panel.webview.options = { enableScripts: true, localResourceRoots: [media, scripts] };
+    this.panel.title = title;
     this.panel.iconPath = vscode.Uri.joinPath(media, 'skr8tr.svg');
-    this.panel.webview.html = page(this.panel.webview, media, scripts, title);
+    this.panel.webview.html = page(this.panel.webview, media, scripts, { rollout: rolloutId, title });
     this.disposables.push(
       this.panel.onDidDispose(() => this.dispose()),
       // Hidden panels lose their page (no retained context): a shown one asks again with `ready`.
@@ -116,23 +149,30 @@ class TimelinePanel {
     if (!this.disposed) void this.panel.webview.postMessage(m);
   }
 
+  /** Closed by the user: gone. */
   dispose(): void {
     if (this.disposed) return;
+    this.detach();
+    this.panel.dispose();
+    this.onDispose();
+  }
+
+  /** No more fetching or listening; the panel itself stays (closing it here would drop it from the window's restored editors). */
+  detach(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.disposables.forEach((d) => d.dispose());
-    this.panel.dispose();
-    this.onDispose();
+    this.disposables.length = 0;
   }
 }
 
 /** The page: nothing from the network, scripts only with this page's nonce, styles only from media/. */
-function page(webview: vscode.Webview, media: vscode.Uri, scripts: vscode.Uri, title: string): string {
+function page(webview: vscode.Webview, media: vscode.Uri, scripts: vscode.Uri, state: PanelState): string {
+  const title = state.title;
   const nonce = crypto.randomBytes(16).toString('base64');
   const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'timeline.css'));
   const js = webview.asWebviewUri(vscode.Uri.joinPath(scripts, 'timeline.js'));
   const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `img-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  const escaped = title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -140,12 +180,16 @@ function page(webview: vscode.Webview, media: vscode.Uri, scripts: vscode.Uri, t
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${css}">
-<title>${escaped}</title>
+<title>${escaped(title)}</title>
 </head>
 <body>
-<main id="timeline" aria-busy="true"><p class="message">Loading the timeline…</p></main>
+<main id="timeline" aria-busy="true" data-state="${escaped(JSON.stringify(state))}"><p class="message">Loading the timeline…</p></main>
 <div id="tooltip" role="tooltip" hidden></div>
 <script nonce="${nonce}" src="${js}"></script>
 </body>
 </html>`;
+}
+
+function escaped(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -20,6 +20,8 @@ export interface ItemSpec {
   /** For menus: `workload:port:rolling`, `replica:live`… */
   contextValue: string;
   collapsible: 'none' | 'collapsed' | 'expanded';
+  /** What a click or Enter on the row does: a replica opens its logs, a workload its manifest at its `app` line. */
+  command: { id: string; title: string; argument: string } | null;
 }
 
 const STATE_ICON: Record<ReplicaState, { id: string; color: string | null }> = {
@@ -41,6 +43,12 @@ export function children(model: ClusterModel, view: ViewId, parent: string | nul
       const w = model.workloads.get(id.app);
       const gens = new Set(model.replicasOf(id.app).map((r) => r.generation));
       if (w) gens.add(w.generation);
+      // A generation whose rollout failed stays in view after its replicas are gone (a Conductor
+      // restart forgets them; the rollout history is journaled): the most recent few.
+      const failed = endedRollouts(model, id.app)
+        .filter((r) => r.state !== 'succeeded' && r.toGeneration !== w?.generation)
+        .map((r) => r.toGeneration);
+      for (const g of [...new Set(failed)].slice(0, FAILED_GENERATIONS_SHOWN)) gens.add(g);
       return [...gens].sort((a, b) => b - a).map((generation) => treeId({ kind: 'generation', app: id.app, generation }));
     }
     if (id?.kind === 'generation') {
@@ -93,6 +101,14 @@ export function parentOf(model: ClusterModel, key: string): string | null {
   }
 }
 
+/** How many generations whose rollout failed a workload keeps showing when their replicas are gone. */
+const FAILED_GENERATIONS_SHOWN = 3;
+
+/** An app's ended rollouts, newest first. */
+function endedRollouts(model: ClusterModel, app: string): RolloutView[] {
+  return [...model.rollouts.values()].filter((r) => r.app === app && isFinal(r.state)).sort((a, b) => b.startedAt - a.startedAt);
+}
+
 function byStateThenAge(a: ReplicaView, b: ReplicaView): number {
   const rank = (r: ReplicaView) => (LIVE.has(r.state) ? 0 : r.state === 'draining' ? 1 : 2);
   return rank(a) - rank(b) || a.createdAt - b.createdAt;
@@ -113,12 +129,12 @@ export function item(model: ClusterModel, key: string, now: number): ItemSpec | 
       return nodeItem(model, id.node, now);
     case 'ports': {
       const count = children(model, 'nodes', key).length;
-      return { id: key, label: 'Ports in use', description: String(count), tooltip: `Ports in use on ${id.node}`, icon: { id: 'plug', color: null }, contextValue: 'ports', collapsible: 'collapsed' };
+      return { id: key, label: 'Ports in use', description: String(count), tooltip: `Ports in use on ${id.node}`, icon: { id: 'plug', color: null }, contextValue: 'ports', collapsible: 'collapsed', command: null };
     }
     case 'port': {
       const users = model.replicasOn(id.node).filter((r) => r.port === id.port);
       const names = users.map((r) => r.id).join(', ');
-      return { id: key, label: `:${id.port}`, description: names, tooltip: `Port ${id.port} on ${id.node}: ${names}`, icon: { id: 'plug', color: null }, contextValue: 'port', collapsible: 'none' };
+      return { id: key, label: `:${id.port}`, description: names, tooltip: `Port ${id.port} on ${id.node}: ${names}`, icon: { id: 'plug', color: null }, contextValue: 'port', collapsible: 'none', command: null };
     }
     case 'node-replica': {
       const r = model.replicas.get(id.replica);
@@ -137,13 +153,16 @@ function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
   const w = model.workloads.get(name);
   if (!w) return null;
   const rolling = w.rollout !== null && !isFinal(w.rollout.state);
-  const parts = [`${w.ready}/${w.desired} ready`];
+  // A narrow side bar cuts the row's end, and hover actions cover it: the label holds what matters
+  // most (name, ready count, port), the description the rest, the tooltip everything.
+  const port = w.ingress ? w.ingress.port : w.port;
+  const label = `${name} ${w.ready}/${w.desired}${port !== null ? ` :${port}` : ''}`;
+  const parts: string[] = [];
   // What keeps it from its desired state (waiting for what it needs, no node fits…), first and short; all of it in the tooltip.
   if (w.problem) parts.push(`⚠ ${w.problem.length > 80 ? `${w.problem.slice(0, 79)}…` : w.problem}`);
-  parts.push(`gen ${w.generation}`);
-  if (w.ingress) parts.push(`:${w.ingress.port}`);
-  else if (w.port !== null) parts.push(`:${w.port} (own)`);
   if (rolling) parts.push(`${w.rollout!.state} ${w.rollout!.fromGeneration}→${w.rollout!.toGeneration}`);
+  parts.push(`gen ${w.generation}`);
+  if (!w.ingress && w.port !== null) parts.push('own port');
   const icon = w.problem
     ? { id: 'warning', color: 'problemsWarningIcon.foreground' }
     : rolling
@@ -152,7 +171,7 @@ function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
         ? { id: 'package', color: 'testing.iconPassed' }
         : { id: 'package', color: 'charts.yellow' };
   const tooltip = [
-    `${name}: generation ${w.generation} (latest ${w.latestGeneration})`,
+    `${name}: generation ${w.generation} (latest ${w.latestGeneration})${w.watching ? ', watching' : ''}`,
     `${w.ready} of ${w.desired} replicas ready`,
     w.ingress ? `ingress on ${w.ingress.address}:${w.ingress.port}, ${w.ingress.backends} in rotation` : w.port !== null ? `port ${w.port}, bound by the replica (ingress off)` : 'no port',
     rolling ? `rollout ${w.rollout!.id}: ${w.rollout!.state}, ${w.rollout!.ready}/${w.rollout!.desired} new replicas ready` : null,
@@ -163,7 +182,8 @@ function workloadItem(model: ClusterModel, name: string): ItemSpec | null {
     .filter(Boolean)
     .join('\n');
   const ctx = ['workload', w.port !== null ? 'port' : '', rolling ? 'rolling' : '', rolling ? w.rollout!.state : '', w.watching ? 'watching' : ''].filter(Boolean).join(':');
-  return { id: treeId({ kind: 'workload', app: name }), label: name, description: parts.join(' · '), tooltip, icon, contextValue: ctx, collapsible: 'expanded' };
+  const id = treeId({ kind: 'workload', app: name });
+  return { id, label, description: parts.join(' · '), tooltip, icon, contextValue: ctx, collapsible: 'expanded', command: { id: 'skr8tr.openManifest', title: 'Open Manifest', argument: id } };
 }
 
 function generationItem(model: ClusterModel, app: string, generation: number): ItemSpec {
@@ -173,30 +193,36 @@ function generationItem(model: ClusterModel, app: string, generation: number): I
   const live = mine.filter((r) => LIVE.has(r.state) || r.state === 'draining').length;
   const current = w?.generation === generation;
   const role = current ? (w?.rollout && !isFinal(w.rollout.state) ? 'new' : 'current') : live > 0 ? 'old' : 'ended';
+  // How the rollout to it ended, when it did not succeed: said even after its replicas are gone.
+  const failed = role === 'ended' ? endedRollouts(model, app).find((r) => r.toGeneration === generation && r.state !== 'succeeded') : undefined;
+  const outcome = failed ? `${failed.state}${failed.reason ? `: ${failed.reason}` : ''}` : null;
   return {
     id: treeId({ kind: 'generation', app, generation }),
     label: `generation ${generation}`,
-    description: `${role} · ${ready} ready${live > ready ? `, ${live - ready} other` : ''}`,
-    tooltip: `${app} generation ${generation} (${role}): ${ready} ready of ${live} running`,
-    icon: { id: current ? 'versions' : 'history', color: null },
+    description: outcome ?? `${role} · ${ready} ready${live > ready ? `, ${live - ready} other` : ''}`,
+    tooltip: `${app} generation ${generation} (${role}): ${ready} ready of ${live} running${outcome ? `\nits rollout ${failed!.id} ${outcome}` : ''}`,
+    icon: failed ? { id: 'error', color: 'testing.iconFailed' } : { id: current ? 'versions' : 'history', color: null },
     contextValue: `generation:${role}`,
     collapsible: current || live > 0 ? 'expanded' : 'collapsed',
+    command: null,
   };
 }
 
 function replicaItem(r: ReplicaView, key: string, inWorkloads: boolean): ItemSpec {
   const bits: string[] = [r.state];
-  if (r.pid !== null) bits.push(`pid ${r.pid}`);
   if (r.port !== null) bits.push(`:${r.port}`);
+  if (r.pid !== null) bits.push(`pid ${r.pid}`);
   if (r.state === 'ready' && r.readyAfterMs !== null) bits.push(`ready in ${r.readyAfterMs} ms`);
   if (r.inIngress) bits.push('in ingress');
+  // Why it failed or stopped, short (the whole reason is in the tooltip).
+  if ((r.state === 'failed' || r.state === 'stopped') && r.reason) bits.push(r.reason.length > 60 ? `${r.reason.slice(0, 59)}…` : r.reason);
   if (!inWorkloads && r.generation) bits.unshift(`gen ${r.generation}`);
   const tooltip = [
     `${r.id} (${r.app}, generation ${r.generation})`,
     `state: ${r.state}${r.reason ? ` — ${r.reason}` : ''}`,
     `node: ${r.node ?? '-'}${r.address ? ` (${r.address})` : ''}`,
     `pid: ${r.pid ?? '-'}, port: ${r.port ?? '-'}${r.inIngress ? ', in the ingress' : ''}`,
-    r.readyAfterMs !== null ? `ready ${r.readyAfterMs} ms after launch` : null,
+    r.readyAfterMs !== null ? `ready ${r.readyAfterMs} ms after launch` : r.readyAt !== null ? 'time to ready unknown (adopted after a Conductor restart)' : null,
     r.restarts > 0 ? `restarted ${r.restarts} time${r.restarts === 1 ? '' : 's'} in place` : null,
   ]
     .filter(Boolean)
@@ -209,6 +235,7 @@ function replicaItem(r: ReplicaView, key: string, inWorkloads: boolean): ItemSpe
     icon: STATE_ICON[r.state],
     contextValue: `replica:${LIVE.has(r.state) ? 'live' : r.state}`,
     collapsible: 'none',
+    command: { id: 'skr8tr.showLogs', title: 'Show Logs', argument: key },
   };
 }
 
@@ -228,11 +255,12 @@ function nodeItem(model: ClusterModel, id: string, now: number): ItemSpec | null
   return {
     id: treeId({ kind: 'node', node: id }),
     label: id,
-    description: `${n.address} · ${heartbeat} · cpu ${Math.round(n.cpu * 100)}% · ${mem} · ${replicas} replica${replicas === 1 ? '' : 's'}`,
+    description: `${silent ? `${heartbeat} · ` : n.connected ? '' : 'away · '}${replicas} replica${replicas === 1 ? '' : 's'} · cpu ${Math.round(n.cpu * 100)}% · ${mem} · ${n.address}${n.connected && !silent ? ` · ${heartbeat}` : ''}`,
     tooltip: `${id} at ${n.address} (agent ${n.version})\n${state}\nCPU ${Math.round(n.cpu * 100)}% of ${n.capacity.cpu} cores, ${mem} of ${(n.capacity.memBytes / 1024 ** 3).toFixed(1)} GiB${n.capacity.gpu ? ', GPU' : ''}\nports: ${n.ports.join(', ') || 'none'}`,
     icon: n.connected ? { id: 'server', color: 'testing.iconPassed' } : { id: 'debug-disconnect', color: 'problemsWarningIcon.foreground' },
     contextValue: `node:${n.connected ? 'connected' : 'away'}`,
     collapsible: replicas > 0 ? 'expanded' : 'none',
+    command: null,
   };
 }
 
@@ -258,6 +286,7 @@ function rolloutItem(r: RolloutView, now: number): ItemSpec {
     icon,
     contextValue: `rollout:${isFinal(r.state) ? 'ended' : 'rolling'}:${r.state}`,
     collapsible: 'none',
+    command: { id: 'skr8tr.showRolloutTimeline', title: 'Show Rollout Timeline', argument: treeId({ kind: 'rollout', rollout: r.id }) },
   };
 }
 

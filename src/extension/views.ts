@@ -1,10 +1,13 @@
 // The Skr8tr views (Workloads, Nodes, Rollouts): VS Code tree providers over the pure tree-items
-// projection of the cluster model. Each model change refreshes only the elements it touched.
+// projection of the cluster model. Each model change refreshes only the elements it touched. Only a
+// connected window shows the cluster (view-status.ts): otherwise the views are empty, their welcome
+// content offers Start Conductor, and each view's title says since when it is not connected.
 import * as vscode from 'vscode';
 import type { ModelChange } from './cluster-model';
 import type { Connection } from './connection';
 import { treeId } from './tree-ids';
 import { children, item, parentOf, type ItemSpec, type ViewId } from './tree-items';
+import { timeOfDay, viewStatus } from './view-status';
 
 const COLLAPSE: Record<ItemSpec['collapsible'], vscode.TreeItemCollapsibleState> = {
   none: vscode.TreeItemCollapsibleState.None,
@@ -22,6 +25,7 @@ export class ClusterTree implements vscode.TreeDataProvider<string>, vscode.Disp
   ) {}
 
   getChildren(element?: string): string[] {
+    if (!viewStatus(this.connection.state, this.connection.since, timeOfDay).showCluster) return [];
     return children(this.connection.model, this.view, element ?? null);
   }
 
@@ -38,6 +42,7 @@ export class ClusterTree implements vscode.TreeDataProvider<string>, vscode.Disp
     t.tooltip = spec.tooltip;
     t.iconPath = new vscode.ThemeIcon(spec.icon.id, spec.icon.color ? new vscode.ThemeColor(spec.icon.color) : undefined);
     t.contextValue = spec.contextValue;
+    if (spec.command) t.command = { command: spec.command.id, title: spec.command.title, arguments: [spec.command.argument] };
     return t;
   }
 
@@ -67,10 +72,21 @@ export function registerViews(connection: Connection, subscriptions: vscode.Disp
     nodes: new ClusterTree('nodes', connection),
     rollouts: new ClusterTree('rollouts', connection),
   };
+  const views: vscode.TreeView<string>[] = [];
   for (const [id, tree] of Object.entries(trees)) {
     subscriptions.push(tree);
-    subscriptions.push(vscode.window.createTreeView(`skr8tr.${id}`, { treeDataProvider: tree, showCollapseAll: id !== 'rollouts' }));
+    const view = vscode.window.createTreeView(`skr8tr.${id}`, { treeDataProvider: tree, showCollapseAll: id !== 'rollouts' });
+    subscriptions.push(view);
+    views.push(view);
   }
   subscriptions.push(connection.onDidChange((change) => Object.values(trees).forEach((t) => t.refresh(change))));
+  // The connection changed: what the views show, and what their titles say.
+  const connectionChanged = () => {
+    const status = viewStatus(connection.state, connection.since, timeOfDay);
+    for (const v of views) v.description = status.description || undefined;
+    Object.values(trees).forEach((t) => t.refresh({ all: true, workloads: new Set(), nodes: new Set(), workloadList: true, nodeList: true, rollouts: true, steps: [] }));
+  };
+  subscriptions.push(connection.onDidChangeState(connectionChanged));
+  connectionChanged();
   return trees;
 }

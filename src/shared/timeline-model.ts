@@ -71,6 +71,8 @@ export interface TimelineModel {
   markers: Marker[];
   traffic: { unit: 'requests' | 'connections'; points: TrafficPoint[]; maxRequests: number; maxP99: number } | null;
   notes: string[];
+  /** Each failed replica, and why, in words (what its failed segment says). */
+  failures: string[];
   ticks: Tick[];
 }
 
@@ -230,6 +232,7 @@ export function timelineModel(t: RolloutTimelineView, now: number): TimelineMode
     markers,
     traffic,
     notes,
+    failures: [...groups.values()].flatMap((g) => g.lanes.flatMap((l) => l.segments.filter((seg) => seg.kind === 'failed').map((seg) => seg.title))),
     ticks: ticks(t.from, to, zero),
   };
 }

@@ -11,7 +11,7 @@ import type { FromWebview, ToWebview } from '../shared/timeline-messages';
 import { timelineModel, type Lane, type TimelineModel } from '../shared/timeline-model';
 import type { RolloutTimelineView } from '../shared/protocol/api';
 
-declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void };
+declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; setState(state: unknown): void };
 
 const vscode = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
@@ -25,6 +25,8 @@ const GROUP_H = 22;
 const AXIS_H = 20;
 const STRIP_H = 96;
 const STRIP_GAP = 28;
+/** The failure marker's size: at least what a focus ring goes round. */
+const FAIL_MARK = 16;
 
 /** A focusable thing in the picture: its element, its words, what Enter does (a button then; else an image with words). */
 interface Item {
@@ -50,6 +52,12 @@ window.addEventListener('message', (e: MessageEvent<ToWebview>) => {
   }
 });
 new ResizeObserver(() => render()).observe(document.body);
+// Which rollout this page shows, kept by VS Code across a window reload (the panel comes back with it).
+try {
+  vscode.setState(JSON.parse(root.dataset.state ?? 'null'));
+} catch {
+  // no state to keep: the panel is not restored after a reload
+}
 vscode.postMessage({ type: 'ready' });
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -79,6 +87,12 @@ function render(): void {
 function header(m: TimelineModel): HTMLElement {
   const h = el('header');
   h.append(el('h1', {}, m.title), el('p', { class: `status state-${m.state}` }, m.status));
+  // Why replicas failed, in words on the page (their segments say it too, on hover and focus).
+  if (m.failures.length > 0) {
+    const list = el('ul', { class: 'failures', 'aria-label': 'Failures' });
+    for (const f of m.failures) list.append(el('li', {}, f));
+    h.append(list);
+  }
   for (const n of m.notes) h.append(el('p', { class: 'note' }, n));
   const legend = el('ul', { class: 'legend', 'aria-label': 'Legend' });
   const kinds: [string, string][] = [['starting', 'starting'], ['serving', 'serving (in the ingress)'], ['ready', 'ready (no ingress)'], ['draining', 'draining'], ['stopped', 'stopped'], ['failed', 'failed']];
@@ -98,7 +112,7 @@ function picture(m: TimelineModel, width: number): HTMLElement {
   const stripTop = lanesH + AXIS_H + STRIP_GAP;
   const height = stripTop + (m.traffic ? STRIP_H + AXIS_H : 0);
   const box = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': `Timeline of ${m.title}` });
-  box.append(grid(m, x, lanesH, stripTop));
+  box.append(patterns(), grid(m, x, lanesH, stripTop));
 
   // The lanes.
   const lanes = svg('g', { role: 'group', 'aria-label': 'Replicas: arrow keys move between segments and lanes, Enter opens the logs' });
@@ -156,12 +170,40 @@ function laneRow(lane: Lane, y: number, x: (t: number) => number, into: SVGEleme
     const thin = s.kind === 'stopped' || s.kind === 'failed';
     const h = thin ? (s.kind === 'failed' ? 4 : 2) : s.kind === 'starting' || s.kind === 'draining' ? 10 : 14;
     const rect = svg('rect', { x: x0, y: y + (LANE_H - h) / 2, width: w, height: h, rx: thin ? 0 : 2, class: `seg seg-${s.kind}${s.open ? ' open' : ''}` });
-    rect.addEventListener('click', open);
-    into.append(rect);
-    if (s.kind === 'failed') into.append(svg('text', { x: x0, y: y + LANE_H / 2 + 4, class: 'fail-mark', 'aria-hidden': 'true' }, '✕'));
-    items.push({ el: rect, title: s.title, activate: open });
+    let target: SVGElement = rect;
+    if (s.kind === 'failed') {
+      // The failure: a marker as large as a focus ring goes round (16 px), a cross in it, not a sliver of colour.
+      const g = svg('g', { class: 'fail' });
+      const cy = y + LANE_H / 2;
+      g.append(
+        rect,
+        svg('rect', { x: x0 - FAIL_MARK / 2, y: cy - FAIL_MARK / 2, width: FAIL_MARK, height: FAIL_MARK, rx: 3, class: 'fail-mark' }),
+        svg('path', { d: `M${x0 - 4} ${cy - 4} L${x0 + 4} ${cy + 4} M${x0 + 4} ${cy - 4} L${x0 - 4} ${cy + 4}`, class: 'fail-cross', 'aria-hidden': 'true' }),
+      );
+      target = g;
+    }
+    target.addEventListener('click', open);
+    into.append(target);
+    items.push({ el: target, title: s.title, activate: open });
   }
   return items;
+}
+
+/**
+ * The fills of the segments in high contrast, where colours are few: each state its own pattern
+ * (media/timeline.css uses them only there; the legend's swatches show the same).
+ */
+function patterns(): SVGElement {
+  const defs = svg('defs');
+  const pattern = (id: string, draw: string) => {
+    const p = svg('pattern', { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse' });
+    p.append(svg('rect', { width: 6, height: 6, class: 'pattern-bg' }), svg('path', { d: draw, class: 'pattern-ink' }));
+    defs.append(p);
+  };
+  pattern('pattern-starting', 'M0 6 L6 0'); // ╱ hatching
+  pattern('pattern-draining', 'M0 0 L6 6'); // ╲ hatching
+  pattern('pattern-ready', 'M2 3 h2'); // dots
+  return defs;
 }
 
 function grid(m: TimelineModel, x: (t: number) => number, lanesH: number, stripTop: number): SVGElement {

@@ -19,6 +19,7 @@ import {
   clickActivityBar,
   explorerContextMenu,
   openInEditor,
+  readLogChannel,
   replaceAllAndSave,
   readProblems,
   screenshot,
@@ -59,16 +60,7 @@ function get(port: number): Promise<string> {
 }
 
 /** The text of the "Skr8tr" log output channel as VS Code writes it to disk. */
-function skr8trChannel(userDataDir: string): string {
-  const logs = path.join(userDataDir, 'logs');
-  if (!fs.existsSync(logs)) return '';
-  for (const session of fs.readdirSync(logs).sort().reverse()) {
-    for (const rel of fs.readdirSync(path.join(logs, session), { recursive: true }) as string[]) {
-      if (/exthost\d*[/\\]skr8tr\.skr8tr[/\\]Skr8tr\.log$/.test(rel)) return fs.readFileSync(path.join(logs, session, rel), 'utf8');
-    }
-  }
-  return '';
-}
+const skr8trChannel = (userDataDir: string) => readLogChannel(userDataDir, 'skr8tr.skr8tr', 'Skr8tr');
 
 describe('Skr8tr in a real VS Code', function () {
   this.timeout(240_000);
@@ -147,7 +139,7 @@ describe('Skr8tr in a real VS Code', function () {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
       // A row's text is its label followed by its description.
-      const ok = rows.some((r) => /^web ?2\/2 ready · gen 2/.test(r.text)) && rows.filter((r) => /^web-2-[0-9a-f]+ ?ready/.test(r.text)).length === 2;
+      const ok = rows.some((r) => new RegExp(`^web 2/2 :${port} ?gen 2`).test(r.text)) && rows.filter((r) => /^web-2-[0-9a-f]+ ?ready/.test(r.text)).length === 2;
       return ok ? rows : null;
     }, 20_000, 200).catch((err: Error) => {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
@@ -156,7 +148,7 @@ describe('Skr8tr in a real VS Code', function () {
     assert.ok(workloads.some((r) => new RegExp(`:${port}`).test(r.text)), 'the app port is shown');
     const nodes = await waitFor('the Nodes view to show the local node', async () => {
       const rows = await treeRows(page, 'Nodes');
-      return rows.some((r) => /^local ?127\.0\.0\.1/.test(r.text)) ? rows : null;
+      return rows.some((r) => /^local ?2 replicas · .* · 127\.0\.0\.1 · heartbeat/.test(r.text)) ? rows : null;
     }, 20_000, 200);
     assert.ok(nodes.some((r) => /Ports in use/.test(r.text)));
     assert.ok(nodes.filter((r) => /web-2-\w+/.test(r.text)).length === 2);
@@ -170,7 +162,7 @@ describe('Skr8tr in a real VS Code', function () {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     await clickActivityBar(page, 'Skr8tr');
-    await waitFor('the Workloads view after the reload', async () => (await treeRows(page, 'Workloads')).some((r) => /^web ?2\/2 ready/.test(r.text)), 60_000, 250);
+    await waitFor('the Workloads view after the reload', async () => (await treeRows(page, 'Workloads')).some((r) => /^web 2\/2 :/.test(r.text)), 60_000, 250);
     const after = await ConductorClient.fromHome(home).request<WorkloadView>('GET', '/v1/workloads/web');
     assert.deepEqual(after.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort(), pidsBefore);
     await screenshot(page, '6-after-reload');
@@ -192,7 +184,7 @@ describe('Skr8tr in a real VS Code', function () {
       return ready && ready.length === 2 ? ready : null;
     }, 30_000, 100);
     assert.deepEqual(adopted, pidsBefore, 'the same replica processes, adopted');
-    await waitFor('the Workloads view to show them again', async () => (await treeRows(page, 'Workloads')).some((r) => /^web ?2\/2 ready/.test(r.text)), 30_000, 250);
+    await waitFor('the Workloads view to show them again', async () => (await treeRows(page, 'Workloads')).some((r) => /^web 2\/2 :/.test(r.text)), 30_000, 250);
     assert.notEqual(fresh.pid, old.pid);
     await screenshot(page, '7-after-conductor-crash');
   });

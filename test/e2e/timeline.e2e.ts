@@ -12,7 +12,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { ConductorClient } from '../../src/shared/client';
 import { Load, freePort } from '../integration/load';
 import { endSession, shutDownDaemons, teardown } from './teardown';
-import { ROOT, clickActivityBar, runCommand, screenshot, startVSCode, terminalText, waitFor, type VSCodeSession } from './vscode';
+import { ROOT, clickActivityBar, runCommand, screenshot, setColorTheme, startVSCode, terminalText, waitFor, type VSCodeSession } from './vscode';
 
 const FIXTURE = path.join(ROOT, 'test/fixtures/http-fixture.js');
 
@@ -115,15 +115,7 @@ describe('the rollout timeline in a real VS Code', function () {
     await screenshot(page, 'timeline-2-dark-focused-segment');
 
     // A light theme, chosen as a user does (Preferences: Color Theme): the open panel follows.
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
-    await input.fill('>Preferences: Color Theme');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Preferences: Color Theme/ }).first().click();
-    await page.locator('.quick-input-widget .quick-input-box input[placeholder^="Select Color Theme"]').waitFor({ state: 'visible' });
-    await input.fill('Default Light Modern');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Default Light Modern/ }).first().click();
-    await input.waitFor({ state: 'hidden' });
+    await setColorTheme(page, 'Default Light Modern', 'vs');
     await waitFor('the light theme in the timeline', async () => ((await frame.locator('body').getAttribute('class')) ?? '').includes('vscode-light'), 30_000, 200);
     await frame.locator('svg .lane-label').first().waitFor({ state: 'visible' });
     await screenshot(page, 'timeline-3-light');

@@ -561,6 +561,33 @@ export async function runCommand(page: Page, label: string): Promise<void> {
 }
 
 /**
+ * Chooses a colour theme as a user does (Preferences: Color Theme), and waits until the workbench
+ * wears it: `workbenchClass` is the class VS Code gives the workbench for its kind (`vs-dark`, `vs`,
+ * `hc-black`, `hc-light`).
+ */
+export async function setColorTheme(page: Page, theme: string, workbenchClass: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.quick-input-widget .quick-input-box input[placeholder^="Select Color Theme"]').waitFor({ state: 'visible' });
+  // Each row's aria-label is the theme's label, then its id (`theme`), then its group's name:
+  // "Dark High Contrast, Default High Contrast, high contrast themes". The list fills in once the
+  // themes are known.
+  const rows = page.locator(`.quick-input-widget .monaco-list-row[aria-label*=", ${theme.replace(/["\\]/g, '\\$&')}"]`);
+  await waitFor(`"${theme}" in the theme picker`, async () => {
+    for (const r of await rows.all()) {
+      const label = (await r.getAttribute('aria-label')) ?? '';
+      if (new RegExp(`, ${reEscape(theme)}(,|$)`).test(label)) {
+        await r.click();
+        return true;
+      }
+    }
+    return false;
+  }, 30_000, 200);
+  await input.waitFor({ state: 'hidden' });
+  await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ state: 'attached', timeout: 30_000 });
+}
+
+/**
  * Shows a view container of the activity bar (opens it; never closes it), by its entry's aria-label:
  * a contributed container's title ("Smoke"), or a built-in one without its keybinding ("Explorer"
  * matches "Explorer (Ctrl+Shift+E)"). A click on the entry toggles, and after a window reload VS
@@ -571,12 +598,16 @@ export async function clickActivityBar(page: Page, label: string): Promise<void>
   const q = label.replace(/["\\]/g, '\\$&');
   const entry = page.locator(`.activitybar .action-item a.action-label[aria-label="${q}"], .activitybar .action-item a.action-label[aria-label^="${q} ("]`);
   const title = page.locator('.part.sidebar .composite.title .title-label h2', { hasText: new RegExp(`^\\s*${reEscape(label)}\\s*$`, 'i') });
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // A workbench still activating extensions on a busy machine may not take a click at once: try again.
+  const deadline = Date.now() + 45_000;
+  let attempts = 0;
+  while (Date.now() < deadline) {
     if (await title.isVisible().catch(() => false)) return;
-    await entry.first().click();
+    attempts++;
+    await entry.first().click({ timeout: 5_000 }).catch(() => undefined);
     if (await title.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) return;
   }
-  throw new Error(`the side bar did not show ${label} after 5 clicks on its activity bar entry`);
+  throw new Error(`the side bar did not show ${label} after ${attempts} clicks on its activity bar entry`);
 }
 
 export interface TreeRow {
@@ -719,6 +750,16 @@ export function readOutputChannelLog(userDataDir: string, name: string): string 
   const re = new RegExp(`^exthost\\d*[/\\\\]output_logging_[^/\\\\]+[/\\\\]\\d+-${reEscape(name)}\\.log$`);
   const file = sessionLogs(userDataDir, (rel) => re.test(rel))[0];
   return file ? fs.readFileSync(file, 'utf8') : undefined;
+}
+
+/**
+ * The whole text of an extension's log output channel (`createOutputChannel(name, { log: true })`)
+ * as VS Code writes it to <user-data-dir>/logs/<time>/exthost<N>/<extension id>/<name>.log, or ''.
+ */
+export function readLogChannel(userDataDir: string, extensionId: string, name: string): string {
+  const re = new RegExp(`^exthost\\d*[/\\\\]${reEscape(extensionId)}[/\\\\]${reEscape(name)}\\.log$`);
+  const file = sessionLogs(userDataDir, (rel) => re.test(rel))[0];
+  return file ? fs.readFileSync(file, 'utf8') : '';
 }
 
 /** Opens a workspace file in the editor through Quick Open, and puts the cursor in it. */

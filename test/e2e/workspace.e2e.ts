@@ -90,7 +90,7 @@ describe('a workspace in a real VS Code', function () {
     await waitFor('api to wait for db in the Workloads view', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
-      return rows.some((r) => /^api ?0\/1 ready · ⚠ waiting for db \((launching|starting), 0\/1 ready\) · gen 1/.test(r.text));
+      return rows.some((r) => /^api 0\/1 :\d+ ?⚠ waiting for db \((launching|starting), 0\/1 ready\) · running 0→1 · gen 1/.test(r.text));
     }, 60_000, 100).catch((err: Error) => {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });
@@ -99,7 +99,7 @@ describe('a workspace in a real VS Code', function () {
     await waitFor('both to be ready', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
-      return rows.some((r) => /^db ?1\/1 ready/.test(r.text)) && rows.some((r) => /^api ?1\/1 ready/.test(r.text)) && !rows.some((r) => /⚠/.test(r.text));
+      return rows.some((r) => /^db 1\/1 :\d+/.test(r.text)) && rows.some((r) => /^api 1\/1 :\d+/.test(r.text)) && !rows.some((r) => /⚠/.test(r.text));
     }, 60_000, 200).catch((err: Error) => {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });
@@ -129,7 +129,7 @@ describe('a workspace in a real VS Code', function () {
     await waitFor('the Workloads view to show generation 2', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
-      return rows.some((r) => /^hello ?1\/1 ready · gen 2/.test(r.text));
+      return rows.some((r) => /^hello 1\/1 :\d+ ?gen 2/.test(r.text));
     }, 30_000, 200).catch((err: Error) => {
       throw new Error(`${err.message}; rows: ${JSON.stringify(seen)}`);
     });

@@ -102,5 +102,8 @@ describe('faults', function () {
     await c.startConductor();
     const after = await c.settled('keep', 1, 2);
     assert.deepEqual(after.replicas.map((r) => r.pid).sort(), before.replicas.map((r) => r.pid).sort());
+    // When they first became ready is unknown to the new Conductor: no time to ready (not their age).
+    assert.ok(before.replicas.every((r) => r.readyAfterMs !== null));
+    assert.deepEqual(after.replicas.map((r) => r.readyAfterMs), [null, null]);
   });
 });

@@ -1,5 +1,7 @@
 // Health-gated rolling updates with the real Conductor, agent and workload processes.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ApiEvent, ReplicaView } from '../../src/shared/protocol/api';
 import { isAlive } from '../../src/shared/platform/process';
 import { Cluster, Gate, fixtureApp, waitFor } from './harness';
@@ -132,10 +134,31 @@ describe('rolling updates', function () {
     const out = await c.cli(['rollout', file, '--wait']);
     const took = Date.now() - t0;
     assert.equal(out.code, 1, out.stdout);
-    assert.match(out.stdout, /exited with code 1 while starting/);
+    // The step quotes what the replica wrote to its standard error.
+    assert.match(out.stdout, /exited with code 1 while starting; stderr: fixture: crashing at start, as asked/);
     assert.ok(took < 20_000, `took ${took} ms: the crash was not detected at once`);
     const after = await c.settled('crashy', 1, 2);
     assert.deepEqual(after.replicas.filter((r) => r.state === 'ready').map((r) => r.pid).sort(), pids);
+  });
+
+  it('a version that exits with a SyntaxError: the failure step, the replica and the rollout quote the error, never a secret', async () => {
+    const dir = path.dirname(c.manifest('syntax.skr8tr', ''));
+    const secret = 'sk-7f3a9c1e5b2d4e6f8a0b';
+    fs.writeFileSync(path.join(dir, 'main.js'), "console.error('token ' + process.env.TOKEN);\nrequire('./broken.js');\n");
+    fs.writeFileSync(path.join(dir, 'broken.js'), 'const x = ;\n');
+    const bad = ['app syntax', `  exec ${process.execPath}`, '  args main.js', '  settle 60s', '  secret', `    TOKEN ${secret}`, ''].join('\n');
+    const file = c.manifest('syntax.skr8tr', bad);
+    const out = await c.cli(['rollout', file, '--wait'], 60_000);
+    assert.notEqual(out.code, 0, out.stdout);
+    const w = await c.workload('syntax');
+    const failed = w.replicas.find((r) => r.state === 'failed');
+    assert.ok(failed, JSON.stringify(w.replicas));
+    // Node's own lines: where, the line, the error; no stack frame, no version trailer.
+    assert.match(failed.reason ?? '', /^exited with code 1 while starting; stderr: token \*\*\* ⏎ \S*broken\.js:1 ⏎ const x = ; ⏎ SyntaxError: Unexpected token ';'$/);
+    assert.match(out.stdout, /failed: exited with code 1 while starting; stderr: .*SyntaxError: Unexpected token ';'/);
+    assert.match(w.history.at(-1)?.reason ?? w.rollout?.reason ?? '', /SyntaxError: Unexpected token ';'/);
+    const everything = out.stdout + out.stderr + JSON.stringify(w) + c.dump();
+    assert.ok(!everything.includes(secret), 'the secret the replica printed is masked');
   });
 
   it('with no health check, a replica is ready only after `settle`', async () => {

@@ -57,10 +57,7 @@ export function crossCheck(spec: AppSpec, written: Written, positions: ReadonlyM
   } else if (spec.ingress && spec.port !== null && execAt && !mentionsPort(spec)) {
     // The most common first mistake: a program that binds the manifest's port itself collides
     // with the ingress, which holds it. Each replica is told its own port in PORT.
-    sink.info(
-      positions.get('port') ?? positions.get('serve.port') ?? at,
-      `each replica gets its own port in $PORT (the ingress holds ${spec.port}); neither \`args\` nor \`env\` mention PORT, so make sure the program listens on $PORT, or set \`ingress off\` if it must bind ${spec.port} itself`,
-    );
+    sink.info(positions.get('port') ?? positions.get('serve.port') ?? at, portAdvice(spec.port));
   }
   if (spec.rollout.surge === 0 && spec.rollout.unavailable === 0) {
     sink.error(positions.get('rollout') ?? at, '`surge` and `unavailable` are both 0, so a rollout could never make progress; allow one of them');
@@ -86,6 +83,14 @@ export function crossCheck(spec: AppSpec, written: Written, positions: ReadonlyM
   if (spec.volumes.some((v) => v.env === 'PORT')) {
     sink.error(positions.get('volume')!, 'a volume may not use `PORT` as its variable');
   }
+}
+
+const portAdvice = (port: number) =>
+  `each replica gets its own port in $PORT (the ingress holds ${port}); neither \`args\` nor \`env\` mention PORT, so make sure the program listens on $PORT, or set \`ingress off\` if it must bind ${port} itself`;
+
+/** Whether a diagnostic is the advice above (the editor shows it as a hint until a replica actually failed to bind the port). */
+export function isPortAdvice(message: string): boolean {
+  return /^each replica gets its own port in \$PORT \(the ingress holds (\d+)\)/.test(message);
 }
 
 /** Whether the app's args or env hand the replica's port on (`${PORT}`, `$PORT`, `--port=$PORT`...). */

@@ -72,6 +72,25 @@ describe('the Skr8tr extension in an extension host', () => {
     }
   });
 
+  it("the $PORT advice on a `port` line is a faint Hint (no Problems entry) while no replica failed to bind the port", async () => {
+    const doc = await vscode.workspace.openTextDocument(good());
+    const advice = await until('the $PORT advice', () => vscode.languages.getDiagnostics(doc.uri).find((d) => d.message.startsWith('each replica gets its own port in $PORT')));
+    assert.equal(advice.severity, vscode.DiagnosticSeverity.Hint);
+  });
+
+  it('a `needs` of an app another manifest of the workspace defines is no warning; one nobody defines is', async () => {
+    const file = vscode.Uri.file(path.join(WS, 'front.skr8tr'));
+    fs.writeFileSync(file.fsPath, 'app front\n  exec ./front\n  needs web nowhere\n');
+    try {
+      const doc = await vscode.workspace.openTextDocument(file);
+      const warned = (name: string) => vscode.languages.getDiagnostics(doc.uri).some((d) => d.message.startsWith(`\`${name}\` is not an app of this file`));
+      // web is defined by web.skr8tr, beside it: Up Workspace resolves it.
+      await until('only `nowhere` warned about', () => warned('nowhere') && !warned('web'));
+    } finally {
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
   it('documents a key on hover', async () => {
     const doc = await vscode.workspace.openTextDocument(good());
     const line = doc.getText().split('\n').findIndex((l) => l.trim().startsWith('replicas'));

@@ -133,6 +133,18 @@ describe('state and kept views at scale', () => {
     assert.deepEqual(logs.recent('web-1-0000aa', 10), []);
   });
 
+  it('a replica\'s lines are in memory once `settled` resolves, however long reading its last number from disk took', async () => {
+    const logs = new LogStore(new LogFiles(path.join(dir, 'logs'), 1e9, quiet), quiet);
+    const id = 'web-1-0000ab';
+    // An exit report handled right after its lines arrived: the lines are not in memory yet...
+    void logs.append(id, [{ seq: 1, at: now, stream: 'err', text: 'SyntaxError: Unexpected token' }]);
+    assert.deepEqual(logs.recent(id, 10), []);
+    // ...and are once the lines received so far have settled.
+    await logs.settled(id);
+    assert.deepEqual(logs.recent(id, 10).map((l) => l.text), ['SyntaxError: Unexpected token']);
+    await logs.settled('web-1-nolines');
+  });
+
   it('caps generations and finished rollouts a workload keeps', () => {
     let w = state.workloads.get('web')!;
     const rollouts = HISTORY_LIMIT.rollouts + 5;

@@ -24,6 +24,14 @@ describe('log buffer', () => {
     assert.equal(b.setFilter({ text: '/(/' }), '\x1b[2J\x1b[3J\x1b[H', 'a regular expression that does not compile shows nothing');
   });
 
+  it('knows whether anything it kept passes the filter (a silent replica: the view says it waits for output)', () => {
+    const b = new LogBuffer({ replica: 'web-2-bb' }, false);
+    b.add([l('web-1-aa', 1, 'a')]);
+    assert.equal(b.showsAny(), false);
+    b.add([l('web-2-bb', 1, 'listening')]);
+    assert.equal(b.showsAny(), true);
+  });
+
   it('says what it shows', () => {
     assert.equal(describeFilter({}), 'all apps');
     assert.equal(describeFilter({ app: 'web', generation: 2, text: '/error/' }), 'web · gen 2 · /error/');

@@ -88,9 +88,30 @@ describe('tree items', () => {
     it('lists the generations of a workload, newest first, including the current one with no replicas', () => {
       const model = cluster();
       assert.deepEqual(children(model, 'workloads', 'w:web'), ['g:web|2', 'g:web|1']);
-      assert.deepEqual(children(model, 'workloads', 'w:api'), ['g:api|1']);
+      // api's rollout to generation 2 was rolled back: that generation stays in view (below).
+      assert.deepEqual(children(model, 'workloads', 'w:api'), ['g:api|2', 'g:api|1']);
       model.workloads.set('api', workloadSummary('api', { generation: 4 }));
-      assert.deepEqual(children(model, 'workloads', 'w:api'), ['g:api|4', 'g:api|1']);
+      assert.deepEqual(children(model, 'workloads', 'w:api'), ['g:api|4', 'g:api|2', 'g:api|1']);
+    });
+
+    it('a generation whose rollout failed stays in view after its replicas are gone (a Conductor restart), saying why', () => {
+      const failed = rolloutView('ro-2', { app: 'web', fromGeneration: 1, toGeneration: 2, state: 'rolled-back', startedAt: 3_000, endedAt: 4_000, reason: "web-2-ab exited with code 1 while starting; stderr: SyntaxError: Unexpected token ';'" });
+      const { model } = modelOf({ workloads: [workloadSummary('web', { latestGeneration: 2 })], replicas: [replicaView('web-1-a')], rollouts: [failed] });
+      assert.deepEqual(children(model, 'workloads', 'w:web'), ['g:web|2', 'g:web|1']);
+      const g = spec(model, 'g:web|2');
+      assert.equal(g.description, "rolled-back: web-2-ab exited with code 1 while starting; stderr: SyntaxError: Unexpected token ';'");
+      assert.deepEqual(g.icon, { id: 'error', color: 'testing.iconFailed' });
+      assert.match(g.tooltip, /its rollout ro-2 rolled-back: web-2-ab exited/);
+      assert.deepEqual(children(model, 'workloads', 'g:web|2'), [], 'no replica left to show');
+      // A succeeded rollout's generation that ended is not kept in view; failed ones at most 3.
+      const many = modelOf({
+        workloads: [workloadSummary('web', { generation: 9 })],
+        rollouts: [
+          rolloutView('ok', { toGeneration: 8, state: 'succeeded', startedAt: 8 }),
+          ...[3, 4, 5, 6].map((g) => rolloutView(`bad-${g}`, { toGeneration: g, state: 'failed', startedAt: g, endedAt: g + 1 })),
+        ],
+      }).model;
+      assert.deepEqual(children(many, 'workloads', 'w:web'), ['g:web|9', 'g:web|6', 'g:web|5', 'g:web|4']);
     });
 
     it('sorts generations by number, not as text', () => {
@@ -128,8 +149,10 @@ describe('tree items', () => {
     it('a workload that is rolling: label, description, spinning icon, context value', () => {
       const s = spec(cluster(), 'w:web');
       assert.equal(s.id, 'w:web');
-      assert.equal(s.label, 'web');
-      assert.equal(s.description, '0/2 ready · gen 2 · :8080 · running 1→2');
+      // The most important facts in the label (a narrow side bar cuts the description first).
+      assert.equal(s.label, 'web 0/2 :8080');
+      assert.equal(s.description, 'running 1→2 · gen 2');
+      assert.deepEqual(s.command, { id: 'skr8tr.openManifest', title: 'Open Manifest', argument: 'w:web' }, 'a click opens its manifest');
       assert.deepEqual(s.icon, { id: 'sync~spin', color: 'charts.blue' });
       assert.equal(s.contextValue, 'workload:port:rolling:running');
       assert.equal(s.collapsible, 'expanded');
@@ -141,7 +164,8 @@ describe('tree items', () => {
 
     it('a workload with a paused rollout, its own port and a problem', () => {
       const s = spec(cluster(), 'w:worker');
-      assert.equal(s.description, '0/1 ready · ⚠ no node fits · gen 3 · :9000 (own) · paused 2→3');
+      assert.equal(s.label, 'worker 0/1 :9000');
+      assert.equal(s.description, '⚠ no node fits · paused 2→3 · gen 3 · own port');
       assert.deepEqual(s.icon, { id: 'warning', color: 'problemsWarningIcon.foreground' }, 'a problem shows over the rollout');
       assert.equal(s.contextValue, 'workload:port:rolling:paused');
       assert.match(s.tooltip, /port 9000, bound by the replica \(ingress off\)/);
@@ -150,7 +174,8 @@ describe('tree items', () => {
 
     it('a steady workload without a port', () => {
       const s = spec(cluster(), 'w:api');
-      assert.equal(s.description, '1/1 ready · gen 1');
+      assert.equal(s.label, 'api 1/1');
+      assert.equal(s.description, 'gen 1');
       assert.deepEqual(s.icon, { id: 'package', color: 'testing.iconPassed' });
       assert.equal(s.contextValue, 'workload');
       assert.match(s.tooltip, /no port/);
@@ -168,7 +193,8 @@ describe('tree items', () => {
       assert.deepEqual(spec(model, 'w:short').icon, { id: 'package', color: 'charts.yellow' });
       const done = spec(model, 'w:done');
       assert.equal(done.contextValue, 'workload:port');
-      assert.equal(done.description, '2/2 ready · gen 1 · :80 (own)');
+      assert.equal(done.label, 'done 2/2 :80');
+      assert.equal(done.description, 'gen 1 · own port');
       assert.deepEqual(done.icon, { id: 'package', color: 'testing.iconPassed' });
       assert.equal(spec(model, 'w:back').contextValue, 'workload:rolling:rolling-back');
     });
@@ -206,7 +232,8 @@ describe('tree items', () => {
       const ready = spec(model, 'r:web-1-a');
       assert.equal(ready.id, 'r:web-1-a');
       assert.equal(ready.label, 'web-1-a');
-      assert.equal(ready.description, 'ready · pid 4242 · :40001 · ready in 500 ms · in ingress');
+      assert.equal(ready.description, 'ready · :40001 · pid 4242 · ready in 500 ms · in ingress');
+      assert.deepEqual(ready.command, { id: 'skr8tr.showLogs', title: 'Show Logs', argument: 'r:web-1-a' }, 'a click shows its logs');
       assert.equal(ready.contextValue, 'replica:live');
       assert.equal(ready.collapsible, 'none');
       assert.match(ready.tooltip, /^web-1-a \(web, generation 1\)$/m);
@@ -220,7 +247,7 @@ describe('tree items', () => {
       assert.match(pending.tooltip, /pid: -, port: -/);
 
       const failed = spec(model, 'r:worker-3-a');
-      assert.equal(failed.description, 'failed · :9000');
+      assert.equal(failed.description, 'failed · :9000 · exited 1');
       assert.equal(failed.contextValue, 'replica:failed');
       assert.match(failed.tooltip, /state: failed — exited 1/);
       assert.match(failed.tooltip, /restarted 2 times in place/);
@@ -261,6 +288,19 @@ describe('tree items', () => {
       assert.doesNotMatch(s.description, /ready in/);
       assert.match(s.tooltip, /ready 300 ms after launch/);
       assert.match(s.tooltip, /restarted 1 time in place/);
+    });
+
+    it('an adopted replica (its time to ready unknown) says no time, rather than its age', () => {
+      const { model } = modelOf({ workloads: [workloadSummary('web')], replicas: [replicaView('a', { readyAt: 90_000, readyAfterMs: null })] });
+      const s = spec(model, 'r:a');
+      assert.doesNotMatch(s.description, /ready in/);
+      assert.match(s.tooltip, /time to ready unknown \(adopted after a Conductor restart\)/);
+    });
+
+    it('a rollout row opens its timeline', () => {
+      assert.deepEqual(spec(cluster(), 'ro:ro-web').command, { id: 'skr8tr.showRolloutTimeline', title: 'Show Rollout Timeline', argument: 'ro:ro-web' });
+      assert.equal(spec(cluster(), 'n:local').command, null);
+      assert.equal(spec(cluster(), 'g:web|1').command, null);
     });
   });
 
@@ -316,7 +356,7 @@ describe('tree items', () => {
     it('a connected node', () => {
       const s = spec(cluster(), 'n:local');
       assert.equal(s.label, 'local');
-      assert.equal(s.description, '127.0.0.1 · heartbeat now · cpu 25% · 4.0 GiB free · 3 replicas');
+      assert.equal(s.description, '3 replicas · cpu 25% · 4.0 GiB free · 127.0.0.1 · heartbeat now');
       assert.deepEqual(s.icon, { id: 'server', color: 'testing.iconPassed' });
       assert.equal(s.contextValue, 'node:connected');
       assert.equal(s.collapsible, 'expanded');
@@ -328,7 +368,7 @@ describe('tree items', () => {
       const s = spec(cluster(), `n:${REMOTE}`);
       assert.equal(s.id, `n:${REMOTE}`);
       assert.equal(s.label, REMOTE);
-      assert.equal(s.description, '10.0.0.7 · away · cpu 25% · 4.0 GiB free · 1 replica');
+      assert.equal(s.description, 'away · 1 replica · cpu 25% · 4.0 GiB free · 10.0.0.7');
       assert.deepEqual(s.icon, { id: 'debug-disconnect', color: 'problemsWarningIcon.foreground' });
       assert.equal(s.contextValue, 'node:away');
       assert.match(s.tooltip, /disconnected/);
@@ -339,14 +379,14 @@ describe('tree items', () => {
       const s = spec(cluster(), 'nr:local|web-1-a');
       assert.equal(s.id, 'nr:local|web-1-a');
       assert.equal(s.label, 'web-1-a');
-      assert.equal(s.description, 'gen 1 · ready · pid 4242 · :40001 · ready in 500 ms · in ingress');
+      assert.equal(s.description, 'gen 1 · ready · :40001 · pid 4242 · ready in 500 ms · in ingress');
       assert.equal(s.contextValue, 'replica:live');
-      assert.equal(spec(cluster(), `nr:${REMOTE}|web-2-a`).description, 'gen 2 · starting · pid 777 · :40003');
+      assert.equal(spec(cluster(), `nr:${REMOTE}|web-2-a`).description, 'gen 2 · starting · :40003 · pid 777');
     });
 
     it('the heartbeat age in seconds', () => {
       const { model } = modelOf({ nodes: [nodeView('slow', { lastHeartbeatMs: 4_600 })] });
-      assert.match(spec(model, 'n:slow').description, / · heartbeat 5 s ago · /);
+      assert.match(spec(model, 'n:slow').description, / · heartbeat 5 s ago$/);
     });
   });
 

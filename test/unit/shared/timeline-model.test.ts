@@ -88,6 +88,7 @@ describe('timeline model', () => {
     assert.deepEqual(lanes(m), ['[generation 1 (old)]', 'web-1-a: serving -2000→1000, starting 1000→1800, serving 1800→3000', '[generation 2 (new)]', 'web-2-c: starting 20→900, failed 900→3000']);
     const failed = m.groups[1]!.lanes[0]!.segments[1]!;
     assert.equal(failed.title, 'web-2-c failed at +0.90 s: exited with code 1 while starting');
+    assert.deepEqual(m.failures, ['web-2-c failed at +0.90 s: exited with code 1 while starting'], 'said on the page too');
     assert.deepEqual(m.markers.map((x) => x.level), ['info', 'error', 'error', 'error']);
     assert.equal(m.status, 'rolled-back in 3.0 s (web-2-c exited with code 1 while starting); 400 requests served during the rollout, 0 failed (2 retried)');
   });
