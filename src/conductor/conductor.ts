@@ -256,13 +256,7 @@ export class Conductor {
   }
 }
 
-/** The folders of the home the Conductor and its agents write to: never watched for a change of an app's files. */
+/** The folders of the home the Conductor and its agents write to, never watched for a change of an app's files: agents' folders made after the Conductor started too (a glob). */
 function conductorFolders(home: string): string[] {
-  let agents: string[] = [];
-  try {
-    agents = fs.readdirSync(home).filter((f) => f.startsWith('agent-')).map((f) => path.join(home, f));
-  } catch {
-    // no home yet
-  }
-  return [paths.state(home), paths.logs(home), paths.builds(home), ...agents];
+  return [paths.state(home), paths.logs(home), paths.builds(home), paths.agentState(home, '*')];
 }

@@ -1,7 +1,8 @@
 // Watching one app's files: native file events (chokidar, over fs.watch) under the manifest's
 // folder, filtered by the app's `watch` globs and ignores, and quiet for `debounce` before it tells.
-// Never polls. `.git`, `node_modules`, the build's `out` and the Conductor's home are never watched;
-// the manifest itself and the app's env files always are. It can also say which of its files changed
+// Never polls. `.git`, `node_modules`, the build's `out` and the Conductor's own folders are never
+// watched, nor anything but regular files (an agent's named pipes change with every line a replica
+// prints); the manifest itself and the app's env files always are. It can also say which of its files changed
 // since a time (a Conductor that restarts: what was saved while it was away).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +18,7 @@ export interface WatchConfig {
   debounceMs: number;
   /** Files watched whatever the globs say (the manifest, env files): absolute. */
   always: string[];
-  /** Folders never watched, besides `.git` and `node_modules`: absolute. */
+  /** Folders never watched, besides `.git` and `node_modules`: absolute, or absolute globs (`/home/agent-*`), so that folders made later are covered too. */
   never: string[];
 }
 
@@ -43,11 +44,13 @@ export class SourceWatch {
     const always = new Set(config.always.map((f) => path.resolve(f)));
     this.wanted = (rel) => wanted(rel) && !unwanted(rel);
     this.alwaysFiles = always;
-    const never = config.never.map((d) => path.resolve(d));
-    const ignored = (file: string, stats?: { isFile(): boolean }) => {
+    const never = picomatch(config.never.flatMap((d) => [path.resolve(d), `${path.resolve(d)}/**`]), { dot: true });
+    const ignored = (file: string, stats?: { isFile(): boolean; isDirectory(): boolean }) => {
       const abs = path.resolve(file);
       if (always.has(abs)) return false;
-      if (never.some((d) => abs === d || abs.startsWith(d + path.sep))) return true;
+      if (never(abs)) return true;
+      // A named pipe, a socket, a device: written as programs run, never a source.
+      if (stats && !stats.isFile() && !stats.isDirectory()) return true;
       const rel = path.relative(config.root, abs);
       if (rel === '') return false;
       if (rel.startsWith('..')) return !always.has(abs);
