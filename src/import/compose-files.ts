@@ -68,6 +68,7 @@ function load(file: string, snapshot: ProjectSnapshot, notes: Notes): Loaded | n
   if (text === undefined) return null;
   const yaml = loadYaml(text);
   for (const e of yaml.errors) notes.error({ file, line: e.line }, null, `YAML: ${e.message}`);
+  for (const t of yaml.tags) notes.dropped({ file, line: t.line }, null, `${t.tag} is not understood by the built-in parser: the value is merged as if it were not there`);
   return { file, yaml, root: isRecord(yaml.value) ? yaml.value : {} };
 }
 

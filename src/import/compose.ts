@@ -141,14 +141,15 @@ function service(s: ComposeService, c: Ctx): DraftApp[] {
     if (target !== null && cmd.port === null && main) notes.info(at('ports'), name, `it listened on ${target} in its container: make sure it listens on $PORT`);
   } else if (context !== null) {
     const fromFile = dockerfileCmd(c.snapshot, context, b.build);
-    if (fromFile) {
+    if (fromFile.argv.length > 0) {
       const cmd = mapCommand({ argv: fromFile.argv }, 'words', scripts);
       Object.assign(app, { exec: cmd.exec, args: cmd.args });
       if (cmd.watch) app.watch = watchGlobs(cmd.watch, app.cwd);
       notes.warn(at('build'), name, `runs the CMD of ${fromFile.file} (\`${fromFile.argv.join(' ')}\`${cmd.exec !== fromFile.argv[0] ? `, as \`${[cmd.exec, ...cmd.args].join(' ')}\`` : ''}); container paths may differ from the folder's`);
     } else {
       app.replicas = 0;
-      notes.error(at('build'), name, 'a build with no command and no Dockerfile CMD found: write `exec`, then set replicas');
+      const why = fromFile.found ? `${fromFile.file} writes no CMD${fromFile.base ? ` (its base image ${fromFile.base} holds it)` : ''}` : `${fromFile.file} is not in the project`;
+      notes.error(at('build'), name, `a build with no command, and ${why}: write \`exec\`, then set replicas`);
     }
   } else {
     app.replicas = 0;

@@ -1,6 +1,6 @@
 // A YAML source file as plain values plus the line each key or item is written on, for notes that
 // name file:line. Uses the `yaml` package the manifest reader already bundles.
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isNode, isPair, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -12,6 +12,8 @@ export interface YamlFile {
   exact(path: YamlPath): number | null;
   /** Parse errors, with their lines. */
   errors: { line: number; message: string }[];
+  /** Custom tags written in the file (`!reset`, `!override`), with their lines. */
+  tags: { tag: string; line: number }[];
 }
 
 export function loadYaml(text: string): YamlFile {
@@ -51,7 +53,14 @@ export function loadYaml(text: string): YamlFile {
   } catch (err) {
     errors.push({ line: 1, message: (err as Error).message });
   }
-  return { value, line, exact, errors };
+  const tags: { tag: string; line: number }[] = [];
+  // On the value of a key (`ports: !override`): said at the key's line.
+  visit(doc, (_key, node) => {
+    if (!isPair(node) || !isNode(node.value) || !node.value.tag?.startsWith('!')) return;
+    const at = (node.key as Node | null)?.range ?? node.value.range;
+    if (at) tags.push({ tag: node.value.tag, line: lineAt(at[0]) });
+  });
+  return { value, line, exact, errors, tags };
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
