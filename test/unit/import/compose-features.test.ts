@@ -124,13 +124,14 @@ describe('import (compose): extends', () => {
 
   it('merges the base under the service (maps merged, the service wins), never its depends_on', () => {
     const r = run({
-      'compose.yaml': ['services:', '  web:', '    extends:', '      file: common.yaml', '      service: base', '    environment:', '      MODE: web', ''].join('\n'),
+      'compose.yaml': ['services:', '  web:', '    extends:', '      file: common.yaml', '      service: base', '    environment:', '      MODE: web', '  db:', '    image: memcached', ''].join('\n'),
       'common.yaml': base,
     });
     const web = appBlock(r.text, 'web');
     assert.match(web, /exec node\n {2}args server\.js/);
     assert.match(web, /port 9000/);
     assert.match(web, /LOG info\n {4}MODE web/);
+    assert.deepEqual(r.apps, ['web', 'db']);
     assert.doesNotMatch(web, /needs/);
     const n = r.note(/^extends base of common\.yaml/)!;
     assert.deepEqual([n.file, n.line, n.app], ['compose.yaml', 3, 'web']);
