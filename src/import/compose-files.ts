@@ -87,15 +87,7 @@ export function loadCompose(file: string, snapshot: ProjectSnapshot, notes: Note
   const override = overrideOf(file, snapshot, notes);
   if (override) {
     notes.info(0, null, `merged ${override.file}, as \`docker compose\` does by default`);
-    const over = isRecord(override.root.services) ? override.root.services : {};
-    for (const [key, body] of Object.entries(over)) {
-      const layer = { file: override.file, yaml: override.yaml, path: ['services', key] };
-      const s = services.find((x) => x.key === key);
-      if (s) {
-        s.body = mergeService(s.body, body) as Record<string, unknown>;
-        s.layers.unshift(layer);
-      } else if (isRecord(body)) services.push({ key, body, layers: [layer], dir, ...own });
-    }
+    for (const s of servicesOf(override, dir, own)) mergeInto(services, s);
   }
   for (const s of services) resolveExtends(s, snapshot, notes, 0, new Set([`${file}#${s.key}`]));
   const included = includes(main, dir, own.vars.file, snapshot, notes, new Set([file]));
@@ -113,6 +105,17 @@ function servicesOf(f: Loaded, dir: string, own: { vars: VarSources; varsFile: s
     if (isRecord(body)) out.push({ key, body, layers: [{ file: f.file, yaml: f.yaml, path: ['services', key] }], dir, ...own });
   }
   return out;
+}
+
+/** A later file's service merged onto the one of that name (its layers first), or added. */
+function mergeInto(services: ComposeService[], later: ComposeService): void {
+  const prev = services.find((x) => x.key === later.key);
+  if (!prev) {
+    services.push(later);
+    return;
+  }
+  prev.body = mergeService(prev.body, later.body) as Record<string, unknown>;
+  prev.layers.unshift(...later.layers);
 }
 
 function overrideOf(file: string, snapshot: ProjectSnapshot, notes: Notes): Loaded | null {
@@ -147,15 +150,7 @@ function includes(f: Loaded, dir: string, outerVars: Readonly<Record<string, str
     const own = varsOf(incDir, snapshot, outerVars);
     if (isRecord(entry) && entry.env_file !== undefined) notes.dropped(at, null, `include ${paths.join(', ')}: env_file not read (its folder's .env is)`);
     const services: ComposeService[] = [];
-    for (const loaded of files) {
-      for (const s of servicesOf(loaded, incDir, own)) {
-        const prev = services.find((x) => x.key === s.key);
-        if (prev) {
-          prev.body = mergeService(prev.body, s.body) as Record<string, unknown>;
-          prev.layers.unshift(...s.layers);
-        } else services.push(s);
-      }
-    }
+    for (const loaded of files) for (const s of servicesOf(loaded, incDir, own)) mergeInto(services, s);
     for (const s of services) resolveExtends(s, snapshot, notes, 0, new Set([`${s.layers[0]!.file}#${s.key}`]));
     notes.info(at, null, `included ${files.map((x) => x.file).join(', ')}: ${services.length} service${services.length === 1 ? '' : 's'} (${services.map((s) => s.key).join(', ')})`);
     const inner = new Set([...seen, ...files.map((x) => x.file)]);

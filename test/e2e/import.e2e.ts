@@ -18,6 +18,7 @@ import { ConductorClient } from '../../src/shared/client';
 import type { WorkloadView } from '../../src/shared/protocol/api';
 import { freePort } from '../integration/load';
 import { requirePrograms } from '../integration/requires';
+import { shopCompose } from '../integration/shop-compose';
 import { endSession, shutDownDaemons, teardown } from './teardown';
 import { ROOT, clickActivityBar, readProblems, runCommand, screenshot, startVSCode, treeRows, waitFor, type VSCodeSession } from './vscode';
 
@@ -81,44 +82,7 @@ describe('New Manifest… on a compose project in a real VS Code', function () {
     fs.writeFileSync(path.join(ws, 'migrate.js'), MIGRATE);
     gateFile = path.join(fs.mkdtempSync(path.join(work, 'gate-')), 'open');
     [webPort, redisPort] = [await freePort(), await freePort()];
-    fs.writeFileSync(
-      path.join(ws, 'compose.yaml'),
-      [
-        'services:',
-        '  web:',
-        '    build: .',
-        '    command: ["node", "server.js"]',
-        '    ports:',
-        `      - "${webPort}:3000"`,
-        '    environment:',
-        '      REDIS_URL: redis://redis:6379/0',
-        '      FIXTURE_VERSION: imported',
-        '    healthcheck:',
-        '      test: ["CMD", "curl", "-f", "http://localhost:3000/health"]',
-        '    depends_on:',
-        '      redis:',
-        '        condition: service_healthy',
-        '      migrate:',
-        '        condition: service_completed_successfully',
-        '  migrate:',
-        '    build: .',
-        '    command: ["node", "migrate.js"]',
-        '    environment:',
-        '      REDIS_URL: redis://redis:6379/0',
-        `      GATE_FILE: ${gateFile}`,
-        '    depends_on:',
-        '      redis:',
-        '        condition: service_healthy',
-        '  redis:',
-        '    image: redis:7',
-        '    ports:',
-        `      - "${redisPort}:6379"`,
-        '    healthcheck:',
-        '      test: ["CMD", "redis-cli", "ping"]',
-        '      interval: 5s',
-        '',
-      ].join('\n'),
-    );
+    fs.writeFileSync(path.join(ws, 'compose.yaml'), shopCompose({ webPort, redisPort, web: ['node', 'server.js'], migrate: ['node', 'migrate.js'], migrateEnv: { GATE_FILE: gateFile } }));
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     vsix = path.join(ROOT, `skr8tr-${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version}.vsix`);
     session = await startVSCode({ workspace: ws, vsix: [vsix], env: { SKR8TR_HOME: home }, settings: { 'skr8tr.leaseSeconds': 60, 'remote.autoForwardPorts': false } });
@@ -176,13 +140,18 @@ describe('New Manifest… on a compose project in a real VS Code', function () {
     assert.match((await tab.getAttribute('class')) ?? '', /dirty/, 'the manifest is unsaved');
     assert.equal(fs.existsSync(manifest), false, 'nothing is written before Save');
     assert.equal(await page.locator('.editor-group-container').count(), 2, 'opened beside the source, in a second group');
+    assert.equal(await page.locator('.editor-group-container').first().locator('.tab', { hasText: 'compose.yaml' }).count(), 1, 'the source, compose.yaml, in the first group');
     await screenshot(page, 'import-5-unsaved-beside');
 
     // Save: the untitled file has its path (shop.skr8tr in the folder), so Save writes it there.
     await page.locator('.editor-group-container.active .editor-instance .view-lines').first().click();
     await page.keyboard.press('Control+S');
-    await waitFor('shop.skr8tr on disk', () => fs.existsSync(manifest), 30_000, 100);
-    const text = fs.readFileSync(manifest, 'utf8');
+    // The file appears before its text is all written: wait for the whole text (redis, the last app, ends it).
+    const text = await waitFor('shop.skr8tr on disk, written whole', () => {
+      const t = fs.existsSync(manifest) ? fs.readFileSync(manifest, 'utf8') : '';
+      return /\n {2}health exec redis-cli -p \$\{PORT\} ping\n$/.test(t) && t;
+    }, 30_000, 100);
+    await waitFor('the editor to show it saved', async () => !/dirty/.test((await tab.getAttribute('class')) ?? ''), 15_000, 100);
     assert.match(text, /^# Imported by `skr8tr init` from compose\.yaml/);
     assert.match(text, /app redis\n {2}exec redis-server\n {2}args --port \$\{PORT\}/);
     assert.match(text, /app migrate\n {2}type job/);

@@ -11,6 +11,7 @@ import type { WorkloadView } from '../../src/shared/protocol/api';
 import { Cluster, FIXTURE, waitFor } from './harness';
 import { freePort } from './load';
 import { requirePrograms } from './requires';
+import { shopCompose } from './shop-compose';
 
 const firstReady = (w: WorkloadView) => Math.min(...w.replicas.filter((r) => r.readyAt !== null).map((r) => r.readyAt!));
 const firstCreated = (w: WorkloadView) => Math.min(...w.replicas.map((r) => r.createdAt));
@@ -48,35 +49,7 @@ describe('skr8tr init, then up', function () {
     fs.rmSync(path.join(path.dirname(dir), 'placeholder.txt'));
     fs.writeFileSync(
       path.join(dir, 'compose.yaml'),
-      [
-        'services:',
-        '  web:',
-        '    build: .',
-        `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(FIXTURE)}]`,
-        '    ports:',
-        `      - "${webPort}:3000"`,
-        '    environment:',
-        '      REDIS_URL: redis://redis:6379/0',
-        '      FIXTURE_VERSION: imported',
-        '    healthcheck:',
-        '      test: ["CMD", "curl", "-f", "http://localhost:3000/health"]',
-        '    depends_on:',
-        '      redis:',
-        '        condition: service_healthy',
-        '      migrate:',
-        '        condition: service_completed_successfully',
-        '  migrate:',
-        '    build: .',
-        `    command: redis-cli -p ${redisPort} SET migrated yes`,
-        '    depends_on:',
-        '      redis:',
-        '        condition: service_healthy',
-        '  redis:',
-        '    image: redis:7',
-        '    ports:',
-        `      - "${redisPort}:6379"`,
-        '',
-      ].join('\n'),
+      shopCompose({ webPort, redisPort, web: [process.execPath, FIXTURE], migrate: ['redis-cli', '-p', String(redisPort), 'SET', 'migrated', 'yes'] }),
     );
 
     const init = await c.cli(['init', dir]);

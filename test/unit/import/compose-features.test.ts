@@ -47,6 +47,22 @@ describe('import (compose): the built-in parser says so', () => {
   });
 });
 
+describe('import (compose): the override file', () => {
+  it('is merged by the spec\'s rules, and a note about a key it holds names it', () => {
+    const r = run({
+      'compose.yaml': ['services:', '  web:', ...NODE_WEB, '    environment:', '      A: "1"', ''].join('\n'),
+      'compose.override.yaml': ['services:', '  web:', '    command: ["node", "--watch", "server.js"]', '    environment:', '      B: "2"', '  extra:', '    build: .', '    command: ["node", "extra.js"]', ''].join('\n'),
+    });
+    assert.deepEqual(r.apps, ['web', 'extra']);
+    assert.match(appBlock(r.text, 'web'), /exec node\n {2}args server\.js/);
+    assert.match(appBlock(r.text, 'web'), /A 1\n {4}B 2/);
+    assert.match(appBlock(r.text, 'web'), /watch /);
+    const watch = r.notes.find((n) => n.app === 'web' && /node --watch/.test(n.message))!;
+    assert.deepEqual([watch.file, watch.line], ['compose.override.yaml', 3]);
+    assert.equal(r.note(/^merged compose\.override\.yaml/)!.file, 'compose.yaml');
+  });
+});
+
 describe('import (compose): include', () => {
   it('follows an included file in the project: its services join, from its own folder and .env', () => {
     const r = run({
