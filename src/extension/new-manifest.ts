@@ -95,8 +95,9 @@ export class NewManifest implements vscode.Disposable {
     for (const [file, list] of byFile) this.problems.set(vscode.Uri.file(path.join(dir, file)), list);
   }
 
-  /** Opens the text unsaved beside the source, as `<folder>.skr8tr` (or a diff against the one there). */
+  /** Opens the source (its notes are in Problems at its lines) and, beside it, the text unsaved as `<folder>.skr8tr` (or a diff against the one there). */
   private async open(dir: string, text: string, _notes: readonly ImportModule.ImportNote[], beside?: string): Promise<void> {
+    if (beside) await vscode.window.showTextDocument(vscode.Uri.file(beside), { viewColumn: vscode.ViewColumn.Active, preview: true });
     const name = `${path.basename(dir).replace(/[^A-Za-z0-9_.-]+/g, '-') || 'app'}.skr8tr`;
     const target = vscode.Uri.file(path.join(dir, name));
     let exists = false;

@@ -4,7 +4,7 @@
 // warning. Interval, timeout and retries are copied only when written; a start period over the
 // rollout deadline (120 s) becomes the deadline. Pure.
 import { splitWords } from '../shared/manifest/tokenize';
-import type { DraftApp, DraftHealth, Notes } from './model';
+import type { DraftApp, DraftHealth, Notes, Where } from './model';
 
 /** A compose duration (`1m30s`, `10s`, `500ms`) as a manifest duration, or null. */
 export function duration(value: unknown): string | null {
@@ -46,7 +46,7 @@ export interface HealthInput {
   startPeriod: unknown;
 }
 
-export function mapHealth(app: DraftApp, h: HealthInput, line: number, notes: Notes): void {
+export function mapHealth(app: DraftApp, h: HealthInput, line: number | Where, notes: Notes): void {
   if (!h.argv || h.argv.length === 0) return;
   const mapped = checkOf(h.argv, app.port);
   let check: string[];

@@ -1,6 +1,7 @@
 // The command a Dockerfile runs (ENTRYPOINT + CMD of the stage built: the compose `target`, else the
 // last), for a compose service that is only a `build`. Exec form (`["a", "b"]`) or shell form
-// (`a b`, which a container runs with `/bin/sh -c`). Pure.
+// (`a b`, which a container runs with `/bin/sh -c`). With none written, the image it starts from
+// (whose CMD it inherits), so a report can name it. Pure.
 import { splitWords } from '../shared/manifest/tokenize';
 import type { ProjectSnapshot } from './model';
 import { isRecord } from './yaml-lines';
@@ -12,23 +13,25 @@ interface Stage {
   entrypoint: string[] | null;
 }
 
-export function dockerfileCmd(snapshot: ProjectSnapshot, context: string, build: unknown): { file: string; argv: string[] } | null {
+/** What the Dockerfile (`file`) runs: `argv` empty when it writes no CMD, then `base` is the image that holds it; `found` false when the project has no such file. */
+export function dockerfileCmd(snapshot: ProjectSnapshot, context: string, build: unknown): { file: string; found: boolean; argv: string[]; base: string | null } {
   const name = isRecord(build) && typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile';
   const file = context === '.' ? name : `${context}/${name}`;
   const text = snapshot.files.get(file) ?? (isRecord(build) && typeof build.dockerfile === 'string' ? snapshot.files.get(name) : undefined);
-  if (text === undefined) return null;
+  if (text === undefined) return { file, found: false, argv: [], base: null };
   const stages = parseStages(text);
   const target = isRecord(build) && typeof build.target === 'string' ? build.target : null;
   let stage = target ? stages.find((s) => s.name === target) : stages[stages.length - 1];
   let cmd: string[] | null = null;
   let entrypoint: string[] | null = null;
+  let base: string | null = null;
   for (let hops = 0; stage && hops < 10; hops++) {
     cmd ??= stage.cmd;
     entrypoint ??= stage.entrypoint;
+    base = stage.from || null;
     stage = stages.find((s) => s.name === stage!.from);
   }
-  const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
-  return argv.length > 0 ? { file, argv } : null;
+  return { file, found: true, argv: [...(entrypoint ?? []), ...(cmd ?? [])], base };
 }
 
 function parseStages(text: string): Stage[] {

@@ -4,7 +4,7 @@
 // `postgres://u@db/x`) becomes 127.0.0.1 and the port the service now has. PORT is dropped: Skr8tr
 // sets it. Pure.
 import { interpolate, type VarSources } from './interpolate';
-import type { DraftApp, Notes } from './model';
+import type { DraftApp, Notes, Where } from './model';
 
 /** Where a service of the same source is reached now. */
 export interface Reach {
@@ -20,7 +20,7 @@ export interface EnvContext {
 }
 
 /** Adds one entry to the app: to `env`, or (its value being a secret's) to what `env-file` covers. */
-export function addEnv(app: DraftApp, key: string, raw: string | null, line: number, ctx: EnvContext): void {
+export function addEnv(app: DraftApp, key: string, raw: string | null, line: number | Where, ctx: EnvContext): void {
   const { notes } = ctx;
   if (key === 'PORT') {
     notes.info(line, app.name, `PORT ${raw ?? ''} dropped: Skr8tr gives each replica its PORT`.replace('  ', ' '));
@@ -63,13 +63,13 @@ function ensureEnvFile(app: DraftApp, ctx: EnvContext): void {
   if (!app.envFiles.includes(file)) app.envFiles.push(file);
 }
 
-function needVarsFile(app: DraftApp, key: string, line: number, ctx: EnvContext, why: string): void {
+function needVarsFile(app: DraftApp, key: string, line: number | Where, ctx: EnvContext, why: string): void {
   ensureEnvFile(app, ctx);
   ctx.notes.warn(line, app.name, `${why}: put ${key} in ${ctx.varsFile ?? '.env'}, which the app reads with \`env-file\``);
 }
 
 /** Service host names in a value → 127.0.0.1 and the service's port now. */
-export function rehost(value: string, app: DraftApp, line: number, ctx: EnvContext): string {
+export function rehost(value: string, app: DraftApp, line: number | Where, ctx: EnvContext): string {
   let out = value;
   for (const [name, reach] of ctx.hosts) {
     if (name === app.name) continue;

@@ -2,8 +2,10 @@
 // in a note: a native recipe when its program is on PATH (redis-server on `--port ${PORT}`; postgres
 // on a per-project data volume after an idempotent `initdb` job it needs), an app that runs from its
 // image (`image X`, no `exec`: container apps come later, and `validate` says so), or a TODO app
-// (`replicas 0`). Any database gets `ingress off`, one replica and a real readiness check. Pure.
-import { draft, type DraftApp, type ImageMode, type Notes } from './model';
+// (`replicas 0`). Any database gets `ingress off`, one replica and a real readiness check. A recipe
+// whose program refuses to run as root (PostgreSQL's initdb and postgres) is never chosen when the
+// import runs as root: a recipe that cannot start is worse than none. Pure.
+import { draft, type DraftApp, type ImageMode, type Notes, type ProjectSnapshot, type Where } from './model';
 
 export interface ImageService {
   name: string;
@@ -13,13 +15,15 @@ export interface ImageService {
   env: ReadonlyMap<string, string>;
   /** The named volume that held its data, if any. */
   dataVolume: string | null;
-  from: { file: string; line: number };
+  from: Where;
 }
 
 interface Recipe {
   /** Programs it needs on PATH. */
   programs: string[];
   defaultPort: number;
+  /** Its programs refuse to run as root (`initdb: error: cannot be run as root`). */
+  refusesRoot?: boolean;
   build(s: ImageService, port: number, programs: ReadonlyMap<string, string>): DraftApp[];
 }
 
@@ -41,6 +45,7 @@ const RECIPES: Record<string, Recipe> = {
   postgres: {
     programs: ['postgres', 'initdb', 'pg_isready'],
     defaultPort: 5432,
+    refusesRoot: true,
     build(s, port, programs) {
       const data = `.skr8tr/volumes/${s.dataVolume ?? `${s.name}-data`}`;
       const user = s.env.get('POSTGRES_USER') ?? 'postgres';
@@ -77,25 +82,24 @@ export function imagePort(image: string): number | null {
 
 const KNOWN_PORTS: Record<string, number> = { mysql: 3306, mariadb: 3306, mongo: 27017, memcached: 11211, rabbitmq: 5672, nginx: 80, adminer: 8080 };
 
-/** Whether the recipe for the image could run here. */
-export function nativeAvailable(image: string, programs: ReadonlyMap<string, string>): boolean {
-  const r = RECIPES[base(image)];
-  return r !== undefined && r.programs.every((p) => programs.has(p));
-}
-
-export function imageApps(s: ImageService, mode: ImageMode, programs: ReadonlyMap<string, string>, notes: Notes): DraftApp[] {
+export function imageApps(s: ImageService, mode: ImageMode, here: Pick<ProjectSnapshot, 'programs' | 'root'>, notes: Notes): DraftApp[] {
+  const { programs } = here;
   const recipe = RECIPES[base(s.image)];
   const port = s.port ?? recipe?.defaultPort ?? null;
-  const line = s.from.line;
+  const line = s.from;
+  // Why the native recipe is not used, when there is one and it was asked for.
+  let why: string | null = null;
   if (mode === 'native' && recipe) {
     const missing = recipe.programs.filter((p) => !programs.has(p));
-    if (missing.length === 0) {
+    if (missing.length > 0) why = `${missing.join(', ')} not on PATH`;
+    else if (recipe.refusesRoot && here.root) why = `${recipe.programs.filter((p) => p !== 'pg_isready').join(' and ')} refuse to run as root, and this import runs as root (import as another user for the native recipe)`;
+    else {
       const apps = recipe.build(s, port!, programs);
       notes.info(line, s.name, `image ${s.image} → native ${apps[apps.length - 1]!.exec}${apps.length > 1 ? `, after the job \`${apps[0]!.name}\` that prepares its data` : ''}`);
       if (s.dataVolume) notes.info(line, s.name, `volume ${s.dataVolume} → ${apps[0]!.volumes[0]?.path ?? 'not kept (the native recipe keeps no data)'}`);
       return apps;
     }
-    notes.warn(line, s.name, `image ${s.image}: ${missing.join(', ')} not on PATH, so it runs from its image`);
+    notes.warn(line, s.name, `image ${s.image}: ${why}, so it runs from its image`);
   }
   const a = draft(s.name, s.from);
   if (mode === 'todo') {
@@ -103,7 +107,8 @@ export function imageApps(s: ImageService, mode: ImageMode, programs: ReadonlyMa
     notes.error(line, s.name, `image ${s.image} → TODO: write the program that runs it, then set replicas`);
   } else {
     a.image = s.image;
-    notes.warn(line, s.name, `image ${s.image} → runs from its image once container apps land; until then its replicas fail to launch${recipe ? ` (install ${recipe.programs.join(', ')} for a native recipe)` : ''}`);
+    const hint = recipe && recipe.programs.some((p) => !programs.has(p)) ? ` (install ${recipe.programs.join(', ')} for a native recipe)` : '';
+    notes.warn(line, s.name, `image ${s.image} → runs from its image once container apps land; until then its replicas fail to launch${hint}`);
   }
   if (port !== null) database(a, port);
   return [a];

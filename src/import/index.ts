@@ -64,7 +64,7 @@ function pick(found: DetectedSource[], options: ImportOptions): DetectedSource {
 
 function run(source: DetectedSource, snapshot: ProjectSnapshot, options: ImportOptions): SourceResult {
   const kinds: Record<SourceKind, () => SourceResult> = {
-    compose: () => importCompose(source.file, snapshot, options.images ?? 'native'),
+    compose: () => importCompose(source.file, snapshot, options),
     procfile: () => importProcfile(source.file, snapshot),
     'process-compose': () => importProcessCompose(source.file, snapshot),
     pm2: () => importPm2(source.file, snapshot, snapshot.cpus),

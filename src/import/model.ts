@@ -20,6 +20,8 @@ export interface ProjectSnapshot {
   cpus: number;
   /** The PM2 ecosystem file as evaluated in a trusted workspace (`module.exports`), when it was. */
   pm2Evaluated?: unknown;
+  /** Whether the import runs as root (uid 0): PostgreSQL refuses to, so its native recipe is not offered. */
+  root?: boolean;
 }
 
 export interface ImportOptions {
@@ -31,9 +33,17 @@ export interface ImportOptions {
   apps?: readonly string[];
   /** Image-only services: native where the program is on PATH (the default), else from the image; or all from the image, or all TODO. */
   images?: ImageMode;
+  /** Compose profiles to activate (`*`: all), as `docker compose --profile`; a service named in `apps` is active too. */
+  profiles?: readonly string[];
 }
 
 export type Severity = 'error' | 'warning' | 'info';
+
+/** A place in a source: its file (relative to the project's folder) and line. */
+export interface Where {
+  file: string;
+  line: number;
+}
 
 export interface ImportNote {
   severity: Severity;
@@ -80,14 +90,17 @@ export interface DraftApp {
   volumes: { path: string; env: string }[];
   image: string | null;
   deadline: string | null;
+  /** Manifest lines that replace the key the import wrote (or are added): from compose's `x-skr8tr`. */
+  overrides: { key: string; lines: string[] }[];
   /** Where the app comes from, for notes: file and line. */
-  from: { file: string; line: number };
+  from: Where;
 }
 
-export function draft(name: string, from: { file: string; line: number }): DraftApp {
+export function draft(name: string, from: Where): DraftApp {
   return {
     name, type: 'service', exec: null, args: [], cwd: null, port: null, ingressOff: false, replicas: null, restart: null, drain: null,
-    cpu: null, ram: null, env: [], envFiles: [], health: null, needs: [], watch: null, watchIgnore: [], volumes: [], image: null, deadline: null, from,
+    cpu: null, ram: null, env: [], envFiles: [], health: null, needs: [], watch: null, watchIgnore: [], volumes: [], image: null, deadline: null,
+    overrides: [], from,
   };
 }
 
@@ -99,26 +112,27 @@ export interface SourceResult {
   skipped: { name: string; why: string }[];
 }
 
-/** Collects notes for one source file. */
+/** Collects notes, at a line of its source file or at a place in another (a compose `include` or `extends`). */
 export class Notes {
   readonly items: ImportNote[] = [];
   constructor(readonly file: string) {}
 
-  add(severity: Severity, line: number, app: string | null, message: string, loss = false, file = this.file): void {
+  add(severity: Severity, at: number | Where, app: string | null, message: string, loss = false): void {
+    const { file, line } = typeof at === 'number' ? { file: this.file, line: at } : at;
     this.items.push({ severity, file, line, app, message, loss });
   }
   /** A field not carried over. */
-  dropped(line: number, app: string | null, message: string): void {
-    this.add('warning', line, app, message, true);
+  dropped(at: number | Where, app: string | null, message: string): void {
+    this.add('warning', at, app, message, true);
   }
-  info(line: number, app: string | null, message: string): void {
-    this.add('info', line, app, message);
+  info(at: number | Where, app: string | null, message: string): void {
+    this.add('info', at, app, message);
   }
-  warn(line: number, app: string | null, message: string): void {
-    this.add('warning', line, app, message);
+  warn(at: number | Where, app: string | null, message: string): void {
+    this.add('warning', at, app, message);
   }
-  error(line: number, app: string | null, message: string): void {
-    this.add('error', line, app, message, true);
+  error(at: number | Where, app: string | null, message: string): void {
+    this.add('error', at, app, message, true);
   }
 }
 

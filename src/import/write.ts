@@ -31,7 +31,7 @@ export function writeManifest(input: WriteInput): string {
   for (const app of input.apps) {
     out.push('');
     for (const n of input.notes.filter((x) => x.app === app.name)) out.push(noteLine(n));
-    out.push(...appLines(app));
+    out.push(...withOverrides(appLines(app), app.overrides));
   }
   return out.join('\n') + '\n';
 }
@@ -40,6 +40,23 @@ function noteLine(n: ImportNote): string {
   const where = n.line > 0 ? `${n.file}:${n.line}` : n.file;
   const tag = n.severity === 'error' ? 'TODO ' : '';
   return `# import: ${tag}${n.message} (${where})`;
+}
+
+/** The app's lines with each override in place of the key it names (every line of it, with their blocks), or after them. */
+function withOverrides(lines: string[], overrides: DraftApp['overrides']): string[] {
+  let out = [...lines];
+  for (const o of overrides) {
+    const isKey = (l: string) => l === `  ${o.key}` || l.startsWith(`  ${o.key} `);
+    const first = out.findIndex(isKey);
+    const kept: string[] = [];
+    for (let i = 0; i < out.length; i++) {
+      if (i === first) kept.push(...o.lines);
+      if (!isKey(out[i]!)) kept.push(out[i]!);
+      else while (i + 1 < out.length && out[i + 1]!.startsWith('    ')) i++;
+    }
+    out = first < 0 ? [...kept, ...o.lines] : kept;
+  }
+  return out;
 }
 
 function appLines(a: DraftApp): string[] {

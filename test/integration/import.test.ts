@@ -11,6 +11,7 @@ import type { WorkloadView } from '../../src/shared/protocol/api';
 import { Cluster, FIXTURE, waitFor } from './harness';
 import { freePort } from './load';
 import { requirePrograms } from './requires';
+import { shopCompose } from './shop-compose';
 
 const firstReady = (w: WorkloadView) => Math.min(...w.replicas.filter((r) => r.readyAt !== null).map((r) => r.readyAt!));
 const firstCreated = (w: WorkloadView) => Math.min(...w.replicas.map((r) => r.createdAt));
@@ -48,35 +49,7 @@ describe('skr8tr init, then up', function () {
     fs.rmSync(path.join(path.dirname(dir), 'placeholder.txt'));
     fs.writeFileSync(
       path.join(dir, 'compose.yaml'),
-      [
-        'services:',
-        '  web:',
-        '    build: .',
-        `    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(FIXTURE)}]`,
-        '    ports:',
-        `      - "${webPort}:3000"`,
-        '    environment:',
-        '      REDIS_URL: redis://redis:6379/0',
-        '      FIXTURE_VERSION: imported',
-        '    healthcheck:',
-        '      test: ["CMD", "curl", "-f", "http://localhost:3000/health"]',
-        '    depends_on:',
-        '      redis:',
-        '        condition: service_healthy',
-        '      migrate:',
-        '        condition: service_completed_successfully',
-        '  migrate:',
-        '    build: .',
-        `    command: redis-cli -p ${redisPort} SET migrated yes`,
-        '    depends_on:',
-        '      redis:',
-        '        condition: service_healthy',
-        '  redis:',
-        '    image: redis:7',
-        '    ports:',
-        `      - "${redisPort}:6379"`,
-        '',
-      ].join('\n'),
+      shopCompose({ webPort, redisPort, web: [process.execPath, FIXTURE], migrate: ['redis-cli', '-p', String(redisPort), 'SET', 'migrated', 'yes'] }),
     );
 
     const init = await c.cli(['init', dir]);
@@ -112,5 +85,33 @@ describe('skr8tr init, then up', function () {
     const answer = await get(webPort, '/');
     assert.equal(answer.status, 200);
     assert.match(answer.body, /imported/);
+  });
+
+  it('the flags: a profile\'s service joins with --profile, --strict writes nothing when a field would not carry, -o - prints', async () => {
+    c = new Cluster('import-flags');
+    const dir = path.join(path.dirname(c.manifest('placeholder.txt', '')), 'tools');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      ['services:', '  web:', '    build: .', '    command: ["node", "server.js"]', '    ports: ["8080:3000"]', '  seed:', '    build: .', '    command: ["node", "seed.js"]', '    profiles: [tools]', ''].join('\n'),
+    );
+    const plain = await c.cli(['init', dir, '-o', '-']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /app seed/);
+    assert.match(plain.stderr, /compose\.yaml:6: info: service `seed` runs only with profile 'tools': not imported/);
+    assert.match(plain.stderr, /compose\.yaml: info: read by Skr8tr's built-in compose parser/);
+    const withProfile = await c.cli(['init', dir, '-o', '-', '--profile', 'tools']);
+    assert.equal(withProfile.code, 0, withProfile.stderr);
+    assert.match(withProfile.stdout, /app seed\n {2}exec node\n {2}args seed\.js/);
+    const all = await c.cli(['init', dir, '-o', '-', '--profile', '*']);
+    assert.match(all.stdout, /app seed/);
+
+    // A container setting that does not carry: --strict fails and writes nothing.
+    fs.appendFileSync(path.join(dir, 'compose.yaml'), '  extra:\n    build: .\n    command: ["node", "x.js"]\n    user: "1000"\n');
+    const strict = await c.cli(['init', dir, '--strict']);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /compose\.yaml:13: warning: extra: user ignored \(container settings\)/);
+    assert.match(strict.stderr, /--strict: 1 field would not carry over; nothing written/);
+    assert.equal(fs.existsSync(path.join(dir, 'tools.skr8tr')), false);
   });
 });

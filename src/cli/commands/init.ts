@@ -1,5 +1,5 @@
-// `skr8tr init [DIR] [--from KIND] [--strict] [--json] [-o FILE] [--force] [--images MODE] [--run-js]`:
-// a manifest from what the folder already has (src/import). Writes it (never over another without
+// `skr8tr init [DIR] [--from KIND] [--strict] [--json] [-o FILE] [--force] [--images MODE] [--profile NAME|'*']... [--run-js]`:
+// a manifest from what the folder already has (src/import); compose services of the profiles named join. Writes it (never over another without
 // --force; with one there it prints the difference), or prints it with `-o -`; `--json` prints the
 // text and the notes. Every note goes to stderr with the source's file:line; `--strict` fails on
 // any loss without writing.
@@ -10,7 +10,7 @@ import { parseCommandArgs } from '../args';
 import type { CommandContext } from '../context';
 import { CliError, UsageError } from '../usage';
 
-export const usage = 'skr8tr init [DIR] [--from compose|procfile|process-compose|pm2|npm|python] [--strict] [--json] [-o FILE|-] [--force] [--images native|image|todo] [--run-js]';
+export const usage = "skr8tr init [DIR] [--from compose|procfile|process-compose|pm2|npm|python] [--strict] [--json] [-o FILE|-] [--force] [--images native|image|todo] [--profile NAME|'*']... [--run-js]";
 
 const KINDS: readonly SourceKind[] = ['compose', 'procfile', 'process-compose', 'pm2', 'npm', 'python'];
 
@@ -26,6 +26,7 @@ export async function init(argv: string[], ctx: CommandContext): Promise<number>
       output: { type: 'string', short: 'o' },
       force: { type: 'boolean' },
       images: { type: 'string' },
+      profile: { type: 'string', multiple: true },
       'run-js': { type: 'boolean' },
     },
     usage,
@@ -39,7 +40,8 @@ export async function init(argv: string[], ctx: CommandContext): Promise<number>
   const snapshot = await readProject(dir, { trusted: values['run-js'] === true, env: ctx.env });
   let result;
   try {
-    result = importProject(snapshot, { from: values.from as SourceKind | undefined, images: values.images as ImageMode | undefined });
+    const profiles = values.profile as unknown as string[] | undefined;
+    result = importProject(snapshot, { from: values.from as SourceKind | undefined, images: values.images as ImageMode | undefined, profiles });
   } catch (err) {
     if (err instanceof ImportError) throw new CliError(err.message, 1);
     throw err;

@@ -12,9 +12,9 @@ import { formatDiagnostic, hasErrors, parseManifest } from '../../../src/shared/
 const ROOT = path.resolve(__dirname, '../../fixtures/import');
 
 export async function snapshotOf(dir: string): Promise<ProjectSnapshot> {
-  const c = JSON.parse(fs.readFileSync(path.join(dir, 'case.json'), 'utf8')) as { programs: string[]; cpus: number };
+  const c = JSON.parse(fs.readFileSync(path.join(dir, 'case.json'), 'utf8')) as { programs: string[]; cpus: number; root?: boolean };
   const read = await readProject(path.join(dir, 'source'), { trusted: false, env: {} });
-  return { ...read, env: {}, programs: new Map(c.programs.map((p) => [p, p])), cpus: c.cpus };
+  return { ...read, env: {}, programs: new Map(c.programs.map((p) => [p, p])), cpus: c.cpus, root: c.root ?? false };
 }
 
 function expect(file: string, actual: string): void {
