@@ -65,6 +65,13 @@ class Terminal {
     return ConductorClient.fromHome(this.home);
   }
 
+  /** The daemons' logs of the home (their last lines), for a test that failed. */
+  dump(): string {
+    const logs = path.join(this.home, 'logs');
+    const names = fs.existsSync(logs) ? fs.readdirSync(logs).filter((f) => f.endsWith('.log')) : [];
+    return names.map((f) => `--- ${f}\n${fs.readFileSync(path.join(logs, f), 'utf8').split('\n').slice(-60).join('\n')}`).join('\n');
+  }
+
   /** Kills whatever of the home is left; a test that passed must have left nothing (one that failed says why itself). */
   async cleanup(passed: boolean): Promise<void> {
     for (const c of this.running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -89,7 +96,9 @@ describe('the terminal on its own: skr8tr starts the daemons it needs and shuts 
   let t: Terminal;
   beforeEach(() => (t = new Terminal()));
   afterEach(function () {
-    return t.cleanup(this.currentTest?.state === 'passed');
+    const passed = this.currentTest?.state === 'passed';
+    if (!passed) console.log(t.dump());
+    return t.cleanup(passed);
   });
 
   it('with no daemons running, `up examples/hello --wait` starts them, exits 0 with the app serving; `shutdown` leaves nothing', async () => {
