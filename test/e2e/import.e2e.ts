@@ -104,9 +104,9 @@ describe('New Manifest… on a compose project in a real VS Code', function () {
   it('the welcome offers New Manifest…; its steps open the manifest unsaved beside compose.yaml; Save writes it', async () => {
     const { page } = session!;
     await clickActivityBar(page, 'Skr8tr');
-    const workloads = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Workloads\b/i }) });
+    const workloads = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^\s*Workloads/i }) });
     const welcome = workloads.locator('.welcome-view-content');
-    await waitFor('the welcome "There is no manifest in this folder yet"', async () => /no manifest in this folder yet/.test(await welcome.innerText().catch(() => '')), 30_000, 100);
+    await welcome.filter({ hasText: 'There is no manifest in this folder yet' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     const button = welcome.locator('.monaco-button', { hasText: /^New Manifest…$/ });
     await button.waitFor({ state: 'visible' });
     await screenshot(page, 'import-1-welcome');
@@ -158,7 +158,7 @@ describe('New Manifest… on a compose project in a real VS Code', function () {
     assert.match(text, /needs redis migrate:completed/);
     assert.match(text, new RegExp(`REDIS_URL redis://127\\.0\\.0\\.1:${redisPort}/0`));
     // With a manifest in the folder, the welcome is gone.
-    await waitFor('the welcome to go', async () => !/no manifest in this folder yet/.test(await welcome.innerText().catch(() => '')), 30_000, 100);
+    await welcome.filter({ hasText: 'There is no manifest in this folder yet' }).first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it('Up Workspace: the tree shows web waiting, then every app ready in dependency order; Problems lists the import notes', async () => {
@@ -168,7 +168,7 @@ describe('New Manifest… on a compose project in a real VS Code', function () {
     await waitFor('web to wait for the migration, with redis ready', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
-      return rows.some((r) => /^redis ?1\/1 ready/.test(r.text)) && rows.some((r) => /^web ?0\/1 ready · ⚠ waiting for migrate\b/.test(r.text));
+      return rows.some((r) => /^redis ?1\/1\b/.test(r.text)) && rows.some((r) => /^web ?0\/1\b.*⚠ waiting for migrate\b/.test(r.text));
     }, 90_000, 100).catch(rowsOr);
     await screenshot(page, 'import-6-web-waiting');
 
@@ -176,7 +176,7 @@ describe('New Manifest… on a compose project in a real VS Code', function () {
     await waitFor('redis and web ready, nothing waiting', async () => {
       const rows = await treeRows(page, 'Workloads');
       seen = rows;
-      return rows.some((r) => /^redis ?1\/1 ready/.test(r.text)) && rows.some((r) => /^web ?1\/1 ready/.test(r.text)) && !rows.some((r) => /⚠/.test(r.text));
+      return rows.some((r) => /^redis ?1\/1\b/.test(r.text)) && rows.some((r) => /^web ?1\/1\b/.test(r.text)) && !rows.some((r) => /⚠/.test(r.text));
     }, 90_000, 200).catch(rowsOr);
     await screenshot(page, 'import-7-all-ready');
 
